@@ -1,0 +1,83 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// MaxAttempts bounds how often InTx runs a transaction whose engine asked for a
+// retry (SQLite busy, PostgreSQL serialization failure or deadlock).
+const MaxAttempts = 10
+
+// Tx is a write transaction with its engine and its one "now".
+type Tx struct {
+	*sql.Tx
+	Engine Engine
+	Now    time.Time
+}
+
+// ForUpdate is the row-locking suffix for a SELECT: PostgreSQL locks the rows;
+// SQLite needs nothing because a write transaction already holds the only
+// write lock (BEGIN IMMEDIATE).
+func (tx *Tx) ForUpdate() string {
+	if tx.Engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// InTx runs fn in a write transaction and commits it. When the engine reports
+// a transient conflict it runs fn again, up to MaxAttempts times, so fn must
+// have no effects outside the transaction. Errors come back mapped to domain
+// errors (see MapError).
+func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := 0; attempt < MaxAttempts; attempt++ {
+		err = d.once(ctx, fn)
+		if err == nil || !d.Retryable(err) {
+			break
+		}
+		if werr := sleep(ctx, backoff(attempt)); werr != nil {
+			return MapError(errors.Join(err, werr))
+		}
+	}
+	return MapError(err)
+}
+
+func (d *DB) once(ctx context.Context, fn func(tx *Tx) error) error {
+	stx, err := d.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{Tx: stx, Engine: d.Engine, Now: d.Now()}
+	if err := fn(tx); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// backoff grows from about 1ms to about 100ms with jitter, so that callers who
+// collided do not collide again in step.
+func backoff(attempt int) time.Duration {
+	base := time.Millisecond << min(attempt, 7)
+	return base/2 + rand.N(base)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
