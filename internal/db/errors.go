@@ -28,11 +28,19 @@ const (
 // transaction again may get past.
 func (d *DB) Retryable(err error) bool { return Retryable(err) }
 
+// ErrRetry marks an error that a domain package knows to be transient (for
+// example a unique key taken by a concurrent writer between a read and a
+// write): InTx runs the transaction again.
+var ErrRetry = errors.New("transient conflict")
+
 // Retryable reports whether err is a transient conflict: SQLite busy or locked,
-// PostgreSQL serialization failure, deadlock or lock timeout.
+// PostgreSQL serialization failure, deadlock or lock timeout, or ErrRetry.
 func Retryable(err error) bool {
 	if err == nil {
 		return false
+	}
+	if errors.Is(err, ErrRetry) {
+		return true
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

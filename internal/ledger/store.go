@@ -1,0 +1,209 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"kox/internal/db"
+	"kox/internal/fault"
+)
+
+const accountCols = `id, program_id, asset, code, ref, limit_rule, debits_pending, debits_posted,
+	credits_pending, credits_posted, created_at`
+
+type scanner interface{ Scan(...any) error }
+
+func scanAccount(s scanner) (Account, error) {
+	var a Account
+	var created int64
+	err := s.Scan(&a.ID, &a.ProgramID, &a.Asset, &a.Code, &a.Ref, &a.Limit, &a.DebitsPending, &a.DebitsPosted,
+		&a.CreditsPending, &a.CreditsPosted, &created)
+	a.CreatedAt = time.UnixMicro(created).UTC()
+	return a, err
+}
+
+func scanRecord(s scanner) (Record, error) {
+	var r Record
+	var pending, reverses, timeout sql.NullInt64
+	var created int64
+	err := s.Scan(&r.ID, &r.ProgramID, &r.ClientID, &r.Kind, &r.DebitAccountID, &r.CreditAccountID, &r.Asset,
+		&r.Amount, &pending, &reverses, &timeout, &r.Code, &r.Ref, &created)
+	if err != nil {
+		return r, fmt.Errorf("scan transfer: %w", err)
+	}
+	r.PendingID, r.ReversesID = pending.Int64, reverses.Int64
+	if timeout.Valid {
+		r.TimeoutAt = time.UnixMicro(timeout.Int64).UTC()
+	}
+	r.CreatedAt = time.UnixMicro(created).UTC()
+	return r, nil
+}
+
+func (s AccountSpec) validate() error {
+	var f fault.Fields
+	if s.ProgramID <= 0 {
+		f.Add("program_id", "is required")
+	}
+	if s.Asset == "" || len(s.Asset) > 64 || strings.TrimSpace(s.Asset) != s.Asset {
+		f.Add("asset", "must be 1 to 64 characters without surrounding spaces")
+	}
+	if s.Code == "" || len(s.Code) > MaxCode {
+		f.Addf("code", "must be 1 to %d characters", MaxCode)
+	}
+	if len(s.Ref) > MaxRef {
+		f.Addf("ref", "must be at most %d characters", MaxRef)
+	}
+	if s.Limit != "" && !s.Limit.valid() {
+		f.Addf("limit", "must be one of %s, %s, %s", NoLimit, DebitsMustNotExceedCredits, CreditsMustNotExceedDebits)
+	}
+	return f.Err()
+}
+
+// OpenAccountTx returns the account the spec names, creating it when it does
+// not exist. Opening an existing account with another limit rule is a
+// conflict: an account's rule never changes.
+func OpenAccountTx(ctx context.Context, tx *db.Tx, s AccountSpec) (Account, error) {
+	if err := s.validate(); err != nil {
+		return Account{}, err
+	}
+	if s.Limit == "" {
+		s.Limit = NoLimit
+	}
+	row := tx.QueryRowContext(ctx, `INSERT INTO ledger_accounts (program_id, asset, code, ref, limit_rule, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (program_id, asset, code, ref) DO NOTHING
+		RETURNING `+accountCols, s.ProgramID, s.Asset, s.Code, s.Ref, string(s.Limit), tx.Now.UnixMicro())
+	a, err := scanAccount(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		a, err = scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts
+			WHERE program_id = $1 AND asset = $2 AND code = $3 AND ref = $4`, s.ProgramID, s.Asset, s.Code, s.Ref))
+		if err == nil && a.Limit != s.Limit {
+			return Account{}, fault.New(fault.Conflict, "account %s/%s/%s exists with limit %s, not %s", s.Asset, s.Code, s.Ref, a.Limit, s.Limit)
+		}
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("open account: %w", db.MapError(err))
+	}
+	return a, nil
+}
+
+// OpenAccount is OpenAccountTx in a transaction of its own.
+func (l *Ledger) OpenAccount(ctx context.Context, s AccountSpec) (Account, error) {
+	var a Account
+	err := l.db.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		a, err = OpenAccountTx(ctx, tx, s)
+		return err
+	})
+	return a, err
+}
+
+// Account returns one account of the program with its balances.
+func (l *Ledger) Account(ctx context.Context, programID, id int64) (Account, error) {
+	a, err := scanAccount(l.db.R.QueryRowContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts
+		WHERE program_id = $1 AND id = $2`, programID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, fault.New(fault.NotFound, "account %d not found", id)
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("account: %w", db.MapError(err))
+	}
+	return a, nil
+}
+
+// FindAccount returns the account a spec names, or a NotFound error.
+func (l *Ledger) FindAccount(ctx context.Context, s AccountSpec) (Account, error) {
+	a, err := scanAccount(l.db.R.QueryRowContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts
+		WHERE program_id = $1 AND asset = $2 AND code = $3 AND ref = $4`, s.ProgramID, s.Asset, s.Code, s.Ref))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, fault.New(fault.NotFound, "account %s/%s/%s not found", s.Asset, s.Code, s.Ref)
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("find account: %w", db.MapError(err))
+	}
+	return a, nil
+}
+
+// Accounts lists a program's accounts, optionally only those with a ref prefix.
+func (l *Ledger) Accounts(ctx context.Context, programID int64, refPrefix string) ([]Account, error) {
+	rows, err := l.db.R.QueryContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts
+		WHERE program_id = $1 AND substr(ref, 1, length($2)) = $2 ORDER BY id`, programID, refPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", db.MapError(err))
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// MaxPage is the most transfers one page of history holds.
+const MaxPage = 500
+
+// History returns an account's transfers, newest first: up to limit transfers
+// with ids below before (0: from the newest), and the cursor for the next
+// page (0 when there is none).
+func (l *Ledger) History(ctx context.Context, programID, accountID, before int64, limit int) ([]Record, int64, error) {
+	if limit <= 0 || limit > MaxPage {
+		var f fault.Fields
+		f.Addf("limit", "must be 1 to %d", MaxPage)
+		return nil, 0, f.Err()
+	}
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	if _, err := l.Account(ctx, programID, accountID); err != nil {
+		return nil, 0, err
+	}
+	// Two index range scans (as debit, as credit) merged, rather than an OR
+	// that would scan the program's whole history.
+	rows, err := l.db.R.QueryContext(ctx, `SELECT `+recordCols+` FROM (
+			SELECT `+recordCols+` FROM ledger_transfers WHERE debit_account_id = $2 AND id < $3 AND program_id = $1
+			UNION ALL
+			SELECT `+recordCols+` FROM ledger_transfers WHERE credit_account_id = $2 AND id < $3 AND program_id = $1
+		) h ORDER BY id DESC LIMIT $4`, programID, accountID, before, limit+1)
+	if err != nil {
+		return nil, 0, fmt.Errorf("history: %w", db.MapError(err))
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	var next int64
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].ID
+	}
+	return out, next, nil
+}
+
+// Lookup returns the committed transfer with the client id.
+func (l *Ledger) Lookup(ctx context.Context, programID int64, clientID string) (Record, error) {
+	r, err := scanRecord(l.db.R.QueryRowContext(ctx, `SELECT `+recordCols+` FROM ledger_transfers
+		WHERE program_id = $1 AND client_id = $2`, programID, clientID))
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(errors.Unwrap(err), sql.ErrNoRows) {
+		return Record{}, fault.New(fault.NotFound, "transfer %q not found", clientID)
+	}
+	if err != nil {
+		return Record{}, db.MapError(err)
+	}
+	return r, nil
+}
