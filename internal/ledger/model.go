@@ -34,15 +34,15 @@ func (r LimitRule) valid() bool {
 
 // Account is a ledger account with its balances.
 type Account struct {
-	ID        int64
-	ProgramID int64
-	Asset     string    // "points", "CNY" (in fen), or a countable asset such as "slots"
-	Code      string    // what the account is for: "member_points", "points_issued", …
-	Ref       string    // the owner or object: "member:mem_…", "task:tsk_…"; "" for program accounts
-	Limit     LimitRule // what the balance may not do
+	ID                            int64
+	ProgramID                     int64
+	Asset                         string    // "points", "CNY" (in fen), or a countable asset such as "slots"
+	Code                          string    // what the account is for: "member_points", "points_issued", …
+	Ref                           string    // the owner or object: "member:mem_…", "task:tsk_…"; "" for program accounts
+	Limit                         LimitRule // what the balance may not do
 	DebitsPending, DebitsPosted   int64
 	CreditsPending, CreditsPosted int64
-	CreatedAt time.Time
+	CreatedAt                     time.Time
 }
 
 // Balance is the posted credit balance: credits posted less debits posted.

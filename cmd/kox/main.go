@@ -1,0 +1,262 @@
+// Command kox runs a brand's KOX program: its members, ladders, tasks,
+// rewards and budget. Run `kox help` for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"kox/internal/app"
+	"kox/internal/db"
+	"kox/internal/demo"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the server", serve},
+		{"demo", "run the server with the demo programs loaded", runDemo},
+		{"migrate", "bring the database schema up to date and exit", migrate},
+		{"version", "print the version", printVersion},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "kox runs a brand's KOX program (KOC, KOS and KOL members, ladders, tasks, rewards, budget).\n\n")
+	fmt.Fprintf(w, "Usage: kox <command> [flags]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'kox <command> --help' for a command's flags.\n")
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		err := c.run(ctx, args[1:], stdout, stderr)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			return 2
+		}
+		fmt.Fprintf(stderr, "kox %s: %v\n", c.name, err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "kox: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+var errUsage = errors.New("usage")
+
+func flags(name, summary string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("kox "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: kox %s [flags]\n\n%s.\n\nFlags:\n", name, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+type serverFlags struct {
+	addr, db string
+}
+
+func (s *serverFlags) register(fs *flag.FlagSet, defaultDB string) {
+	fs.StringVar(&s.addr, "addr", env("KOX_ADDR", ":8080"), "listen address (env KOX_ADDR)")
+	fs.StringVar(&s.db, "db", env("KOX_DB", defaultDB), "database: a file path, sqlite:PATH, or a postgres:// URL (env KOX_DB)")
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var sf serverFlags
+	fs := flags("serve", "Run the kox server; it migrates the database first", stderr)
+	sf.register(fs, db.DefaultPath)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := app.New(ctx, app.Config{Addr: sf.addr, DB: sf.db, Version: versionString(), Logger: logger(stderr)})
+	if err != nil {
+		return err
+	}
+	return listenAndServe(ctx, a)
+}
+
+func listenAndServe(ctx context.Context, a *app.App) error {
+	ln, err := a.Listen()
+	if err != nil {
+		a.Close()
+		return err
+	}
+	return a.Serve(ctx, ln)
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var sf serverFlags
+	fs := flags("demo", "Run the kox server with the demo programs loaded (into their own database unless --db says otherwise)", stderr)
+	sf.register(fs, "kox-data/demo.db")
+	fresh := fs.Bool("fresh", false, "delete the demo database first and load it anew (embedded database only)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *fresh {
+		t, err := db.ParseTarget(sf.db)
+		if err != nil {
+			return err
+		}
+		if t.Engine != db.SQLite {
+			return errors.New("--fresh works only on the embedded database")
+		}
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(t.Path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	log := logger(stderr)
+	a, err := app.New(ctx, app.Config{Addr: sf.addr, DB: sf.db, Version: versionString(), Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := demo.Load(ctx, a.DB, a.Ledger); err != nil {
+		a.Close()
+		return err
+	}
+	log.Info("demo programs loaded", "db", a.DB.Describe())
+	return listenAndServe(ctx, a)
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var dsn string
+	fs := flags("migrate", "Bring the database schema up to date and exit", stderr)
+	fs.StringVar(&dsn, "db", env("KOX_DB", db.DefaultPath), "database: a file path, sqlite:PATH, or a postgres:// URL (env KOX_DB)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	cur, _, err := d.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: schema at version %d\n", d.Describe(), cur)
+	return nil
+}
+
+func printVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("version", "Print the version", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "kox %s\n", versionString())
+	return nil
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if rev != "" {
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			if dirty {
+				rev += "-dirty"
+			}
+			return "dev-" + rev
+		}
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+	}
+	return "dev"
+}
+
+// logger logs to w: readable text by default, JSON with KOX_LOG_FORMAT=json;
+// KOX_LOG_LEVEL=debug|info|warn|error.
+func logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(env("KOX_LOG_LEVEL", "info"))); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if os.Getenv("KOX_LOG_FORMAT") == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

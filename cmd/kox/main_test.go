@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"kox/internal/db"
+	"kox/internal/dbtest"
+)
+
+// The test binary doubles as kox: with KOX_TEST_MAIN set it runs main, so the
+// tests below start real kox processes and send them real signals.
+func TestMain(m *testing.M) {
+	if os.Getenv("KOX_TEST_MAIN") != "" {
+		main()
+		return
+	}
+	os.Exit(dbtest.Main(m))
+}
+
+type proc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	addr string
+	logs *bytes.Buffer
+	done chan error
+}
+
+// start runs kox with args in dir and waits until it says it is listening.
+func start(t *testing.T, dir string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "KOX_TEST_MAIN=1", "KOX_LOG_FORMAT=json", "KOX_DB=", "KOX_ADDR=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{t: t, cmd: cmd, logs: &bytes.Buffer{}, done: make(chan error, 1)}
+	listening := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			p.logs.WriteString(line + "\n")
+			var rec map[string]any
+			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "listening" {
+				listening <- rec["addr"].(string)
+			}
+		}
+		p.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	select {
+	case p.addr = <-listening:
+	case err := <-p.done:
+		t.Fatalf("kox %v exited before listening: %v\n%s", args, err, p.logs)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("kox %v did not start listening\n%s", args, p.logs)
+	}
+	return p
+}
+
+func (p *proc) get(path string) (int, string) {
+	p.t.Helper()
+	resp, err := http.Get("http://" + p.addr + path)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// stop sends SIGTERM and expects a clean exit.
+func (p *proc) stop() {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		p.t.Fatal(err)
+	}
+	select {
+	case err := <-p.done:
+		if err != nil {
+			p.t.Fatalf("kox exited with %v after SIGTERM\n%s", err, p.logs)
+		}
+	case <-time.After(30 * time.Second):
+		p.t.Fatalf("kox did not stop after SIGTERM\n%s", p.logs)
+	}
+	if !strings.Contains(p.logs.String(), `"msg":"stopped"`) {
+		p.t.Fatalf("no clean stop in the logs:\n%s", p.logs)
+	}
+}
+
+func runKox(t *testing.T, dir string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "KOX_TEST_MAIN=1", "KOX_DB=")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, out.String(), errb.String()
+}
+
+// kox serve on each engine: healthy, ready, and a clean stop on SIGTERM.
+func TestServe(t *testing.T) {
+	for _, e := range dbtest.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			target := dbtest.Target(t, e)
+			dsn := target.URL
+			if e == db.SQLite {
+				dsn = "sqlite:" + target.Path
+			}
+			p := start(t, t.TempDir(), "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+			if code, body := p.get("/healthz"); code != 200 {
+				t.Fatalf("healthz = %d %s", code, body)
+			}
+			if code, body := p.get("/readyz"); code != 200 {
+				t.Fatalf("readyz = %d %s", code, body)
+			}
+			p.stop()
+		})
+	}
+}
+
+// kox demo on a fresh folder creates its database and serves; a second run
+// reuses it.
+func TestDemo(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		dir := t.TempDir()
+		for run := 0; run < 2; run++ {
+			p := start(t, dir, "demo", "--addr", "127.0.0.1:0")
+			if code, _ := p.get("/healthz"); code != 200 {
+				t.Fatalf("run %d: healthz = %d", run, code)
+			}
+			// The first run loads the demo through the ledger; the second finds it loaded.
+			if code, body := p.get("/metrics"); code != 200 || (run == 0 && !strings.Contains(body, `kox_ledger_transfers_total{result="ok"}`)) {
+				t.Fatalf("run %d: metrics = %d, no ledger transfers counted", run, code)
+			}
+			p.stop()
+		}
+		if _, err := os.Stat(filepath.Join(dir, "kox-data", "demo.db")); err != nil {
+			t.Fatalf("demo database: %v", err)
+		}
+	})
+}
+
+func TestMigrateCommand(t *testing.T) {
+	for _, e := range dbtest.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			target := dbtest.Target(t, e)
+			dsn := target.URL
+			if e == db.SQLite {
+				dsn = target.Path
+			}
+			for i := 0; i < 2; i++ {
+				code, out, errs := runKox(t, t.TempDir(), "migrate", "--db", dsn)
+				if code != 0 || !strings.Contains(out, "schema at version") {
+					t.Fatalf("migrate run %d: %d %s %s", i, code, out, errs)
+				}
+			}
+			d, err := db.OpenTarget(context.Background(), target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			if ok, err := d.SchemaCurrent(context.Background()); !ok || err != nil {
+				t.Fatalf("after kox migrate: current=%v %v", ok, err)
+			}
+		})
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	dir := t.TempDir()
+	if code, out, _ := runKox(t, dir, "version"); code != 0 || !strings.HasPrefix(out, "kox ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	if code, out, _ := runKox(t, dir, "--help"); code != 0 || !strings.Contains(out, "serve") || !strings.Contains(out, "demo") {
+		t.Fatalf("--help: %d %q", code, out)
+	}
+	for _, c := range []string{"serve", "demo", "migrate", "version"} {
+		code, _, errs := runKox(t, dir, c, "--help")
+		if code != 0 || !strings.Contains(errs, "Usage: kox "+c) {
+			t.Errorf("%s --help: %d %q", c, code, errs)
+		}
+	}
+	if code, _, errs := runKox(t, dir, "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
+		t.Errorf("unknown command: %d %q", code, errs)
+	}
+	if code, _, _ := runKox(t, dir, "serve", "--no-such-flag"); code != 2 {
+		t.Errorf("bad flag: exit %d, want 2", code)
+	}
+	if code, _, errs := runKox(t, dir, "serve", "--db", "mysql://x"); code != 1 || !strings.Contains(errs, "postgres://") {
+		t.Errorf("bad database: %d %q", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "kox-data")); err == nil {
+		t.Error("a failed command created kox-data")
+	}
+}

@@ -1,0 +1,152 @@
+// Package app is kox's composition root: configuration → database →
+// services → HTTP handler → background jobs, and the server's life from start
+// to graceful shutdown.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"kox/internal/db"
+	"kox/internal/ledger"
+	"kox/internal/metrics"
+	"kox/internal/middleware"
+)
+
+// Config is what kox needs to run.
+type Config struct {
+	Addr            string // listen address, e.g. ":8080"
+	DB              string // a path, sqlite:PATH or postgres:// URL
+	Version         string
+	Logger          *slog.Logger
+	ShutdownTimeout time.Duration // how long in-flight requests get on shutdown
+}
+
+// App is a running kox: its database, services and HTTP handler.
+type App struct {
+	Config  Config
+	DB      *db.DB
+	Ledger  *ledger.Ledger
+	Metrics *metrics.Metrics
+	Handler http.Handler
+	Log     *slog.Logger
+
+	ready readiness
+}
+
+// New opens and migrates the database and builds the services and handler.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	d, err := db.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return Assemble(cfg, d), nil
+}
+
+// Assemble builds the services and handler over an open database (New
+// migrates it first; tests may hand in one that is not).
+func Assemble(cfg Config, d *db.DB) *App {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	m := metrics.New(cfg.Version)
+	a := &App{Config: cfg, DB: d, Metrics: m, Log: cfg.Logger}
+	a.Ledger = ledger.New(d, ledger.WithLogger(cfg.Logger), ledger.WithObserver(func(c ledger.Code) {
+		m.Transfers.WithLabelValues(string(c)).Inc()
+	}))
+	a.Handler = a.routes()
+	return a
+}
+
+func (a *App) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		middleware.WriteProblem(w, r, http.StatusNotFound, "Not Found", "no such page: "+r.URL.Path)
+	})
+	return middleware.Chain(mux, middleware.RequestID, middleware.Observe(a.Log, a.Metrics), middleware.Recover(a.Log))
+}
+
+// Close stops the services and closes the database.
+func (a *App) Close() {
+	a.Ledger.Close()
+	a.DB.Close()
+}
+
+// Serve serves HTTP on ln and runs the background jobs until ctx ends, then
+// shuts down gracefully: it stops accepting connections, lets in-flight
+// requests finish (up to ShutdownTimeout), stops the jobs and closes the app.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	jobs, stopJobs := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.Ledger.RunExpiry(jobs, time.Second)
+	}()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("listening", "addr", ln.Addr().String(), "db", a.DB.Describe(), "version", a.Config.Version)
+
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		a.Log.Info("shutting down: finishing in-flight requests", "timeout", a.Config.ShutdownTimeout)
+		sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+		err = srv.Shutdown(sctx)
+		cancel()
+		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
+	}
+	stopJobs()
+	wg.Wait()
+	a.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	a.Log.Info("stopped")
+	return nil
+}
+
+// Listen opens the configured address.
+func (a *App) Listen() (net.Listener, error) {
+	addr := a.Config.Addr
+	if addr == "" {
+		addr = ":8080"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
