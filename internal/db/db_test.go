@@ -236,10 +236,52 @@ func TestInTxUnderContention(t *testing.T) {
 }
 
 func TestRowsAndParams(t *testing.T) {
-	if got := db.Params(3, 3); got != "$3, $4, $5" {
+	if got := db.Postgres.Params(3, 3); got != "$3, $4, $5" {
 		t.Errorf("Params = %q", got)
 	}
-	if got := db.Rows(1, 2, 2, "BIGINT"); got != "(CAST($1 AS BIGINT), $2), (CAST($3 AS BIGINT), $4)" {
+	if got := db.Postgres.Rows(1, 2, 2, "BIGINT"); got != "(CAST($1 AS BIGINT), $2), (CAST($3 AS BIGINT), $4)" {
 		t.Errorf("Rows = %q", got)
 	}
+	if got := db.SQLite.Rows(2, 2, 2, "BIGINT"); got != "(CAST(? AS BIGINT), ?), (CAST(? AS BIGINT), ?)" {
+		t.Errorf("SQLite Rows = %q", got)
+	}
+}
+
+// In must select the same rows on both engines, including after PostgreSQL
+// has switched the statement to a cached generic plan (more than five runs),
+// and match nothing for an empty list.
+func TestInLists(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := d.InTx(ctx, func(tx *db.Tx) error {
+			for i := 0; i < 50; i++ {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO programs (public_id, slug, name, created_at) VALUES ($1, $1, $1, 0)`, "s"+strconv.Itoa(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		count := func(slugs []string) int {
+			in, args, next := db.In(d.Engine, "slug", 2, slugs)
+			var n int
+			q := `SELECT count(*) FROM programs WHERE created_at = $1 AND ` + in
+			if err := d.R.QueryRow(q, append([]any{0}, args...)...).Scan(&n); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			if want := 2 + len(slugs); d.Engine == db.SQLite && next != want {
+				t.Fatalf("next parameter %d, want %d", next, want)
+			}
+			return n
+		}
+		for run := 0; run < 8; run++ {
+			if n := count([]string{"s1", "s7", "s49", "nope"}); n != 3 {
+				t.Fatalf("run %d: %d rows, want 3", run, n)
+			}
+		}
+		if n := count(nil); n != 0 {
+			t.Fatalf("empty list matched %d rows", n)
+		}
+	})
 }

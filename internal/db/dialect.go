@@ -33,24 +33,40 @@ func (e Engine) MaxParams() int {
 	return 30000
 }
 
-// Params writes "$from, $from+1, …" for n parameters.
-func Params(from, n int) string {
+// Generated parameter lists (IN lists, multi-row VALUES) are written "$n" on
+// PostgreSQL and "?" on SQLite: SQLite looks each named parameter up in a
+// list while parsing, so thousands of "$n" cost quadratic time, while an
+// anonymous "?" simply takes the next number. That number is the highest used
+// so far plus one, so on SQLite a generated list must come after the
+// statement's own $1 … $(from-1), which must each appear once, in order, before
+// it; a list used twice needs its arguments passed twice.
+
+func (e Engine) param(b *strings.Builder, n int) {
+	if e == SQLite {
+		b.WriteByte('?')
+		return
+	}
+	b.WriteByte('$')
+	b.WriteString(strconv.Itoa(n))
+}
+
+// Params writes n parameters numbered from from: "$from, $from+1, …".
+func (e Engine) Params(from, n int) string {
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteByte('$')
-		b.WriteString(strconv.Itoa(from + i))
+		e.param(&b, from+i)
 	}
 	return b.String()
 }
 
 // Rows writes the VALUES tuples of a multi-row statement: rows tuples of width
-// parameters each, numbered from $from, every parameter wrapped in
+// parameters each, numbered from from, every parameter wrapped in
 // CAST(… AS type) when types are given (PostgreSQL cannot infer the types of
 // parameters in a VALUES list used as a table).
-func Rows(from, rows, width int, types ...string) string {
+func (e Engine) Rows(from, rows, width int, types ...string) string {
 	var b strings.Builder
 	n := from
 	for r := 0; r < rows; r++ {
@@ -63,18 +79,37 @@ func Rows(from, rows, width int, types ...string) string {
 				b.WriteString(", ")
 			}
 			if c < len(types) && types[c] != "" {
-				b.WriteString("CAST($")
-				b.WriteString(strconv.Itoa(n))
+				b.WriteString("CAST(")
+				e.param(&b, n)
 				b.WriteString(" AS ")
 				b.WriteString(types[c])
 				b.WriteByte(')')
 			} else {
-				b.WriteByte('$')
-				b.WriteString(strconv.Itoa(n))
+				e.param(&b, n)
 			}
 			n++
 		}
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// In writes a membership test for a list of values and returns it with the
+// arguments to append and the next free parameter number. PostgreSQL gets
+// "col = ANY($from)" with one array argument: its cached generic plan still
+// uses the index, where a generic plan for thousands of "$n" in an IN list may
+// scan the table. SQLite gets "col IN (?, …)" (see above). An empty list
+// matches nothing.
+func In[T any](e Engine, col string, from int, vals []T) (string, []any, int) {
+	if len(vals) == 0 {
+		return "1 = 0", nil, from
+	}
+	if e == Postgres {
+		return col + " = ANY($" + strconv.Itoa(from) + ")", []any{vals}, from + 1
+	}
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return col + " IN (" + e.Params(from, len(vals)) + ")", args, from + len(vals)
 }

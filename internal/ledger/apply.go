@@ -52,6 +52,11 @@ type batch struct {
 	tx        *db.Tx
 	programID int64
 	now       time.Time
+	// optimistic: assume no new client id was committed before, skip reading
+	// them, and insert with ON CONFLICT DO NOTHING; if any was, the insert
+	// comes back short and errSeenBefore sends the caller round again with
+	// optimistic off. Saves a statement per batch in the common case.
+	optimistic bool
 
 	accounts map[int64]*acct
 	byClient map[string]*node
@@ -59,10 +64,13 @@ type batch struct {
 	undo     []func()
 }
 
+// errSeenBefore: an optimistic batch met a client id committed earlier.
+var errSeenBefore = errors.New("ledger: a client id was seen before")
+
 // applyCalls applies each call's transfers in order, in tx. It returns one
 // result slice per call; an error means nothing may be committed.
-func applyCalls(ctx context.Context, tx *db.Tx, programID int64, calls [][]Transfer) ([][]Result, error) {
-	b := &batch{tx: tx, programID: programID, now: tx.Now,
+func applyCalls(ctx context.Context, tx *db.Tx, programID int64, calls [][]Transfer, optimistic bool) ([][]Result, error) {
+	b := &batch{tx: tx, programID: programID, now: tx.Now, optimistic: optimistic,
 		accounts: map[int64]*acct{}, byClient: map[string]*node{}}
 	results := make([][]Result, len(calls))
 	nodes := make([][]*node, len(calls))
@@ -81,6 +89,15 @@ func applyCalls(ctx context.Context, tx *db.Tx, programID int64, calls [][]Trans
 	for i, ts := range calls {
 		for _, ch := range chains(ts) {
 			b.chain(ts, ch, static[i], results[i], nodes[i])
+		}
+		// A transfer that failed against stored state may be the replay of
+		// one that succeeded before, which only the careful pass can tell.
+		if b.optimistic {
+			for j, r := range results[i] {
+				if r.Code != OK && static[i][j] == OK {
+					return nil, errSeenBefore
+				}
+			}
 		}
 	}
 	if err := b.write(ctx); err != nil {
@@ -248,7 +265,7 @@ func (b *batch) one(t Transfer) (Code, *node, bool) {
 		if kind == Pending && t.Timeout > 0 {
 			rec.TimeoutAt = b.now.Add(t.Timeout).Truncate(time.Microsecond)
 		}
-		code = b.move(&rec, kind == Pending, 0, 0)
+		code = b.move(&rec, rec.Amount, kind == Pending, 0)
 	}
 	if code != OK {
 		return code, nil, false
@@ -263,9 +280,10 @@ func (b *batch) one(t Transfer) (Code, *node, bool) {
 	return OK, n, false
 }
 
-// move checks and applies rec's amounts: pending moves into the pending
-// columns; releasePending first takes a settled pending amount out of them.
-func (b *batch) move(rec *Record, pending bool, releaseDebit, releaseCredit int64) Code {
+// move checks and applies a movement between rec's accounts: first release
+// takes a settled pending amount out of the pending columns, then amount goes
+// into the pending or the posted columns.
+func (b *batch) move(rec *Record, amount int64, pending bool, release int64) Code {
 	d, c := b.accounts[rec.DebitAccountID], b.accounts[rec.CreditAccountID]
 	switch {
 	case d == nil:
@@ -277,18 +295,18 @@ func (b *batch) move(rec *Record, pending bool, releaseDebit, releaseCredit int6
 	}
 	rec.Asset = d.Asset
 	nd, nc := d.Account, c.Account
-	nd.DebitsPending -= releaseDebit
-	nc.CreditsPending -= releaseCredit
+	nd.DebitsPending -= release
+	nc.CreditsPending -= release
 	var ok bool
 	if pending {
-		nd.DebitsPending, ok = add(nd.DebitsPending, rec.Amount)
+		nd.DebitsPending, ok = add(nd.DebitsPending, amount)
 		if ok {
-			nc.CreditsPending, ok = add(nc.CreditsPending, rec.Amount)
+			nc.CreditsPending, ok = add(nc.CreditsPending, amount)
 		}
 	} else {
-		nd.DebitsPosted, ok = add(nd.DebitsPosted, rec.Amount)
+		nd.DebitsPosted, ok = add(nd.DebitsPosted, amount)
 		if ok {
-			nc.CreditsPosted, ok = add(nc.CreditsPosted, rec.Amount)
+			nc.CreditsPosted, ok = add(nc.CreditsPosted, amount)
 		}
 	}
 	if !ok {
@@ -336,23 +354,17 @@ func (b *batch) settle(t Transfer, rec *Record, n *node) Code {
 		if rec.Amount > full {
 			return ExceedsPendingAmount
 		}
-		if code := b.move(rec, false, full, full); code != OK {
+		if code := b.move(rec, rec.Amount, false, full); code != OK {
 			return code
 		}
 	} else {
 		if t.Amount != 0 && t.Amount != full {
 			return PendingTransferHasOtherFields
 		}
-		rec.Amount = full
-		d, c := b.accounts[rec.DebitAccountID], b.accounts[rec.CreditAccountID]
-		if d == nil || c == nil {
-			return PendingTransferNotFound // cannot happen: the pending's accounts exist
+		rec.Amount = full // the record says what was released; nothing moves
+		if code := b.move(rec, 0, false, full); code != OK {
+			return code
 		}
-		rec.Asset = d.Asset
-		oldD, oldC := d.Account, c.Account
-		d.DebitsPending -= full
-		c.CreditsPending -= full
-		b.undo = append(b.undo, func() { d.Account, c.Account = oldD, oldC })
 	}
 	p.settled = rec.Kind
 	b.undo = append(b.undo, func() { p.settled = "" })
@@ -378,7 +390,7 @@ func (b *batch) reverse(t Transfer, rec *Record, n *node) Code {
 	rec.Amount = target.rec.Amount
 	rec.ReversesID = target.rec.ID
 	n.reverses = target
-	if code := b.move(rec, false, 0, 0); code != OK {
+	if code := b.move(rec, rec.Amount, false, 0); code != OK {
 		return code
 	}
 	target.reversed = true
@@ -487,14 +499,16 @@ func (b *batch) load(ctx context.Context, calls [][]Transfer, static [][]Code) e
 	if err := b.lockAccounts(ctx, accountSet); err != nil {
 		return err
 	}
-	var unseen []string
-	for _, id := range ids {
-		if b.byClient[id] == nil {
-			unseen = append(unseen, id)
+	if !b.optimistic {
+		var unseen []string
+		for _, id := range ids {
+			if b.byClient[id] == nil {
+				unseen = append(unseen, id)
+			}
 		}
-	}
-	if err := b.loadRecords(ctx, unseen); err != nil {
-		return err
+		if err := b.loadRecords(ctx, unseen); err != nil {
+			return err
+		}
 	}
 	return b.loadSettlements(ctx)
 }
@@ -504,12 +518,9 @@ const recordCols = `id, program_id, client_id, kind, debit_account_id, credit_ac
 
 func (b *batch) loadRecords(ctx context.Context, clientIDs []string) error {
 	return inChunks(len(clientIDs), 1000, func(lo, hi int) error {
-		args := []any{b.programID}
-		for _, id := range clientIDs[lo:hi] {
-			args = append(args, id)
-		}
+		in, args, _ := db.In(b.tx.Engine, "client_id", 2, clientIDs[lo:hi])
 		rows, err := b.tx.QueryContext(ctx, `SELECT `+recordCols+` FROM ledger_transfers
-			WHERE program_id = $1 AND client_id IN (`+db.Params(2, hi-lo)+`)`, args...)
+			WHERE program_id = $1 AND `+in, append([]any{b.programID}, args...)...)
 		if err != nil {
 			return fmt.Errorf("load transfers: %w", err)
 		}
@@ -532,12 +543,9 @@ func (b *batch) lockAccounts(ctx context.Context, set map[int64]bool) error {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return inChunks(len(ids), 1000, func(lo, hi int) error {
-		args := []any{b.programID}
-		for _, id := range ids[lo:hi] {
-			args = append(args, id)
-		}
+		in, args, _ := db.In(b.tx.Engine, "id", 2, ids[lo:hi])
 		rows, err := b.tx.QueryContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts
-			WHERE program_id = $1 AND id IN (`+db.Params(2, hi-lo)+`) ORDER BY id`+b.tx.ForUpdate(), args...)
+			WHERE program_id = $1 AND `+in+` ORDER BY id`+b.tx.ForUpdate(), append([]any{b.programID}, args...)...)
 		if err != nil {
 			return fmt.Errorf("lock accounts: %w", err)
 		}
@@ -565,13 +573,11 @@ func (b *batch) loadSettlements(ctx context.Context) error {
 		}
 	}
 	return inChunks(len(ids), 500, func(lo, hi int) error {
-		args := []any{b.programID}
-		for _, id := range ids[lo:hi] {
-			args = append(args, id)
-		}
-		list := db.Params(2, hi-lo)
+		settles, args1, next := db.In(b.tx.Engine, "pending_id", 2, ids[lo:hi])
+		reverses, args2, _ := db.In(b.tx.Engine, "reverses_id", next, ids[lo:hi])
+		args := append(append([]any{b.programID}, args1...), args2...)
 		rows, err := b.tx.QueryContext(ctx, `SELECT kind, pending_id, reverses_id FROM ledger_transfers
-			WHERE program_id = $1 AND (pending_id IN (`+list+`) OR reverses_id IN (`+list+`))`, args...)
+			WHERE program_id = $1 AND (`+settles+` OR `+reverses+`)`, args...)
 		if err != nil {
 			return fmt.Errorf("load settlements: %w", err)
 		}
@@ -640,9 +646,13 @@ func (b *batch) insertTransfers(ctx context.Context) error {
 					r.Code, r.Ref, r.CreatedAt.UnixMicro())
 				byClient[r.ClientID] = n
 			}
+			onConflict := ""
+			if b.optimistic {
+				onConflict = ` ON CONFLICT (program_id, client_id) DO NOTHING`
+			}
 			q, err := b.tx.QueryContext(ctx, `INSERT INTO ledger_transfers (program_id, client_id, kind,
 				debit_account_id, credit_account_id, asset, amount, pending_id, reverses_id, timeout_at, code, ref, created_at)
-				VALUES `+db.Rows(1, len(chunk), width)+` RETURNING id, client_id`, args...)
+				VALUES `+b.tx.Engine.Rows(1, len(chunk), width)+onConflict+` RETURNING id, client_id`, args...)
 			if err != nil {
 				return insertErr(err)
 			}
@@ -663,6 +673,9 @@ func (b *batch) insertTransfers(ctx context.Context) error {
 				return insertErr(err)
 			}
 			if got != len(chunk) {
+				if b.optimistic {
+					return errSeenBefore
+				}
 				return fmt.Errorf("insert transfers: %d of %d ids returned", got, len(chunk))
 			}
 			return nil
@@ -690,7 +703,7 @@ func insertErr(err error) error {
 
 func (b *batch) writePendingIndex(ctx context.Context) error {
 	var open []*node
-	var closed []any
+	var closed []int64
 	for _, n := range b.fresh {
 		if n.rec.Kind == Pending && n.settled == "" {
 			open = append(open, n)
@@ -705,14 +718,15 @@ func (b *batch) writePendingIndex(ctx context.Context) error {
 			args = append(args, n.rec.ID, b.programID, nullTime(n.rec.TimeoutAt))
 		}
 		_, err := b.tx.ExecContext(ctx, `INSERT INTO ledger_pending (transfer_id, program_id, timeout_at) VALUES `+
-			db.Rows(1, hi-lo, 3), args...)
+			b.tx.Engine.Rows(1, hi-lo, 3), args...)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("open pending: %w", err)
 	}
 	err = inChunks(len(closed), 5000, func(lo, hi int) error {
-		_, err := b.tx.ExecContext(ctx, `DELETE FROM ledger_pending WHERE transfer_id IN (`+db.Params(1, hi-lo)+`)`, closed[lo:hi]...)
+		in, args, _ := db.In(b.tx.Engine, "transfer_id", 1, closed[lo:hi])
+		_, err := b.tx.ExecContext(ctx, `DELETE FROM ledger_pending WHERE `+in, args...)
 		return err
 	})
 	if err != nil {
@@ -739,7 +753,7 @@ func (b *batch) updateAccounts(ctx context.Context) error {
 		}
 		bigint := "BIGINT"
 		res, err := b.tx.ExecContext(ctx, `WITH v (id, dp, dpo, cp, cpo) AS (VALUES `+
-			db.Rows(1, hi-lo, 5, bigint, bigint, bigint, bigint, bigint)+`)
+			b.tx.Engine.Rows(1, hi-lo, 5, bigint, bigint, bigint, bigint, bigint)+`)
 			UPDATE ledger_accounts SET
 				debits_pending = ledger_accounts.debits_pending + v.dp,
 				debits_posted = ledger_accounts.debits_posted + v.dpo,

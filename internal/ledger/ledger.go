@@ -122,7 +122,9 @@ func (l *Ledger) TransferOne(ctx context.Context, programID int64, t Transfer) (
 // change and its ledger movements commit together. Results are as for
 // Transfer; they are final only if tx commits.
 func (l *Ledger) ApplyTx(ctx context.Context, tx *db.Tx, programID int64, ts []Transfer) ([]Result, error) {
-	rs, err := applyCalls(ctx, tx, programID, [][]Transfer{ts})
+	// Not optimistic: a short insert could not be retried without rolling
+	// back the caller's transaction.
+	rs, err := applyCalls(ctx, tx, programID, [][]Transfer{ts}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -261,11 +263,17 @@ func (l *Ledger) commitTx(calls []*call) error {
 		ts[i] = c.transfers
 	}
 	var results [][]Result
-	err := l.db.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		results, err = applyCalls(ctx, tx, calls[0].programID, ts)
-		return err
-	})
+	apply := func(optimistic bool) error {
+		return l.db.InTx(ctx, func(tx *db.Tx) error {
+			var err error
+			results, err = applyCalls(ctx, tx, calls[0].programID, ts, optimistic)
+			return err
+		})
+	}
+	err := apply(true)
+	if errors.Is(err, errSeenBefore) {
+		err = apply(false) // a replay, or a client id reused: read them this time
+	}
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
