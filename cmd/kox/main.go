@@ -18,6 +18,7 @@ import (
 	"kox/internal/app"
 	"kox/internal/db"
 	"kox/internal/demo"
+	"kox/internal/program"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -38,6 +39,7 @@ func commands() []command {
 		{"serve", "run the server", serve},
 		{"demo", "run the server with the demo programs loaded", runDemo},
 		{"migrate", "bring the database schema up to date and exit", migrate},
+		{"operator", "add an operator (the first owner, say): kox operator add --help", operatorCmd},
 		{"version", "print the version", printVersion},
 	}
 }
@@ -259,4 +261,53 @@ func logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func operatorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			fmt.Fprintln(stderr, "Usage: kox operator add [flags]")
+			return flag.ErrHelp
+		}
+		fmt.Fprintln(stderr, "Usage: kox operator add [flags]")
+		return errUsage
+	}
+	var dsn, email, name, password, programRef, role string
+	var owner bool
+	fs := flags("operator add", "Add an operator; with --owner they may create programs, with --program they join one", stderr)
+	fs.StringVar(&dsn, "db", env("KOX_DB", db.DefaultPath), "database: a file path, sqlite:PATH, or a postgres:// URL (env KOX_DB)")
+	fs.StringVar(&email, "email", "", "email (required)")
+	fs.StringVar(&name, "name", "", "name (required)")
+	fs.StringVar(&password, "password", env("KOX_PASSWORD", ""), "password, at least 10 characters (env KOX_PASSWORD)")
+	fs.BoolVar(&owner, "owner", false, "administers the installation: may create programs and sees all of them")
+	fs.StringVar(&programRef, "program", "", "a program (id or slug) to join")
+	fs.StringVar(&role, "role", "admin", "the role in --program: admin, operator, reviewer, finance or viewer")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	svc := &program.Service{DB: d}
+	ctx = program.WithActor(ctx, program.System("kox operator add"))
+	o, err := svc.CreateOperator(ctx, program.NewOperator{Email: email, Name: name, Password: password, Owner: owner})
+	if err != nil {
+		return err
+	}
+	if programRef != "" {
+		sc, err := svc.Scope(ctx, programRef)
+		if err != nil {
+			return err
+		}
+		if err := svc.SetRole(ctx, sc, o.PublicID, program.Role(role)); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "operator %s (%s) added\n", o.Email, o.PublicID)
+	return nil
 }

@@ -13,10 +13,12 @@ import (
 	"sync"
 	"time"
 
+	"kox/internal/api"
 	"kox/internal/db"
 	"kox/internal/ledger"
 	"kox/internal/metrics"
 	"kox/internal/middleware"
+	"kox/internal/program"
 )
 
 // Config is what kox needs to run.
@@ -30,12 +32,14 @@ type Config struct {
 
 // App is a running kox: its database, services and HTTP handler.
 type App struct {
-	Config  Config
-	DB      *db.DB
-	Ledger  *ledger.Ledger
-	Metrics *metrics.Metrics
-	Handler http.Handler
-	Log     *slog.Logger
+	Config   Config
+	DB       *db.DB
+	Ledger   *ledger.Ledger
+	Programs *program.Service
+	API      *api.Server
+	Metrics  *metrics.Metrics
+	Handler  http.Handler
+	Log      *slog.Logger
 
 	ready readiness
 }
@@ -70,19 +74,21 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Ledger = ledger.New(d, ledger.WithLogger(cfg.Logger), ledger.WithObserver(func(c ledger.Code) {
 		m.Transfers.WithLabelValues(string(c)).Inc()
 	}))
+	a.Programs = &program.Service{DB: d}
 	a.Handler = a.routes()
 	return a
 }
 
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
+	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Ledger: a.Ledger, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		middleware.WriteProblem(w, r, http.StatusNotFound, "Not Found", "no such page: "+r.URL.Path)
 	})
-	return middleware.Chain(mux, middleware.RequestID, middleware.Observe(a.Log, a.Metrics), middleware.Recover(a.Log))
+	return middleware.Chain(mux, middleware.RequestID, middleware.Observe(a.Log, a.Metrics), middleware.Recover(a.Log), a.API.Idempotency)
 }
 
 // Close stops the services and closes the database.

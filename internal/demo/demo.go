@@ -15,6 +15,12 @@ import (
 // CarSlug is the car brand's KOC program.
 const CarSlug = "demo-car"
 
+// The demo's owner, who can sign in to every demo program.
+const (
+	OwnerEmail    = "owner@kox.demo"
+	OwnerPassword = "kox-demo-2026"
+)
+
 // Load creates the demo programs unless they exist; it is safe to run again.
 func Load(ctx context.Context, d *db.DB, l *ledger.Ledger) error {
 	if _, err := program.BySlug(ctx, d, CarSlug); err == nil {
@@ -22,11 +28,20 @@ func Load(ctx context.Context, d *db.DB, l *ledger.Ledger) error {
 	} else if !fault.Is(err, fault.NotFound) {
 		return err
 	}
+	ctx = program.WithActor(ctx, program.System("kox demo"))
 	var p program.Program
 	err := d.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		p, err = program.CreateTx(ctx, tx, program.Program{Slug: CarSlug, Name: "启程汽车 · 车主体验官计划"})
-		return err
+		owner, err := program.CreateOperatorTx(ctx, tx, 0, program.NewOperator{Email: OwnerEmail, Name: "演示管理员 Demo Owner",
+			Password: OwnerPassword, Owner: true})
+		if err != nil {
+			return err
+		}
+		p, err = program.CreateTx(ctx, tx, program.Program{Slug: CarSlug, Name: "启程汽车 · 车主体验官计划",
+			Description: "A car brand's owners (KOC): information → experience → product loans → a voice in decisions."})
+		if err != nil {
+			return err
+		}
+		return program.SetRoleTx(ctx, tx, p.ID, owner, program.RoleAdmin)
 	})
 	if err != nil {
 		return fmt.Errorf("demo program: %w", err)

@@ -18,14 +18,16 @@ import (
 
 // Program is one program's settings.
 type Program struct {
-	ID        int64  // internal key
-	PublicID  string // prg_…, shown outside
-	Slug      string
-	Name      string
-	Currency  string // ISO 4217; money is kept in its minor unit
-	TimeZone  string // IANA name; times are stored in UTC and shown in this zone
-	Locale    string // zh-CN or en
-	CreatedAt time.Time
+	ID          int64     `json:"-"`  // internal key
+	PublicID    string    `json:"id"` // prg_…, shown outside
+	Slug        string    `json:"slug"`
+	Name        string    `json:"name"`
+	Currency    string    `json:"currency"`  // ISO 4217; money is kept in its minor unit
+	TimeZone    string    `json:"time_zone"` // IANA name; times are stored in UTC and shown in this zone
+	Locale      string    `json:"locale"`    // zh-CN or en
+	Description string    `json:"description"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Defaults for a new program (SPEC L1).
@@ -72,6 +74,9 @@ func (p *Program) Normalize() error {
 	if !validLocale(p.Locale) {
 		f.Addf("locale", "must be one of %s", strings.Join(Locales, ", "))
 	}
+	if len([]rune(p.Description)) > 2000 {
+		f.Add("description", "must be at most 2000 characters")
+	}
 	return f.Err()
 }
 
@@ -84,34 +89,140 @@ func validLocale(l string) bool {
 	return false
 }
 
-const cols = `id, public_id, slug, name, currency, time_zone, locale, created_at`
+const cols = `id, public_id, slug, name, currency, time_zone, locale, description, created_at, updated_at`
 
 func scan(s interface{ Scan(...any) error }) (Program, error) {
 	var p Program
-	var created int64
-	err := s.Scan(&p.ID, &p.PublicID, &p.Slug, &p.Name, &p.Currency, &p.TimeZone, &p.Locale, &created)
+	var created, updated int64
+	err := s.Scan(&p.ID, &p.PublicID, &p.Slug, &p.Name, &p.Currency, &p.TimeZone, &p.Locale, &p.Description, &created, &updated)
 	p.CreatedAt = time.UnixMicro(created).UTC()
+	p.UpdatedAt = time.UnixMicro(max(updated, created)).UTC()
 	return p, err
 }
 
-// CreateTx creates a program in tx.
+func slugTaken() error {
+	var f fault.Fields
+	f.Add("slug", "is taken by another program")
+	return f.Err()
+}
+
+// CreateTx creates a program in tx, audited.
 func CreateTx(ctx context.Context, tx *db.Tx, p Program) (Program, error) {
 	if err := p.Normalize(); err != nil {
 		return Program{}, err
 	}
 	p.PublicID = pubid.New("prg")
-	out, err := scan(tx.QueryRowContext(ctx, `INSERT INTO programs (public_id, slug, name, currency, time_zone, locale, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+cols,
-		p.PublicID, p.Slug, p.Name, p.Currency, p.TimeZone, p.Locale, tx.Now.UnixMicro()))
+	out, err := scan(tx.QueryRowContext(ctx, `INSERT INTO programs (public_id, slug, name, currency, time_zone, locale,
+		description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING `+cols,
+		p.PublicID, p.Slug, p.Name, p.Currency, p.TimeZone, p.Locale, p.Description, tx.Now.UnixMicro()))
 	if err != nil {
 		if c, _ := db.ConstraintOf(err); c == db.UniqueViolation {
-			var f fault.Fields
-			f.Add("slug", "is taken by another program")
-			return Program{}, f.Err()
+			return Program{}, slugTaken()
 		}
 		return Program{}, fmt.Errorf("create program: %w", db.MapError(err))
 	}
-	return out, nil
+	return out, Audit(ctx, tx, Change{ProgramID: out.ID, Action: "program.create", ObjectKind: "program", ObjectID: out.PublicID, After: out})
+}
+
+// Create creates a program; only an owner may. The creator, when an
+// operator, becomes its admin.
+func (s *Service) Create(ctx context.Context, p Program) (Program, error) {
+	a, err := mustActor(ctx)
+	if err != nil {
+		return Program{}, err
+	}
+	if !(a.Kind == ActorOperator && a.Owner) && a.Kind != ActorSystem {
+		return Program{}, fault.New(fault.Forbidden, "only an owner of this installation may create programs")
+	}
+	var out Program
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		if out, err = CreateTx(ctx, tx, p); err != nil {
+			return err
+		}
+		if a.Kind == ActorOperator {
+			o, err := s.OperatorByID(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			return SetRoleTx(ctx, tx, out.ID, o, RoleAdmin)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Patch is a change to a program's settings; nil fields stay as they are.
+type Patch struct {
+	Name        *string
+	Currency    *string
+	TimeZone    *string
+	Locale      *string
+	Description *string
+}
+
+// Update changes the scope's program's settings, audited.
+func (s *Service) Update(ctx context.Context, sc Scope, patch Patch) (Program, error) {
+	if err := sc.Require(PermProgramUpdate); err != nil {
+		return Program{}, err
+	}
+	var out Program
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		before, err := scan(tx.QueryRowContext(ctx, `SELECT `+cols+` FROM programs WHERE id = $1`+tx.ForUpdate(), sc.Program.ID))
+		if err != nil {
+			return err
+		}
+		p := before
+		for dst, src := range map[*string]*string{&p.Name: patch.Name, &p.Currency: patch.Currency, &p.TimeZone: patch.TimeZone,
+			&p.Locale: patch.Locale, &p.Description: patch.Description} {
+			if src != nil {
+				*dst = *src
+			}
+		}
+		if err := p.Normalize(); err != nil {
+			return err
+		}
+		out, err = scan(tx.QueryRowContext(ctx, `UPDATE programs SET name = $2, currency = $3, time_zone = $4, locale = $5,
+			description = $6, updated_at = $7 WHERE id = $1 RETURNING `+cols,
+			p.ID, p.Name, p.Currency, p.TimeZone, p.Locale, p.Description, tx.Now.UnixMicro()))
+		if err != nil {
+			return err
+		}
+		return Audit(ctx, tx, Change{ProgramID: p.ID, Action: "program.update", ObjectKind: "program", ObjectID: p.PublicID, Before: before, After: out})
+	})
+	return out, err
+}
+
+// List returns the programs the actor in ctx takes part in, by name.
+func (s *Service) List(ctx context.Context) ([]Program, error) {
+	a, err := mustActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT ` + cols + ` FROM programs`
+	var args []any
+	switch {
+	case a.Kind == ActorOperator && !a.Owner:
+		q += ` WHERE id IN (SELECT program_id FROM program_operators WHERE operator_id = $1)`
+		args = append(args, a.ID)
+	case a.Kind == ActorAPIKey || a.Kind == ActorMember:
+		q += ` WHERE id = $1`
+		args = append(args, a.ProgramID)
+	}
+	rows, err := s.DB.R.QueryContext(ctx, q+` ORDER BY name, id`, args...)
+	if err != nil {
+		return nil, db.MapError(err)
+	}
+	defer rows.Close()
+	var out []Program
+	for rows.Next() {
+		p, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // BySlug returns the program with the slug.

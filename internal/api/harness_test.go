@@ -1,0 +1,182 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"kox/internal/app"
+	"kox/internal/db"
+	"kox/internal/dbtest"
+	"kox/internal/program"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
+
+// env is a kox server over real HTTP on one engine, with an owner signed in.
+type env struct {
+	t       *testing.T
+	d       *db.DB
+	a       *app.App
+	srv     *httptest.Server
+	owner   string // the owner's session token
+	ownerOp program.Operator
+}
+
+const ownerPassword = "owner-password-1"
+
+var seq atomic.Int64
+
+func newEnv(t *testing.T, d *db.DB) *env {
+	t.Helper()
+	a := app.Assemble(app.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, d)
+	t.Cleanup(a.Ledger.Close)
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	e := &env{t: t, d: d, a: a, srv: srv}
+	ctx := program.WithActor(context.Background(), program.System("test"))
+	o, err := a.Programs.CreateOperator(ctx, program.NewOperator{Email: fmt.Sprintf("owner%d@test.kox", seq.Add(1)), Name: "Owner",
+		Password: ownerPassword, Owner: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ownerOp = o
+	e.owner = e.login(o.Email, ownerPassword)
+	return e
+}
+
+func (e *env) login(email, password string) string {
+	e.t.Helper()
+	r := e.call("POST", "/api/v1/auth/login", "", map[string]any{"email": email, "password": password})
+	if r.status != 200 {
+		e.t.Fatalf("login %s: %d %s", email, r.status, r.raw)
+	}
+	return r.str("token")
+}
+
+// resp is a response with its JSON body.
+type resp struct {
+	status int
+	header http.Header
+	raw    string
+	body   map[string]any
+}
+
+func (r resp) str(key string) string {
+	v, _ := r.body[key].(string)
+	return v
+}
+
+// items returns the "items" array of a list response.
+func (r resp) items() []map[string]any {
+	arr, _ := r.body["items"].([]any)
+	out := make([]map[string]any, 0, len(arr))
+	for _, x := range arr {
+		if m, ok := x.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// problemFields returns the locations a 4xx problem names.
+func (r resp) problemFields() []string {
+	var out []string
+	errs, _ := r.body["errors"].([]any)
+	for _, x := range errs {
+		if m, ok := x.(map[string]any); ok {
+			loc, _ := m["location"].(string)
+			out = append(out, loc)
+		}
+	}
+	return out
+}
+
+type header struct{ k, v string }
+
+func (e *env) call(method, path, token string, body any, headers ...header) resp {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for _, h := range headers {
+		req.Header.Set(h.k, h.v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	r := resp{status: res.StatusCode, header: res.Header, raw: string(raw)}
+	_ = json.Unmarshal(raw, &r.body)
+	return r
+}
+
+// program creates a program as the owner and returns its slug.
+func (e *env) program() string {
+	e.t.Helper()
+	slug := fmt.Sprintf("p%d", seq.Add(1))
+	r := e.call("POST", "/api/v1/programs", e.owner, map[string]any{"slug": slug, "name": "Program " + slug})
+	if r.status != 201 {
+		e.t.Fatalf("create program: %d %s", r.status, r.raw)
+	}
+	return slug
+}
+
+// operator adds an operator with the role to the program and signs them in.
+func (e *env) operator(slug string, role program.Role) (token, id string) {
+	e.t.Helper()
+	email := fmt.Sprintf("op%d@test.kox", seq.Add(1))
+	r := e.call("POST", "/api/v1/programs/"+slug+"/operators", e.owner,
+		map[string]any{"email": email, "name": string(role) + " person", "password": "password-123", "role": string(role)})
+	if r.status != 201 {
+		e.t.Fatalf("add operator: %d %s", r.status, r.raw)
+	}
+	op, _ := r.body["operator"].(map[string]any)
+	return e.login(email, "password-123"), op["id"].(string)
+}
+
+// apiKey creates a key with the role and returns its secret and id.
+func (e *env) apiKey(slug string, role program.Role) (secret, id string) {
+	e.t.Helper()
+	r := e.call("POST", "/api/v1/programs/"+slug+"/api-keys", e.owner, map[string]any{"name": "key " + string(role), "role": string(role)})
+	if r.status != 201 {
+		e.t.Fatalf("create key: %d %s", r.status, r.raw)
+	}
+	return r.str("secret"), r.str("id")
+}
+
+func (e *env) auditCount(slug string) int {
+	e.t.Helper()
+	var n int
+	if err := e.d.R.QueryRow(`SELECT count(*) FROM audit_log a JOIN programs p ON p.id = a.program_id WHERE p.slug = $1`, slug).Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
