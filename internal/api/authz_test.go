@@ -1,0 +1,166 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"kox/internal/api"
+	"kox/internal/db"
+	"kox/internal/dbtest"
+	"kox/internal/program"
+)
+
+// fixture fills a route's path and body for one call, making fresh objects
+// (as the owner) where the call would use them up.
+type fixture func(e *env, slug string) (params map[string]string, body any)
+
+var fixtures = map[string]fixture{
+	"login":          nil, // public; tested in TestLockOutAfterWrongPasswords
+	"logout":         func(*env, string) (map[string]string, any) { return nil, nil },
+	"me":             func(*env, string) (map[string]string, any) { return nil, nil },
+	"list-programs":  func(*env, string) (map[string]string, any) { return nil, nil },
+	"create-program": func(*env, string) (map[string]string, any) { return nil, map[string]any{"slug": fmt.Sprintf("m%d", seq.Add(1)), "name": "m"} },
+	"get-program":    func(*env, string) (map[string]string, any) { return nil, nil },
+	"update-program": func(*env, string) (map[string]string, any) { return nil, map[string]any{"description": "changed"} },
+	"list-operators": func(*env, string) (map[string]string, any) { return nil, nil },
+	"add-operator": func(*env, string) (map[string]string, any) {
+		return nil, map[string]any{"email": fmt.Sprintf("new%d@test.kox", seq.Add(1)), "name": "New", "password": "password-123", "role": "viewer"}
+	},
+	"set-operator-role": func(e *env, slug string) (map[string]string, any) {
+		_, id := e.operator(slug, program.RoleViewer)
+		return map[string]string{"operator": id}, map[string]any{"role": "reviewer"}
+	},
+	"remove-operator": func(e *env, slug string) (map[string]string, any) {
+		_, id := e.operator(slug, program.RoleViewer)
+		return map[string]string{"operator": id}, nil
+	},
+	"list-api-keys":  func(*env, string) (map[string]string, any) { return nil, nil },
+	"create-api-key": func(*env, string) (map[string]string, any) { return nil, map[string]any{"name": "k", "role": "viewer"} },
+	"revoke-api-key": func(e *env, slug string) (map[string]string, any) {
+		_, id := e.apiKey(slug, program.RoleViewer)
+		return map[string]string{"key": id}, nil
+	},
+	"list-audit": func(*env, string) (map[string]string, any) { return nil, nil },
+}
+
+type caller struct {
+	name     string
+	token    func(fresh bool) string // fresh: a new session (logout ends the one it is given)
+	role     program.Role  // "" for no role in the program
+	owner    bool
+	apiKey   bool
+	anon     bool
+	outsider bool // an operator of another program
+}
+
+// Every route × every role, as operator and as API key, in the program and
+// from another program, and without signing in: the status the permission
+// table says. Other programs' objects answer 404, not 403.
+func TestAuthorizationMatrix(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		slug := e.program()
+		other := e.program()
+		var callers []caller
+		session := func(tok, email, password string) func(bool) string {
+			return func(fresh bool) string {
+				if fresh {
+					return e.login(email, password)
+				}
+				return tok
+			}
+		}
+		callers = append(callers, caller{name: "owner", owner: true, role: program.RoleAdmin, token: session(e.owner, e.ownerOp.Email, ownerPassword)})
+		for _, role := range program.Roles {
+			tok, id := e.operator(slug, role)
+			callers = append(callers, caller{name: "operator/" + string(role), role: role, token: session(tok, emailOf(e, slug, id), "password-123")})
+			secret, _ := e.apiKey(slug, role)
+			callers = append(callers, caller{name: "api-key/" + string(role), role: role, apiKey: true, token: func(bool) string { return secret }})
+		}
+		outTok, outID := e.operator(other, program.RoleAdmin)
+		callers = append(callers, caller{name: "admin of another program", outsider: true, token: session(outTok, emailOf(e, other, outID), "password-123")})
+		callers = append(callers, caller{name: "anonymous", anon: true, token: func(bool) string { return "" }})
+
+		routes := e.a.API.Routes()
+		checked := 0
+		for _, rt := range routes {
+			id := opID(e, rt)
+			fx, known := fixtures[id]
+			if !known {
+				t.Errorf("route %s %s (%s) has no fixture in the authorization matrix", rt.Method, rt.Path, id)
+				continue
+			}
+			if rt.Public {
+				continue
+			}
+			for _, c := range callers {
+				params, body := fx(e, slug)
+				path := strings.ReplaceAll(rt.Path, "{program}", slug)
+				for k, v := range params {
+					path = strings.ReplaceAll(path, "{"+k+"}", v)
+				}
+				want := expect(rt, c, id)
+				got := e.call(rt.Method, path, c.token(id == "logout"), body)
+				checked++
+				if !want(got.status) {
+					t.Errorf("%s %s as %s: status %d: %s", rt.Method, rt.Path, c.name, got.status, got.raw)
+				}
+			}
+		}
+		if checked < 100 {
+			t.Fatalf("only %d calls checked", checked)
+		}
+	})
+}
+
+func expect(rt api.Route, c caller, opID string) func(int) bool {
+	is := func(code int) func(int) bool { return func(s int) bool { return s == code } }
+	ok := func(s int) bool { return s >= 200 && s < 300 }
+	programScoped := strings.Contains(rt.Path, "{program}")
+	switch {
+	case c.anon:
+		return is(401)
+	case opID == "logout" && c.apiKey:
+		return is(422)
+	case rt.OwnerOnly:
+		if c.owner {
+			return ok
+		}
+		return is(403)
+	case !programScoped:
+		return ok
+	case c.outsider:
+		return is(404)
+	case program.Can(c.role, rt.Permission):
+		return ok
+	}
+	return is(403)
+}
+
+func opID(e *env, rt api.Route) string {
+	op := e.a.API.OpenAPI().Paths[rt.Path]
+	switch rt.Method {
+	case "GET":
+		return op.Get.OperationID
+	case "POST":
+		return op.Post.OperationID
+	case "PUT":
+		return op.Put.OperationID
+	case "PATCH":
+		return op.Patch.OperationID
+	case "DELETE":
+		return op.Delete.OperationID
+	}
+	return ""
+}
+
+func emailOf(e *env, slug, operatorID string) string {
+	for _, m := range e.call("GET", "/api/v1/programs/"+slug+"/operators", e.owner, nil).items() {
+		if op, _ := m["operator"].(map[string]any); op["id"] == operatorID {
+			return op["email"].(string)
+		}
+	}
+	e.t.Fatalf("operator %s not in %s", operatorID, slug)
+	return ""
+}
