@@ -16,11 +16,13 @@ import (
 type fixture func(e *env, slug string) (params map[string]string, body any)
 
 var fixtures = map[string]fixture{
-	"login":          nil, // public; tested in TestLockOutAfterWrongPasswords
-	"logout":         func(*env, string) (map[string]string, any) { return nil, nil },
-	"me":             func(*env, string) (map[string]string, any) { return nil, nil },
-	"list-programs":  func(*env, string) (map[string]string, any) { return nil, nil },
-	"create-program": func(*env, string) (map[string]string, any) { return nil, map[string]any{"slug": fmt.Sprintf("m%d", seq.Add(1)), "name": "m"} },
+	"login":         nil, // public; tested in TestLockOutAfterWrongPasswords
+	"logout":        func(*env, string) (map[string]string, any) { return nil, nil },
+	"me":            func(*env, string) (map[string]string, any) { return nil, nil },
+	"list-programs": func(*env, string) (map[string]string, any) { return nil, nil },
+	"create-program": func(*env, string) (map[string]string, any) {
+		return nil, map[string]any{"slug": fmt.Sprintf("m%d", seq.Add(1)), "name": "m"}
+	},
 	"get-program":    func(*env, string) (map[string]string, any) { return nil, nil },
 	"update-program": func(*env, string) (map[string]string, any) { return nil, map[string]any{"description": "changed"} },
 	"list-operators": func(*env, string) (map[string]string, any) { return nil, nil },
@@ -47,7 +49,7 @@ var fixtures = map[string]fixture{
 type caller struct {
 	name     string
 	token    func(fresh bool) string // fresh: a new session (logout ends the one it is given)
-	role     program.Role  // "" for no role in the program
+	role     program.Role            // "" for no role in the program
 	owner    bool
 	apiKey   bool
 	anon     bool
