@@ -113,9 +113,21 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	// Switching a new file to WAL takes a lock that the busy timeout does not
+	// wait for: processes opening one new file at once retry a little.
+	for attempt := 0; ; attempt++ {
+		err = w.PingContext(ctx)
+		if err == nil {
+			break
+		}
+		if !Retryable(err) || attempt >= 50 {
+			w.Close()
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		if serr := sleep(ctx, backoff(min(attempt, 6))); serr != nil {
+			w.Close()
+			return nil, serr
+		}
 	}
 	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_query_only=on")
 	if err != nil {
