@@ -21,6 +21,7 @@ import (
 	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/ledger"
+	"kox/internal/member"
 	"kox/internal/middleware"
 	"kox/internal/program"
 )
@@ -37,6 +38,7 @@ type Deps struct {
 	DB       *db.DB
 	Programs *program.Service
 	Ledger   *ledger.Ledger
+	Members  *member.Service
 	Log      *slog.Logger
 	Version  string
 }
@@ -105,6 +107,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerOperators()
 	s.registerAPIKeys()
 	s.registerAudit()
+	s.registerMembers()
 	return s
 }
 

@@ -43,7 +43,45 @@ var fixtures = map[string]fixture{
 		_, id := e.apiKey(slug, program.RoleViewer)
 		return map[string]string{"key": id}, nil
 	},
-	"list-audit": func(*env, string) (map[string]string, any) { return nil, nil },
+	"list-audit":   func(*env, string) (map[string]string, any) { return nil, nil },
+	"list-members": func(*env, string) (map[string]string, any) { return nil, nil },
+	"create-member": func(*env, string) (map[string]string, any) {
+		return nil, map[string]any{"name": "王芳", "role": "koc", "source": "fan", "city": "上海"}
+	},
+	"get-member":    memberFixture(nil),
+	"update-member": memberFixture(map[string]any{"city": "杭州"}),
+	"add-social-account": memberFixture(func() any {
+		return map[string]any{"platform": "douyin", "handle": fmt.Sprintf("h%d", seq.Add(1)), "followers": 10}
+	}),
+	"remove-social-account": func(e *env, slug string) (map[string]string, any) {
+		m := e.member(slug, map[string]any{"social_accounts": []any{map[string]any{"platform": "weibo", "handle": fmt.Sprintf("w%d", seq.Add(1))}}})
+		acc := m["social_accounts"].([]any)[0].(map[string]any)["id"].(string)
+		return map[string]string{"member": m["id"].(string), "account": acc}, nil
+	},
+	"list-consents":       memberFixture(nil),
+	"record-consent":      memberFixture(map[string]any{"kind": "content_reuse", "granted": true}),
+	"list-notes":          memberFixture(nil),
+	"add-note":            memberFixture(map[string]any{"body": "回复很快"}),
+	"list-account-matrix": func(*env, string) (map[string]string, any) { return nil, nil },
+	"add-matrix-account": func(*env, string) (map[string]string, any) {
+		return nil, map[string]any{"platform": "xiaohongshu", "layer": "official", "name": "官方号", "handle": fmt.Sprintf("o%d", seq.Add(1))}
+	},
+	"remove-matrix-account": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"entry": e.matrixEntry(slug)}, nil
+	},
+}
+
+// memberFixture makes a fresh member for each call; body is sent as is, or
+// called when it is a func() any.
+func memberFixture(body any) fixture {
+	return func(e *env, slug string) (map[string]string, any) {
+		m := e.member(slug, nil)
+		b := body
+		if f, ok := body.(func() any); ok {
+			b = f()
+		}
+		return map[string]string{"member": m["id"].(string)}, b
+	}
 }
 
 type caller struct {

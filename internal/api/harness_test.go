@@ -180,3 +180,28 @@ func (e *env) auditCount(slug string) int {
 	}
 	return n
 }
+
+// member adds a KOC member (with extra fields) as the owner and returns it.
+func (e *env) member(slug string, extra map[string]any) map[string]any {
+	e.t.Helper()
+	body := map[string]any{"name": fmt.Sprintf("会员%d", seq.Add(1)), "role": "koc"}
+	for k, v := range extra {
+		body[k] = v
+	}
+	r := e.call("POST", "/api/v1/programs/"+slug+"/members", e.owner, body)
+	if r.status != 201 {
+		e.t.Fatalf("add member: %d %s", r.status, r.raw)
+	}
+	return r.body
+}
+
+// matrixEntry registers an official account and returns its id.
+func (e *env) matrixEntry(slug string) string {
+	e.t.Helper()
+	r := e.call("POST", "/api/v1/programs/"+slug+"/account-matrix", e.owner,
+		map[string]any{"platform": "weibo", "layer": "official", "name": "官微", "handle": fmt.Sprintf("gw%d", seq.Add(1))})
+	if r.status != 201 {
+		e.t.Fatalf("add matrix account: %d %s", r.status, r.raw)
+	}
+	return r.str("id")
+}

@@ -16,6 +16,7 @@ import (
 	"kox/internal/api"
 	"kox/internal/db"
 	"kox/internal/ledger"
+	"kox/internal/member"
 	"kox/internal/metrics"
 	"kox/internal/middleware"
 	"kox/internal/program"
@@ -36,6 +37,7 @@ type App struct {
 	DB       *db.DB
 	Ledger   *ledger.Ledger
 	Programs *program.Service
+	Members  *member.Service
 	API      *api.Server
 	Metrics  *metrics.Metrics
 	Handler  http.Handler
@@ -75,13 +77,14 @@ func Assemble(cfg Config, d *db.DB) *App {
 		m.Transfers.WithLabelValues(string(c)).Inc()
 	}))
 	a.Programs = &program.Service{DB: d}
+	a.Members = &member.Service{DB: d}
 	a.Handler = a.routes()
 	return a
 }
 
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
-	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Ledger: a.Ledger, Log: a.Log, Version: a.Config.Version})
+	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Ledger: a.Ledger, Members: a.Members, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
