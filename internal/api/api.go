@@ -20,6 +20,7 @@ import (
 
 	"kox/internal/db"
 	"kox/internal/fault"
+	"kox/internal/ladder"
 	"kox/internal/ledger"
 	"kox/internal/member"
 	"kox/internal/middleware"
@@ -39,6 +40,7 @@ type Deps struct {
 	Programs *program.Service
 	Ledger   *ledger.Ledger
 	Members  *member.Service
+	Ladders  *ladder.Service
 	Log      *slog.Logger
 	Version  string
 }
@@ -108,6 +110,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerAPIKeys()
 	s.registerAudit()
 	s.registerMembers()
+	s.registerLadders()
 	return s
 }
 

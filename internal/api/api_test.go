@@ -63,7 +63,7 @@ func TestProgramTeamAndAudit(t *testing.T) {
 		for _, it := range all {
 			actions = append(actions, it["action"].(string))
 		}
-		want := []string{"operator.remove", "operator.role", "operator.role", "operator.create", "program.update", "operator.role", "program.create"}
+		want := []string{"operator.remove", "operator.role", "operator.role", "operator.create", "program.update", "operator.role", "ladders.apply", "program.create"}
 		if !slices.Equal(actions, want) {
 			t.Fatalf("audit actions %v, want %v", actions, want)
 		}

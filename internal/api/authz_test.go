@@ -8,6 +8,7 @@ import (
 	"kox/internal/api"
 	"kox/internal/db"
 	"kox/internal/dbtest"
+	"kox/internal/ladder"
 	"kox/internal/program"
 )
 
@@ -68,6 +69,15 @@ var fixtures = map[string]fixture{
 	},
 	"remove-matrix-account": func(e *env, slug string) (map[string]string, any) {
 		return map[string]string{"entry": e.matrixEntry(slug)}, nil
+	},
+	"list-ladders": func(*env, string) (map[string]string, any) { return nil, nil },
+	"apply-ladders": func(*env, string) (map[string]string, any) {
+		return nil, map[string]any{"ladders": ladder.DefaultTemplate()}
+	},
+	"member-tiers": memberFixture(nil),
+	"set-member-tier": func(e *env, slug string) (map[string]string, any) {
+		m := e.member(slug, nil)
+		return map[string]string{"member": m["id"].(string), "ladder": "main"}, map[string]any{"tier": "experience", "reason": "表现优秀"}
 	},
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"kox/internal/api"
 	"kox/internal/db"
+	"kox/internal/ladder"
 	"kox/internal/ledger"
 	"kox/internal/member"
 	"kox/internal/metrics"
@@ -38,6 +39,7 @@ type App struct {
 	Ledger   *ledger.Ledger
 	Programs *program.Service
 	Members  *member.Service
+	Ladders  *ladder.Service
 	API      *api.Server
 	Metrics  *metrics.Metrics
 	Handler  http.Handler
@@ -76,15 +78,16 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Ledger = ledger.New(d, ledger.WithLogger(cfg.Logger), ledger.WithObserver(func(c ledger.Code) {
 		m.Transfers.WithLabelValues(string(c)).Inc()
 	}))
-	a.Programs = &program.Service{DB: d}
+	a.Programs = &program.Service{DB: d, OnCreate: []func(context.Context, *db.Tx, program.Program) error{ladder.CreateDefaultTx}}
 	a.Members = &member.Service{DB: d}
+	a.Ladders = &ladder.Service{DB: d}
 	a.Handler = a.routes()
 	return a
 }
 
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
-	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Ledger: a.Ledger, Members: a.Members, Log: a.Log, Version: a.Config.Version})
+	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Ledger: a.Ledger, Members: a.Members, Ladders: a.Ladders, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())

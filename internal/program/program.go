@@ -140,6 +140,11 @@ func (s *Service) Create(ctx context.Context, p Program) (Program, error) {
 		if out, err = CreateTx(ctx, tx, p); err != nil {
 			return err
 		}
+		for _, hook := range s.OnCreate {
+			if err := hook(ctx, tx, out); err != nil {
+				return err
+			}
+		}
 		if a.Kind == ActorOperator {
 			o, err := s.OperatorByID(ctx, a.ID)
 			if err != nil {

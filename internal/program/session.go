@@ -24,6 +24,10 @@ const (
 // Service holds programs, operators, sessions, API keys and the audit log.
 type Service struct {
 	DB *db.DB
+	// OnCreate runs in the transaction that creates a program through
+	// Create, so that packages above this one (the ladder's default
+	// template) set a new program up without this package knowing them.
+	OnCreate []func(ctx context.Context, tx *db.Tx, p Program) error
 }
 
 // StartSession signs an actor in and returns the bearer token, shown once.

@@ -1,0 +1,505 @@
+package ladder
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"kox/internal/db"
+	"kox/internal/fault"
+	"kox/internal/member"
+	"kox/internal/program"
+	"kox/internal/pubid"
+)
+
+// Service holds ladders.
+type Service struct {
+	DB *db.DB
+}
+
+var keyRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,39}$`)
+
+// Validate checks a program's ladders as written, naming every problem with
+// its place (ladders[0].tiers[2].resource).
+func Validate(specs []LadderSpec) error {
+	var f fault.Fields
+	text := func(at string, t Text, required bool) {
+		if required && (strings.TrimSpace(t.Zh) == "" || strings.TrimSpace(t.En) == "") {
+			f.Add(at, "needs both zh and en")
+		}
+		if len([]rune(t.Zh)) > 100 || len([]rune(t.En)) > 100 {
+			f.Add(at, "must be at most 100 characters in each language")
+		}
+	}
+	if len(specs) > 10 {
+		f.Add("ladders", "at most 10 ladders")
+	}
+	ladderKeys := map[string]bool{}
+	for i, l := range specs {
+		at := fmt.Sprintf("ladders[%d]", i)
+		if !keyRE.MatchString(l.Key) {
+			f.Add(at+".key", "must be 1 to 40 lowercase letters, digits, - or _, starting with a letter")
+		} else if ladderKeys[l.Key] {
+			f.Addf(at+".key", "%q is used by another ladder", l.Key)
+		}
+		ladderKeys[l.Key] = true
+		text(at+".name", l.Name, true)
+		if l.Role != "" && !valid(member.Role(l.Role), member.Roles) {
+			f.Add(at+".role", "must be koc, kos, kol or empty")
+		}
+		if len(l.Tiers) == 0 || len(l.Tiers) > 12 {
+			f.Add(at+".tiers", "must have 1 to 12 tiers")
+		}
+		tierKeys := map[string]bool{}
+		for j, t := range l.Tiers {
+			tat := fmt.Sprintf("%s.tiers[%d]", at, j)
+			if !keyRE.MatchString(t.Key) {
+				f.Add(tat+".key", "must be 1 to 40 lowercase letters, digits, - or _, starting with a letter")
+			} else if tierKeys[t.Key] {
+				f.Addf(tat+".key", "%q is used by another tier of this ladder", t.Key)
+			}
+			tierKeys[t.Key] = true
+			text(tat+".name", t.Name, true)
+			text(tat+".title", t.Title, false)
+			if !valid(t.Resource, Resources) {
+				f.Add(tat+".resource", "must be information, experience, product or relationship")
+			}
+			if !valid(t.ValueExchange, ValueExchanges) {
+				f.Add(tat+".value_exchange", "must be perks, performance_pay, project or partnership")
+			}
+			if !valid(t.BudgetLayer, BudgetLayers) {
+				f.Add(tat+".budget_layer", "must be broad, incentive or exclusive")
+			}
+			if len(t.Benefits) > 20 {
+				f.Add(tat+".benefits", "at most 20")
+			}
+			for k, b := range t.Benefits {
+				text(fmt.Sprintf("%s.benefits[%d]", tat, k), b, true)
+			}
+		}
+	}
+	return f.Err()
+}
+
+// Change is one line of what an apply did (or would do).
+type Change struct {
+	Op   string `json:"op" yaml:"op"` // create, update, delete
+	What string `json:"what" yaml:"what"`
+}
+
+func (c Change) String() string {
+	sign := map[string]string{"create": "+", "update": "~", "delete": "-"}[c.Op]
+	return sign + " " + c.What
+}
+
+// ApplyTx makes the program's ladders what specs say, matching ladders and
+// tiers by key: it creates what is new, updates what differs, and deletes what
+// the specs leave out — unless members stand on it, which fails the whole
+// apply. Every change is audited. It returns the changes, in order.
+func ApplyTx(ctx context.Context, tx *db.Tx, programID int64, specs []LadderSpec) ([]Change, error) {
+	if err := Validate(specs); err != nil {
+		return nil, err
+	}
+	current, err := load(ctx, tx, programID)
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]Ladder{}
+	for _, l := range current {
+		byKey[l.Key] = l
+	}
+	var changes []Change
+	now := tx.Now.UnixMicro()
+	seen := map[string]bool{}
+	for pos, spec := range specs {
+		seen[spec.Key] = true
+		old, exists := byKey[spec.Key]
+		var ladderID int64
+		if !exists {
+			err := tx.QueryRowContext(ctx, `INSERT INTO ladders (program_id, public_id, key, name_zh, name_en, member_role, position,
+				created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+				programID, pubid.New("lad"), spec.Key, spec.Name.Zh, spec.Name.En, spec.Role, pos+1, now).Scan(&ladderID)
+			if err != nil {
+				return nil, fmt.Errorf("create ladder: %w", db.MapError(err))
+			}
+			changes = append(changes, Change{"create", "ladder " + spec.Key})
+		} else {
+			ladderID = old.ID
+			if old.Name != spec.Name || old.Role != spec.Role || !samePosition(current, spec.Key, pos) {
+				if _, err := tx.ExecContext(ctx, `UPDATE ladders SET name_zh = $2, name_en = $3, member_role = $4, position = $5, updated_at = $6
+					WHERE id = $1`, ladderID, spec.Name.Zh, spec.Name.En, spec.Role, pos+1, now); err != nil {
+					return nil, err
+				}
+				changes = append(changes, Change{"update", "ladder " + spec.Key})
+			}
+		}
+		tierChanges, err := applyTiers(ctx, tx, programID, ladderID, spec, old.Tiers, now)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, tierChanges...)
+	}
+	for _, l := range current {
+		if seen[l.Key] {
+			continue
+		}
+		for _, t := range l.Tiers {
+			if err := deleteTier(ctx, tx, l.Key, t); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ladders WHERE id = $1`, l.ID); err != nil {
+			return nil, err
+		}
+		changes = append(changes, Change{"delete", "ladder " + l.Key})
+	}
+	if len(changes) > 0 {
+		after, err := load(ctx, tx, programID)
+		if err != nil {
+			return nil, err
+		}
+		err = program.Audit(ctx, tx, program.Change{ProgramID: programID, Action: "ladders.apply", ObjectKind: "ladders",
+			ObjectID: "all", Before: specsOf(current), After: map[string]any{"ladders": specsOf(after), "changes": changes}})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return changes, nil
+}
+
+func specsOf(ls []Ladder) []LadderSpec {
+	out := make([]LadderSpec, len(ls))
+	for i, l := range ls {
+		out[i] = l.Spec()
+	}
+	return out
+}
+
+func samePosition(current []Ladder, key string, pos int) bool {
+	return pos < len(current) && current[pos].Key == key
+}
+
+func applyTiers(ctx context.Context, tx *db.Tx, programID, ladderID int64, spec LadderSpec, old []Tier, now int64) ([]Change, error) {
+	var changes []Change
+	byKey := map[string]Tier{}
+	for _, t := range old {
+		byKey[t.Key] = t
+	}
+	seen := map[string]bool{}
+	for i, t := range spec.Tiers {
+		seen[t.Key] = true
+		rank := i + 1
+		benefits, entry, keep := encode(t)
+		prev, exists := byKey[t.Key]
+		name := spec.Key + "/" + t.Key
+		switch {
+		case !exists:
+			_, err := tx.ExecContext(ctx, `INSERT INTO tiers (program_id, ladder_id, public_id, key, rank, name_zh, name_en, title_zh, title_en,
+				resource, value_exchange, budget_layer, benefits, entry_rules, keep_rules, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)`,
+				programID, ladderID, pubid.New("tier"), t.Key, rank, t.Name.Zh, t.Name.En, t.Title.Zh, t.Title.En, string(t.Resource),
+				string(t.ValueExchange), string(t.BudgetLayer), benefits, entry, keep, now)
+			if err != nil {
+				return nil, fmt.Errorf("create tier: %w", db.MapError(err))
+			}
+			changes = append(changes, Change{"create", "tier " + name})
+		case prev.Rank != rank || !reflect.DeepEqual(normalized(prev.TierSpec), normalized(t)):
+			_, err := tx.ExecContext(ctx, `UPDATE tiers SET rank = $2, name_zh = $3, name_en = $4, title_zh = $5, title_en = $6, resource = $7,
+				value_exchange = $8, budget_layer = $9, benefits = $10, entry_rules = $11, keep_rules = $12, updated_at = $13 WHERE id = $1`,
+				prev.ID, rank, t.Name.Zh, t.Name.En, t.Title.Zh, t.Title.En, string(t.Resource), string(t.ValueExchange),
+				string(t.BudgetLayer), benefits, entry, keep, now)
+			if err != nil {
+				return nil, err
+			}
+			changes = append(changes, Change{"update", "tier " + name})
+		}
+	}
+	for _, t := range old {
+		if !seen[t.Key] {
+			if err := deleteTier(ctx, tx, spec.Key, t); err != nil {
+				return nil, err
+			}
+			changes = append(changes, Change{"delete", "tier " + spec.Key + "/" + t.Key})
+		}
+	}
+	return changes, nil
+}
+
+func deleteTier(ctx context.Context, tx *db.Tx, ladderKey string, t Tier) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM member_tiers WHERE tier_id = $1`, t.ID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fault.New(fault.Conflict, "tier %s/%s has %d members: move them to another tier before removing it", ladderKey, t.Key, n)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tier_changes WHERE from_tier_id = $1 OR to_tier_id = $1`, t.ID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM tiers WHERE id = $1`, t.ID)
+	return err
+}
+
+// normalized makes empty and missing the same for comparison.
+func normalized(t TierSpec) TierSpec {
+	if len(t.Benefits) == 0 {
+		t.Benefits = nil
+	}
+	if len(t.EntryRules) == 0 {
+		t.EntryRules = nil
+	}
+	if len(t.KeepRules) == 0 {
+		t.KeepRules = nil
+	}
+	// Rules round-trip through JSON, which turns numbers into float64.
+	t.EntryRules, t.KeepRules = viaJSON(t.EntryRules), viaJSON(t.KeepRules)
+	return t
+}
+
+func viaJSON(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	b, _ := json.Marshal(m)
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+func encode(t TierSpec) (benefits, entry, keep string) {
+	bs := t.Benefits
+	if bs == nil {
+		bs = []Text{}
+	}
+	b, _ := json.Marshal(bs)
+	if len(t.EntryRules) > 0 {
+		e, _ := json.Marshal(t.EntryRules)
+		entry = string(e)
+	}
+	if len(t.KeepRules) > 0 {
+		k, _ := json.Marshal(t.KeepRules)
+		keep = string(k)
+	}
+	return string(b), entry, keep
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// load reads a program's ladders with their tiers, in order.
+func load(ctx context.Context, q querier, programID int64) ([]Ladder, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, public_id, key, name_zh, name_en, member_role, updated_at FROM ladders
+		WHERE program_id = $1 ORDER BY position, id`, programID)
+	if err != nil {
+		return nil, fmt.Errorf("ladders: %w", db.MapError(err))
+	}
+	var out []Ladder
+	idx := map[int64]int{}
+	for rows.Next() {
+		var l Ladder
+		var updated int64
+		if err := rows.Scan(&l.ID, &l.PublicID, &l.Key, &l.Name.Zh, &l.Name.En, &l.Role, &updated); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		l.UpdatedAt = time.UnixMicro(updated).UTC()
+		l.Tiers = []Tier{}
+		idx[l.ID] = len(out)
+		out = append(out, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT id, ladder_id, public_id, key, rank, name_zh, name_en, title_zh, title_en, resource,
+		value_exchange, budget_layer, benefits, entry_rules, keep_rules FROM tiers WHERE program_id = $1 ORDER BY ladder_id, rank, id`, programID)
+	if err != nil {
+		return nil, fmt.Errorf("tiers: %w", db.MapError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t Tier
+		var ladderID int64
+		var benefits, entry, keep string
+		if err := rows.Scan(&t.ID, &ladderID, &t.PublicID, &t.Key, &t.Rank, &t.Name.Zh, &t.Name.En, &t.Title.Zh, &t.Title.En,
+			&t.Resource, &t.ValueExchange, &t.BudgetLayer, &benefits, &entry, &keep); err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal([]byte(benefits), &t.Benefits)
+		if entry != "" {
+			_ = json.Unmarshal([]byte(entry), &t.EntryRules)
+		}
+		if keep != "" {
+			_ = json.Unmarshal([]byte(keep), &t.KeepRules)
+		}
+		if i, ok := idx[ladderID]; ok {
+			out[i].Tiers = append(out[i].Tiers, t)
+		}
+	}
+	return out, rows.Err()
+}
+
+// LoadTx reads a program's ladders inside tx.
+func LoadTx(ctx context.Context, tx *db.Tx, programID int64) ([]Ladder, error) {
+	return load(ctx, tx, programID)
+}
+
+// Ladders lists the scope's program's ladders; everyone in the program may
+// read them (members see what the next rung holds).
+func (s *Service) Ladders(ctx context.Context, sc program.Scope) ([]Ladder, error) {
+	if err := sc.Require(program.PermProgramRead); err != nil {
+		return nil, err
+	}
+	return load(ctx, s.DB.R, sc.Program.ID)
+}
+
+// Apply applies specs to the scope's program (see ApplyTx).
+func (s *Service) Apply(ctx context.Context, sc program.Scope, specs []LadderSpec) ([]Change, error) {
+	if err := sc.Require(program.PermLaddersWrite); err != nil {
+		return nil, err
+	}
+	var changes []Change
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		changes, err = ApplyTx(ctx, tx, sc.Program.ID, specs)
+		return err
+	})
+	return changes, err
+}
+
+// CreateDefaultTx gives a new program the default template; programs'
+// creation calls it (see program.Service.OnCreate).
+func CreateDefaultTx(ctx context.Context, tx *db.Tx, p program.Program) error {
+	_, err := ApplyTx(ctx, tx, p.ID, DefaultTemplate())
+	return err
+}
+
+// Standing is where a member stands on one ladder.
+type Standing struct {
+	Ladder string    `json:"ladder"`
+	Tier   string    `json:"tier"`
+	Rank   int       `json:"rank"`
+	Name   Text      `json:"name"`
+	Title  Text      `json:"title"`
+	Since  time.Time `json:"since"`
+}
+
+// Standings lists where a member stands on each ladder. A member may read
+// their own.
+func (s *Service) Standings(ctx context.Context, sc program.Scope, memberRef string) ([]Standing, error) {
+	m, err := (&member.Service{DB: s.DB}).Get(ctx, sc, memberRef)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT l.key, t.key, t.rank, t.name_zh, t.name_en, t.title_zh, t.title_en, mt.since
+		FROM member_tiers mt JOIN ladders l ON l.id = mt.ladder_id JOIN tiers t ON t.id = mt.tier_id
+		WHERE mt.member_id = $1 ORDER BY l.position, l.id`, m.ID)
+	if err != nil {
+		return nil, db.MapError(err)
+	}
+	defer rows.Close()
+	out := []Standing{}
+	for rows.Next() {
+		var st Standing
+		var since int64
+		if err := rows.Scan(&st.Ladder, &st.Tier, &st.Rank, &st.Name.Zh, &st.Name.En, &st.Title.Zh, &st.Title.En, &since); err != nil {
+			return nil, err
+		}
+		st.Since = time.UnixMicro(since).UTC()
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// SetTier moves a member to a tier of a ladder by hand, with a reason;
+// audited and kept in the member's tier history. The rule engine (L3, L4)
+// moves members through the same SetTierTx.
+func (s *Service) SetTier(ctx context.Context, sc program.Scope, memberRef, ladderKey, tierKey, reason string) (Standing, error) {
+	if err := sc.Require(program.PermTiersAssign); err != nil {
+		return Standing{}, err
+	}
+	var st Standing
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		st, err = SetTierTx(ctx, tx, sc.Program.ID, memberRef, ladderKey, tierKey, reason)
+		return err
+	})
+	return st, err
+}
+
+// SetTierTx moves a member to a tier inside tx.
+func SetTierTx(ctx context.Context, tx *db.Tx, programID int64, memberRef, ladderKey, tierKey, reason string) (Standing, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len([]rune(reason)) > 500 {
+		var f fault.Fields
+		f.Add("reason", "must be 1 to 500 characters: say why the member moves")
+		return Standing{}, f.Err()
+	}
+	m, err := member.LookupTx(ctx, tx, programID, memberRef)
+	if err != nil {
+		return Standing{}, err
+	}
+	ladders, err := load(ctx, tx, programID)
+	if err != nil {
+		return Standing{}, err
+	}
+	var l Ladder
+	for _, x := range ladders {
+		if x.Key == ladderKey {
+			l = x
+		}
+	}
+	if l.ID == 0 {
+		return Standing{}, fault.New(fault.NotFound, "ladder %q not found", ladderKey)
+	}
+	if l.Role != "" && string(m.Role) != l.Role {
+		var f fault.Fields
+		f.Addf("ladder", "ladder %s is for %s members; %s is %s", l.Key, l.Role, m.Name, m.Role)
+		return Standing{}, f.Err()
+	}
+	t, ok := l.Tier(tierKey)
+	if !ok {
+		var f fault.Fields
+		f.Addf("tier", "ladder %s has no tier %q", l.Key, tierKey)
+		return Standing{}, f.Err()
+	}
+	var from sql.NullInt64
+	var fromKey sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT mt.tier_id, t.key FROM member_tiers mt JOIN tiers t ON t.id = mt.tier_id
+		WHERE mt.member_id = $1 AND mt.ladder_id = $2`+tx.ForUpdate(), m.ID, l.ID).Scan(&from, &fromKey)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Standing{}, err
+	}
+	st := Standing{Ladder: l.Key, Tier: t.Key, Rank: t.Rank, Name: t.Name, Title: t.Title, Since: tx.Now}
+	if from.Valid && from.Int64 == t.ID {
+		return st, nil // already there
+	}
+	now := tx.Now.UnixMicro()
+	if from.Valid {
+		_, err = tx.ExecContext(ctx, `UPDATE member_tiers SET tier_id = $3, since = $4 WHERE member_id = $1 AND ladder_id = $2`, m.ID, l.ID, t.ID, now)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO member_tiers (program_id, member_id, ladder_id, tier_id, since) VALUES ($1, $2, $3, $4, $5)`,
+			programID, m.ID, l.ID, t.ID, now)
+	}
+	if err != nil {
+		return Standing{}, err
+	}
+	actor, _ := program.ActorFrom(ctx)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO tier_changes (program_id, member_id, ladder_id, from_tier_id, to_tier_id, reason, actor, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, programID, m.ID, l.ID, from, t.ID, reason, actor.PublicID, now); err != nil {
+		return Standing{}, err
+	}
+	var before any
+	if fromKey.Valid {
+		before = map[string]string{"ladder": l.Key, "tier": fromKey.String}
+	}
+	return st, program.Audit(ctx, tx, program.Change{ProgramID: programID, Action: "member.tier", ObjectKind: "member", ObjectID: m.PublicID,
+		Before: before, After: map[string]string{"ladder": l.Key, "tier": t.Key, "reason": reason}})
+}
