@@ -18,7 +18,9 @@ import (
 	"kox/internal/app"
 	"kox/internal/db"
 	"kox/internal/demo"
+	"kox/internal/fault"
 	"kox/internal/program"
+	"kox/internal/programfile"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -40,6 +42,7 @@ func commands() []command {
 		{"demo", "run the server with the demo programs loaded", runDemo},
 		{"migrate", "bring the database schema up to date and exit", migrate},
 		{"operator", "add an operator (the first owner, say): kox operator add --help", operatorCmd},
+		{"program", "program-as-code: kox program apply FILE | kox program export SLUG", programCmd},
 		{"version", "print the version", printVersion},
 	}
 }
@@ -310,4 +313,102 @@ func operatorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintf(stdout, "operator %s (%s) added\n", o.Email, o.PublicID)
 	return nil
+}
+
+func programCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	usage := "Usage: kox program apply FILE [flags] | kox program export SLUG [flags]"
+	if len(args) == 0 || (args[0] != "apply" && args[0] != "export") {
+		fmt.Fprintln(stderr, usage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			return flag.ErrHelp
+		}
+		return errUsage
+	}
+	sub := args[0]
+	var dsn, out string
+	var dryRun bool
+	fs := flags("program "+sub, map[string]string{
+		"apply":  "Create or update the program a file describes, showing what changes; an invalid file changes nothing",
+		"export": "Write a program, with its ladders and tiers, as a program file",
+	}[sub], stderr)
+	fs.StringVar(&dsn, "db", env("KOX_DB", db.DefaultPath), "database: a file path, sqlite:PATH, or a postgres:// URL (env KOX_DB)")
+	if sub == "apply" {
+		fs.BoolVar(&dryRun, "dry-run", false, "show what would change and change nothing")
+	} else {
+		fs.StringVar(&out, "o", "", "write to this file instead of standard output")
+	}
+	// The file or slug may come before or after the flags.
+	rest := args[1:]
+	var target string
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		target, rest = rest[0], rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if target == "" && fs.NArg() == 1 {
+		target = fs.Arg(0)
+	} else if fs.NArg() > 0 || target == "" {
+		fmt.Fprintln(stderr, usage)
+		return errUsage
+	}
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	ctx = program.WithActor(ctx, program.System("kox program "+sub))
+	if sub == "export" {
+		f, err := programfile.Export(ctx, d, target)
+		if err != nil {
+			return err
+		}
+		data, err := programfile.Marshal(f)
+		if err != nil {
+			return err
+		}
+		if out == "" {
+			_, err = stdout.Write(data)
+			return err
+		}
+		return os.WriteFile(out, data, 0o644)
+	}
+	data, err := os.ReadFile(target)
+	if err != nil {
+		return err
+	}
+	f, err := programfile.Parse(data)
+	if err == nil {
+		var res programfile.Result
+		res, err = programfile.Apply(ctx, d, f, dryRun)
+		if err == nil {
+			for _, c := range res.Changes {
+				fmt.Fprintln(stdout, c)
+			}
+			switch {
+			case len(res.Changes) == 0:
+				fmt.Fprintf(stdout, "%s: no changes\n", f.Program.Slug)
+			case dryRun:
+				fmt.Fprintf(stdout, "%s: %d changes (dry run: nothing applied)\n", f.Program.Slug, len(res.Changes))
+			default:
+				fmt.Fprintf(stdout, "%s: %d changes applied\n", f.Program.Slug, len(res.Changes))
+			}
+			return nil
+		}
+	}
+	var fe *fault.Error
+	if errors.As(err, &fe) && len(fe.Fields) > 0 {
+		fmt.Fprintf(stderr, "%s is not applied; nothing changed:\n", target)
+		for _, fl := range fe.Fields {
+			fmt.Fprintf(stderr, "  %s: %s\n", fl.Field, fl.Reason)
+		}
+		return errors.New("invalid program file")
+	}
+	return err
 }

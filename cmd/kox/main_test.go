@@ -218,3 +218,37 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Error("a failed command created kox-data")
 	}
 }
+
+// kox program export, then apply to another database, then apply a broken
+// copy: the broken one is refused and changes nothing.
+func TestProgramApplyAndExportCommands(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		dir := t.TempDir()
+		p := start(t, dir, "demo", "--addr", "127.0.0.1:0")
+		p.stop()
+		code, out, errs := runKox(t, dir, "program", "export", "demo-car", "--db", "kox-data/demo.db")
+		if code != 0 || !strings.Contains(out, "slug: demo-car") || !strings.Contains(out, "key: relationship") {
+			t.Fatalf("export: %d %s %s", code, out, errs)
+		}
+		file := filepath.Join(dir, "car.yaml")
+		if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, out, errs := runKox(t, dir, "program", "apply", file, "--db", "copy.db"); code != 0 || !strings.Contains(out, "+ tier main/product") {
+			t.Fatalf("apply: %d %s %s", code, out, errs)
+		}
+		data, _ := os.ReadFile(file)
+		bad := strings.Replace(string(data), "budget_layer: broad", "budget_layer: lavish", 1)
+		bad = strings.Replace(bad, "name: 启程汽车 · 车主体验官计划", "name: 改名了", 1)
+		badFile := filepath.Join(dir, "bad.yaml")
+		os.WriteFile(badFile, []byte(bad), 0o644)
+		code, _, errs = runKox(t, dir, "program", "apply", badFile, "--db", "copy.db")
+		if code != 1 || !strings.Contains(errs, "budget_layer") || !strings.Contains(errs, "nothing changed") {
+			t.Fatalf("bad apply: %d %s", code, errs)
+		}
+		code, again, _ := runKox(t, dir, "program", "export", "demo-car", "--db", "copy.db")
+		if code != 0 || again != string(data) {
+			t.Fatalf("after a refused apply the program differs from the file:\n%s", again)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 
 	"kox/internal/db"
 	"kox/internal/fault"
+	"kox/internal/ladder"
 	"kox/internal/ledger"
 	"kox/internal/program"
 )
@@ -39,6 +40,9 @@ func Load(ctx context.Context, d *db.DB, l *ledger.Ledger) error {
 		p, err = program.CreateTx(ctx, tx, program.Program{Slug: CarSlug, Name: "启程汽车 · 车主体验官计划",
 			Description: "A car brand's owners (KOC): information → experience → product loans → a voice in decisions."})
 		if err != nil {
+			return err
+		}
+		if err := ladder.CreateDefaultTx(ctx, tx, p); err != nil {
 			return err
 		}
 		return program.SetRoleTx(ctx, tx, p.ID, owner, program.RoleAdmin)

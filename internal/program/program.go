@@ -173,29 +173,52 @@ func (s *Service) Update(ctx context.Context, sc Scope, patch Patch) (Program, e
 	}
 	var out Program
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		before, err := scan(tx.QueryRowContext(ctx, `SELECT `+cols+` FROM programs WHERE id = $1`+tx.ForUpdate(), sc.Program.ID))
-		if err != nil {
-			return err
-		}
-		p := before
-		for dst, src := range map[*string]*string{&p.Name: patch.Name, &p.Currency: patch.Currency, &p.TimeZone: patch.TimeZone,
-			&p.Locale: patch.Locale, &p.Description: patch.Description} {
-			if src != nil {
-				*dst = *src
-			}
-		}
-		if err := p.Normalize(); err != nil {
-			return err
-		}
-		out, err = scan(tx.QueryRowContext(ctx, `UPDATE programs SET name = $2, currency = $3, time_zone = $4, locale = $5,
-			description = $6, updated_at = $7 WHERE id = $1 RETURNING `+cols,
-			p.ID, p.Name, p.Currency, p.TimeZone, p.Locale, p.Description, tx.Now.UnixMicro()))
-		if err != nil {
-			return err
-		}
-		return Audit(ctx, tx, Change{ProgramID: p.ID, Action: "program.update", ObjectKind: "program", ObjectID: p.PublicID, Before: before, After: out})
+		var err error
+		out, _, err = UpdateTx(ctx, tx, sc.Program.ID, patch)
+		return err
 	})
 	return out, err
+}
+
+// UpdateTx changes a program's settings in tx, audited; it reports whether
+// anything changed.
+func UpdateTx(ctx context.Context, tx *db.Tx, id int64, patch Patch) (Program, bool, error) {
+	before, err := scan(tx.QueryRowContext(ctx, `SELECT `+cols+` FROM programs WHERE id = $1`+tx.ForUpdate(), id))
+	if err != nil {
+		return Program{}, false, db.MapError(err)
+	}
+	p := before
+	for dst, src := range map[*string]*string{&p.Name: patch.Name, &p.Currency: patch.Currency, &p.TimeZone: patch.TimeZone,
+		&p.Locale: patch.Locale, &p.Description: patch.Description} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if err := p.Normalize(); err != nil {
+		return Program{}, false, err
+	}
+	if p == before {
+		return before, false, nil
+	}
+	out, err := scan(tx.QueryRowContext(ctx, `UPDATE programs SET name = $2, currency = $3, time_zone = $4, locale = $5,
+		description = $6, updated_at = $7 WHERE id = $1 RETURNING `+cols,
+		p.ID, p.Name, p.Currency, p.TimeZone, p.Locale, p.Description, tx.Now.UnixMicro()))
+	if err != nil {
+		return Program{}, false, err
+	}
+	return out, true, Audit(ctx, tx, Change{ProgramID: p.ID, Action: "program.update", ObjectKind: "program", ObjectID: p.PublicID, Before: before, After: out})
+}
+
+// BySlugTx returns the program with the slug inside tx.
+func BySlugTx(ctx context.Context, tx *db.Tx, slug string) (Program, error) {
+	p, err := scan(tx.QueryRowContext(ctx, `SELECT `+cols+` FROM programs WHERE slug = $1`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Program{}, fault.New(fault.NotFound, "program %q not found", slug)
+	}
+	if err != nil {
+		return Program{}, db.MapError(err)
+	}
+	return p, nil
 }
 
 // List returns the programs the actor in ctx takes part in, by name.

@@ -1,0 +1,116 @@
+package programfile_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"kox/internal/db"
+	"kox/internal/dbtest"
+	"kox/internal/demo"
+	"kox/internal/fault"
+	"kox/internal/ladder"
+	"kox/internal/ledger"
+	"kox/internal/program"
+	"kox/internal/programfile"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
+
+func ctx() context.Context {
+	return program.WithActor(context.Background(), program.System("test"))
+}
+
+// Export, apply to an empty database, export again: identical.
+func TestRoundTrip(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		l := ledger.New(d)
+		defer l.Close()
+		if err := demo.Load(ctx(), d, l); err != nil {
+			t.Fatal(err)
+		}
+		// Give the demo ladder a second ladder with rules, so the round trip
+		// carries every field.
+		p, _ := program.BySlug(ctx(), d, demo.CarSlug)
+		specs := ladder.DefaultTemplate()
+		specs[0].Tiers[1].EntryRules = map[string]any{"approved_tasks": 3, "min_score": 4.2}
+		specs = append(specs, ladder.LadderSpec{Key: "kos", Name: ladder.Text{Zh: "导购", En: "Sales"}, Role: "kos",
+			Tiers: []ladder.TierSpec{{Key: "starter", Name: ladder.Text{Zh: "新人", En: "Starter"}, Resource: ladder.Information,
+				ValueExchange: ladder.Perks, BudgetLayer: ladder.Broad, KeepRules: map[string]any{"inactive_days": 60}}}})
+		if err := d.InTx(ctx(), func(tx *db.Tx) error { _, err := ladder.ApplyTx(ctx(), tx, p.ID, specs); return err }); err != nil {
+			t.Fatal(err)
+		}
+		first := export(t, d, demo.CarSlug)
+
+		empty := dbtest.Open(t, d.Engine)
+		f, err := programfile.Parse(first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := programfile.Apply(ctx(), empty, f, false)
+		if err != nil || !res.Created {
+			t.Fatalf("apply to an empty database: %+v %v", res, err)
+		}
+		second := export(t, empty, demo.CarSlug)
+		if string(first) != string(second) {
+			t.Fatalf("round trip differs:\n--- first\n%s\n--- second\n%s", first, second)
+		}
+		if res, err := programfile.Apply(ctx(), empty, f, false); err != nil || len(res.Changes) != 0 {
+			t.Fatalf("applying again: %+v %v, want no changes", res, err)
+		}
+	})
+}
+
+func export(t *testing.T, d *db.DB, slug string) []byte {
+	t.Helper()
+	f, err := programfile.Export(ctx(), d, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := programfile.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// An invalid file is reported whole and changes nothing; a dry run changes
+// nothing either.
+func TestInvalidFileAndDryRunChangeNothing(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		good := programfile.File{Program: programfile.Program{Slug: "shop", Name: "衣尚", Currency: "CNY", TimeZone: "Asia/Shanghai", Locale: "zh-CN"},
+			Ladders: ladder.DefaultTemplate()}
+		res, err := programfile.Apply(ctx(), d, good, true)
+		if err != nil || !res.Created || len(res.Changes) != 6 {
+			t.Fatalf("dry run: %+v %v", res, err)
+		}
+		if _, err := program.BySlug(ctx(), d, "shop"); !fault.Is(err, fault.NotFound) {
+			t.Fatalf("a dry run created the program: %v", err)
+		}
+		bad := good
+		bad.Program.Locale = "fr"
+		bad.Ladders = ladder.DefaultTemplate()
+		bad.Ladders[0].Tiers[2].Resource = "money"
+		_, err = programfile.Apply(ctx(), d, bad, false)
+		var fields []string
+		if fe, ok := err.(*fault.Error); ok {
+			for _, f := range fe.Fields {
+				fields = append(fields, f.Field)
+			}
+		}
+		if !slices.Contains(fields, "program.locale") || !slices.Contains(fields, "ladders[0].tiers[2].resource") {
+			t.Fatalf("invalid file: %v, want both problems named", err)
+		}
+		if _, err := program.BySlug(ctx(), d, "shop"); !fault.Is(err, fault.NotFound) {
+			t.Fatalf("an invalid file created the program: %v", err)
+		}
+		if _, err := programfile.Parse([]byte("program:\n  slug: x\n  colour: red\n")); err == nil || !strings.Contains(err.Error(), "colour") {
+			t.Fatalf("unknown key: %v", err)
+		}
+		if _, err := programfile.Parse(nil); err == nil {
+			t.Fatal("an empty file parsed")
+		}
+	})
+}
