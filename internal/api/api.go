@@ -25,6 +25,7 @@ import (
 	"kox/internal/member"
 	"kox/internal/middleware"
 	"kox/internal/program"
+	"kox/internal/task"
 )
 
 // Paths of the API's documents.
@@ -41,6 +42,7 @@ type Deps struct {
 	Ledger   *ledger.Ledger
 	Members  *member.Service
 	Ladders  *ladder.Service
+	Tasks    *task.Service
 	Log      *slog.Logger
 	Version  string
 }
@@ -52,6 +54,7 @@ type Route struct {
 	Permission program.Permission // "" when any signed-in actor may call it
 	Public     bool               // no sign-in needed
 	OwnerOnly  bool
+	Members    bool // members may call it, acting for themselves
 }
 
 // Server is the API.
@@ -111,6 +114,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerAudit()
 	s.registerMembers()
 	s.registerLadders()
+	s.registerTasks()
 	return s
 }
 
@@ -130,9 +134,8 @@ func add[I, O any](s *Server, op huma.Operation, perm program.Permission, h func
 	if !r.Public {
 		op.Security = bearer
 	}
-	if op.Extensions["x-owner-only"] == true {
-		r.OwnerOnly = true
-	}
+	r.OwnerOnly = op.Extensions["x-owner-only"] == true
+	r.Members = op.Extensions["x-members"] == true
 	s.routes = append(s.routes, r)
 	huma.Register(s.huma, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)

@@ -70,7 +70,7 @@ func (s *Server) registerAuth() {
 			if err != nil {
 				return nil, err
 			}
-			token, expires, err := s.Programs.StartSession(ctx, program.ActorOperator, o.ID, 0)
+			token, expires, err := s.Programs.StartSession(ctx, program.ActorOperator, o.ID, 0, program.Actor{PublicID: o.PublicID, Name: o.Name})
 			if err != nil {
 				return nil, err
 			}

@@ -75,6 +75,48 @@ var fixtures = map[string]fixture{
 		return nil, map[string]any{"ladders": ladder.DefaultTemplate()}
 	},
 	"member-tiers": memberFixture(nil),
+	"list-tasks":   func(*env, string) (map[string]string, any) { return nil, nil },
+	"create-task": func(*env, string) (map[string]string, any) {
+		return nil, map[string]any{"title": "t", "kind": "content", "mode": "open", "capacity": 1}
+	},
+	"get-task": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"task": e.task(slug, nil)["id"].(string)}, nil
+	},
+	"update-task": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"task": e.draftTask(slug, nil)}, map[string]any{"title": "改", "kind": "content", "mode": "open", "capacity": 2}
+	},
+	"publish-task": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"task": e.draftTask(slug, nil)}, nil
+	},
+	"cancel-task": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"task": e.task(slug, nil)["id"].(string)}, map[string]any{"reason": "取消"}
+	},
+	"claim-task": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"task": e.task(slug, nil)["id"].(string)}, map[string]any{"member_id": e.activeMember(slug)}
+	},
+	"list-claims": func(*env, string) (map[string]string, any) { return nil, nil },
+	"get-claim": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"claim": e.claimFor(slug, "open")}, nil
+	},
+	"select-applicant": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"claim": e.claimFor(slug, "apply")}, map[string]any{"accept": true}
+	},
+	"withdraw-claim": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"claim": e.claimFor(slug, "open")}, nil
+	},
+	"submit": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"claim": e.claimFor(slug, "open")}, map[string]any{"text": "作品"}
+	},
+	"list-submissions": func(*env, string) (map[string]string, any) { return nil, nil },
+	"get-submission": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"submission": e.submissionFor(slug)}, nil
+	},
+	"review-submission": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"submission": e.submissionFor(slug)}, map[string]any{"decision": "approved", "score": 4}
+	},
+	"member-points":    memberFixture(nil),
+	"issue-login-code": memberFixture(nil),
+	"member-login":     nil, // public; tested in TestTaskFlow
 	"set-member-tier": func(e *env, slug string) (map[string]string, any) {
 		m := e.member(slug, nil)
 		return map[string]string{"member": m["id"].(string), "ladder": "main"}, map[string]any{"tier": "experience", "reason": "表现优秀"}
@@ -102,6 +144,7 @@ type caller struct {
 	apiKey   bool
 	anon     bool
 	outsider bool // an operator of another program
+	member   bool // a member of the program, acting on other members' objects
 }
 
 // Every route × every role, as operator and as API key, in the program and
@@ -131,6 +174,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		outTok, outID := e.operator(other, program.RoleAdmin)
 		callers = append(callers, caller{name: "admin of another program", outsider: true, token: session(outTok, emailOf(e, other, outID), "password-123")})
 		callers = append(callers, caller{name: "anonymous", anon: true, token: func(bool) string { return "" }})
+		memberID := e.activeMember(slug)
+		memberTok := e.memberToken(slug, memberID)
+		callers = append(callers, caller{name: "member", member: true, role: program.RoleMember, token: func(fresh bool) string {
+			if fresh {
+				return e.memberToken(slug, memberID)
+			}
+			return memberTok
+		}})
 
 		routes := e.a.API.Routes()
 		checked := 0
@@ -173,6 +224,8 @@ func expect(rt api.Route, c caller, opID string) func(int) bool {
 		return is(401)
 	case opID == "logout" && c.apiKey:
 		return is(422)
+	case opID == "logout" || opID == "me" || opID == "list-programs":
+		return ok
 	case rt.OwnerOnly:
 		if c.owner {
 			return ok
@@ -182,10 +235,35 @@ func expect(rt api.Route, c caller, opID string) func(int) bool {
 		return ok
 	case c.outsider:
 		return is(404)
+	case c.member:
+		if want, ok := memberExpect[opID]; ok {
+			return is(want)
+		}
+		if rt.Permission == program.PermProgramRead {
+			return ok
+		}
+		return is(403)
 	case program.Can(c.role, rt.Permission):
 		return ok
 	}
 	return is(403)
+}
+
+// What a member gets on each route where it is not the plain rule (reads
+// everyone in the program may make: 200; anything else: 403). The fixtures'
+// objects are other members', which a member cannot see: 404.
+var memberExpect = map[string]int{
+	"list-claims":      200,
+	"list-submissions": 200,
+	"get-claim":        404,
+	"withdraw-claim":   404,
+	"submit":           404,
+	"get-submission":   404,
+	"member-points":    404,
+	"get-member":       404,
+	"member-tiers":     404,
+	"list-consents":    404,
+	"claim-task":       403, // for another member
 }
 
 func opID(e *env, rt api.Route) string {

@@ -205,3 +205,78 @@ func (e *env) matrixEntry(slug string) string {
 	}
 	return r.str("id")
 }
+
+// memberToken activates a member and signs them in with a one-time code.
+func (e *env) memberToken(slug, memberID string) string {
+	e.t.Helper()
+	if r := e.call("PATCH", "/api/v1/programs/"+slug+"/members/"+memberID, e.owner, map[string]any{"status": "active"}); r.status != 200 {
+		e.t.Fatalf("activate: %d %s", r.status, r.raw)
+	}
+	code := e.call("POST", "/api/v1/programs/"+slug+"/members/"+memberID+"/login-code", e.owner, nil)
+	if code.status != 201 {
+		e.t.Fatalf("login code: %d %s", code.status, code.raw)
+	}
+	r := e.call("POST", "/api/v1/auth/member-login", "", map[string]any{"code": code.str("code")})
+	if r.status != 200 {
+		e.t.Fatalf("member login: %d %s", r.status, r.raw)
+	}
+	return r.str("token")
+}
+
+// task creates and publishes a task with the body's fields over defaults.
+func (e *env) task(slug string, fields map[string]any) map[string]any {
+	e.t.Helper()
+	body := map[string]any{"title": "分享 OTA 初体验", "kind": "content", "mode": "open", "capacity": 5, "reward": map[string]any{"points": 100}}
+	for k, v := range fields {
+		body[k] = v
+	}
+	r := e.call("POST", "/api/v1/programs/"+slug+"/tasks", e.owner, body)
+	if r.status != 201 || r.str("status") != "draft" {
+		e.t.Fatalf("create task: %d %s", r.status, r.raw)
+	}
+	p := e.call("POST", "/api/v1/programs/"+slug+"/tasks/"+r.str("id")+"/publish", e.owner, nil)
+	if p.status != 200 || p.str("status") != "published" {
+		e.t.Fatalf("publish: %d %s", p.status, p.raw)
+	}
+	return p.body
+}
+
+// draftTask creates a draft task and returns its id.
+func (e *env) draftTask(slug string, fields map[string]any) string {
+	e.t.Helper()
+	body := map[string]any{"title": "草稿任务", "kind": "light_interaction", "mode": "open", "capacity": 3}
+	for k, v := range fields {
+		body[k] = v
+	}
+	r := e.call("POST", "/api/v1/programs/"+slug+"/tasks", e.owner, body)
+	if r.status != 201 {
+		e.t.Fatalf("draft: %d %s", r.status, r.raw)
+	}
+	return r.str("id")
+}
+
+// activeMember adds an active member and returns their id.
+func (e *env) activeMember(slug string) string {
+	return e.member(slug, map[string]any{"status": "active"})["id"].(string)
+}
+
+// claimFor makes a fresh published task and a fresh member's claim on it.
+func (e *env) claimFor(slug string, mode string) string {
+	e.t.Helper()
+	tk := e.task(slug, map[string]any{"mode": mode})
+	r := e.call("POST", "/api/v1/programs/"+slug+"/tasks/"+tk["id"].(string)+"/claims", e.owner, map[string]any{"member_id": e.activeMember(slug)})
+	if r.status != 201 {
+		e.t.Fatalf("claim: %d %s", r.status, r.raw)
+	}
+	return r.str("id")
+}
+
+// submissionFor makes a fresh pending submission.
+func (e *env) submissionFor(slug string) string {
+	e.t.Helper()
+	r := e.call("POST", "/api/v1/programs/"+slug+"/claims/"+e.claimFor(slug, "open")+"/submissions", e.owner, map[string]any{"text": "作品"})
+	if r.status != 201 {
+		e.t.Fatalf("submit: %d %s", r.status, r.raw)
+	}
+	return r.str("id")
+}

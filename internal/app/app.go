@@ -21,6 +21,7 @@ import (
 	"kox/internal/metrics"
 	"kox/internal/middleware"
 	"kox/internal/program"
+	"kox/internal/task"
 )
 
 // Config is what kox needs to run.
@@ -40,6 +41,7 @@ type App struct {
 	Programs *program.Service
 	Members  *member.Service
 	Ladders  *ladder.Service
+	Tasks    *task.Service
 	API      *api.Server
 	Metrics  *metrics.Metrics
 	Handler  http.Handler
@@ -81,13 +83,14 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Programs = &program.Service{DB: d, OnCreate: []func(context.Context, *db.Tx, program.Program) error{ladder.CreateDefaultTx}}
 	a.Members = &member.Service{DB: d}
 	a.Ladders = &ladder.Service{DB: d}
+	a.Tasks = &task.Service{DB: d, Ledger: a.Ledger}
 	a.Handler = a.routes()
 	return a
 }
 
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
-	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Ledger: a.Ledger, Members: a.Members, Ladders: a.Ladders, Log: a.Log, Version: a.Config.Version})
+	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Ledger: a.Ledger, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
@@ -119,6 +122,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go func() {
 		defer wg.Done()
 		a.Ledger.RunExpiry(jobs, time.Second)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.Tasks.RunExpiry(jobs, 30*time.Second, func(err error) { a.Log.Warn("task expiry", "err", err) })
 	}()
 
 	errc := make(chan error, 1)

@@ -115,6 +115,15 @@ func (l *Ledger) Account(ctx context.Context, programID, id int64) (Account, err
 	return a, nil
 }
 
+// AccountTx reads an account inside tx, with what tx has changed.
+func AccountTx(ctx context.Context, tx *db.Tx, programID, id int64) (Account, error) {
+	a, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts WHERE program_id = $1 AND id = $2`, programID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, fault.New(fault.NotFound, "account %d not found", id)
+	}
+	return a, db.MapError(err)
+}
+
 // FindAccount returns the account a spec names, or a NotFound error.
 func (l *Ledger) FindAccount(ctx context.Context, s AccountSpec) (Account, error) {
 	a, err := scanAccount(l.db.R.QueryRowContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts

@@ -389,6 +389,11 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, p Pa
 				return err
 			}
 		}
+		if m.Status == Banned || m.Status == Left {
+			if err := program.EndSessionsOf(ctx, tx, program.ActorMember, m.ID); err != nil {
+				return err
+			}
+		}
 		out, err = load(ctx, tx, tx.Engine, sc.Program.ID, ref)
 		if err != nil {
 			return err

@@ -12,7 +12,7 @@ import (
 	"kox/internal/fault"
 )
 
-// SessionTTL is how long a sign-in lasts.
+// SessionTTL is how long a sign-in lasts unused.
 const SessionTTL = 14 * 24 * time.Hour
 
 // Token prefixes say what a bearer token is.
@@ -31,13 +31,16 @@ type Service struct {
 }
 
 // StartSession signs an actor in and returns the bearer token, shown once.
-func (s *Service) StartSession(ctx context.Context, kind ActorKind, actorID, programID int64) (string, time.Time, error) {
+// A member's session belongs to their program; who names the actor for the
+// audit log.
+func (s *Service) StartSession(ctx context.Context, kind ActorKind, actorID, programID int64, who Actor) (string, time.Time, error) {
 	token, hash := secret(SessionPrefix)
 	var expires time.Time
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		expires = tx.Now.Add(SessionTTL)
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, actor_kind, actor_id, program_id, created_at, expires_at, last_seen_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $5)`, hash, string(kind), actorID, programID, tx.Now.UnixMicro(), expires.UnixMicro())
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, actor_kind, actor_id, program_id, created_at, expires_at,
+			last_seen_at, actor_public_id, actor_name) VALUES ($1, $2, $3, $4, $5, $6, $5, $7, $8)`,
+			hash, string(kind), actorID, programID, tx.Now.UnixMicro(), expires.UnixMicro(), who.PublicID, who.Name)
 		return err
 	})
 	if err != nil {
@@ -67,10 +70,10 @@ func (s *Service) Resolve(ctx context.Context, token string) (Actor, error) {
 
 func (s *Service) resolveSession(ctx context.Context, token string) (Actor, error) {
 	hash := hashToken(token)
-	var kind string
+	var kind, publicID, name string
 	var actorID, programID, expires, seen int64
-	err := s.DB.R.QueryRowContext(ctx, `SELECT actor_kind, actor_id, program_id, expires_at, last_seen_at FROM sessions
-		WHERE token_hash = $1`, hash).Scan(&kind, &actorID, &programID, &expires, &seen)
+	err := s.DB.R.QueryRowContext(ctx, `SELECT actor_kind, actor_id, program_id, expires_at, last_seen_at, actor_public_id, actor_name
+		FROM sessions WHERE token_hash = $1`, hash).Scan(&kind, &actorID, &programID, &expires, &seen, &publicID, &name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Actor{}, fault.New(fault.Unauthenticated, "signed out or unknown session")
 	}
@@ -81,10 +84,12 @@ func (s *Service) resolveSession(ctx context.Context, token string) (Actor, erro
 	if now.UnixMicro() >= expires {
 		return Actor{}, fault.New(fault.Unauthenticated, "the session has expired: sign in again")
 	}
-	// Touch at most every few minutes: a write per request would be waste.
+	// A session in use stays alive: each touch moves its expiry SessionTTL
+	// ahead. Touch at most every few minutes: a write per request is waste.
 	if now.Sub(time.UnixMicro(seen)) > 5*time.Minute {
 		_ = s.DB.InTx(ctx, func(tx *db.Tx) error {
-			_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1`, hash, tx.Now.UnixMicro())
+			_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE token_hash = $1`,
+				hash, tx.Now.UnixMicro(), tx.Now.Add(SessionTTL).UnixMicro())
 			return err
 		})
 	}
@@ -99,7 +104,7 @@ func (s *Service) resolveSession(ctx context.Context, token string) (Actor, erro
 		}
 		return Actor{Kind: ActorOperator, ID: o.ID, PublicID: o.PublicID, Name: o.Name, Owner: o.Owner}, nil
 	case ActorMember:
-		return Actor{Kind: ActorMember, ID: actorID, ProgramID: programID, Role: RoleMember}, nil
+		return Actor{Kind: ActorMember, ID: actorID, PublicID: publicID, Name: name, ProgramID: programID, Role: RoleMember}, nil
 	}
 	return Actor{}, fault.New(fault.Unauthenticated, "unknown session")
 }
@@ -155,4 +160,11 @@ func (s *Service) find(ctx context.Context, ref string) (Program, error) {
 		return Program{}, fmt.Errorf("program: %w", db.MapError(err))
 	}
 	return p, nil
+}
+
+// EndSessionsOf signs an actor out everywhere (a member who left or was
+// banned).
+func EndSessionsOf(ctx context.Context, tx *db.Tx, kind ActorKind, actorID int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE actor_kind = $1 AND actor_id = $2`, string(kind), actorID)
+	return err
 }

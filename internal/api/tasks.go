@@ -1,0 +1,546 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"kox/internal/fault"
+	"kox/internal/ledger"
+	"kox/internal/program"
+	"kox/internal/task"
+)
+
+// TaskIn is a task as an operator writes it.
+type TaskIn struct {
+	Title             string           `json:"title" minLength:"1" maxLength:"200"`
+	Kind              string           `json:"kind" enum:"light_interaction,content,deep_review,experience_story,diary,consultation,mentoring"`
+	Mode              string           `json:"mode" enum:"open,assigned,apply" doc:"open: first come first served; assigned: operators assign; apply: members apply, operators select."`
+	Brief             task.Brief       `json:"brief,omitempty"`
+	Eligibility       task.Eligibility `json:"eligibility,omitempty"`
+	Capacity          int              `json:"capacity" minimum:"1" maximum:"100000"`
+	ClaimDeadline     *time.Time       `json:"claim_deadline,omitempty"`
+	SubmitDeadline    *time.Time       `json:"submit_deadline,omitempty"`
+	SubmitWithinHours int              `json:"submit_within_hours,omitempty" minimum:"0" maximum:"8784"`
+	Reward            task.Reward      `json:"reward,omitempty"`
+	EffortMinutes     int              `json:"effort_minutes,omitempty" minimum:"0" maximum:"100000"`
+	Campaign          string           `json:"campaign,omitempty" maxLength:"100"`
+	BudgetLine        string           `json:"budget_line,omitempty" maxLength:"100"`
+	Recurrence        *task.Recurrence `json:"recurrence,omitempty" doc:"A weekly diary for 26 weeks: interval_days 7, count 26."`
+}
+
+func (in TaskIn) input() task.Input {
+	out := task.Input{Title: in.Title, Kind: task.Kind(in.Kind), Mode: task.Mode(in.Mode), Brief: in.Brief, Eligibility: in.Eligibility,
+		Capacity: in.Capacity, SubmitWithinHours: in.SubmitWithinHours, Reward: in.Reward, EffortMinutes: in.EffortMinutes,
+		Campaign: in.Campaign, BudgetLine: in.BudgetLine, Recurrence: in.Recurrence}
+	if in.ClaimDeadline != nil {
+		out.ClaimDeadline = in.ClaimDeadline.UTC()
+	}
+	if in.SubmitDeadline != nil {
+		out.SubmitDeadline = in.SubmitDeadline.UTC()
+	}
+	return out
+}
+
+// TaskOut is a task with its slots.
+type TaskOut struct {
+	task.Task
+	SlotsFree  int64 `json:"slots_free"`
+	SlotsTaken int64 `json:"slots_taken"`
+}
+
+type taskOut struct{ Body TaskOut }
+
+type createTaskIn struct {
+	ProgramRef
+	Body TaskIn
+}
+
+type TaskRef struct {
+	ProgramRef
+	Task string `path:"task" maxLength:"64" doc:"The task's id (tsk_…)."`
+}
+
+type updateTaskIn struct {
+	TaskRef
+	Body TaskIn
+}
+
+type cancelTaskIn struct {
+	TaskRef
+	Body struct {
+		Reason string `json:"reason" minLength:"1" maxLength:"500"`
+	}
+}
+
+type listTasksIn struct {
+	ProgramRef
+	Page
+	Status   string `query:"status" enum:"draft,published,closed,cancelled"`
+	Kind     string `query:"kind" enum:"light_interaction,content,deep_review,experience_story,diary,consultation,mentoring"`
+	Mode     string `query:"mode" enum:"open,assigned,apply"`
+	Campaign string `query:"campaign" maxLength:"100"`
+}
+
+type tasksOut struct {
+	Body struct {
+		Items      []TaskOut `json:"items"`
+		NextCursor string    `json:"next_cursor,omitempty"`
+	}
+}
+
+type claimIn struct {
+	TaskRef
+	Body struct {
+		MemberID string `json:"member_id,omitempty" maxLength:"64" doc:"Operators name the member; a member claims for themselves."`
+	}
+}
+
+type claimOut struct{ Body task.Claim }
+
+type ClaimRef struct {
+	ProgramRef
+	Claim string `path:"claim" maxLength:"64" doc:"The claim's id (clm_…)."`
+}
+
+type selectIn struct {
+	ClaimRef
+	Body struct {
+		Accept bool `json:"accept" doc:"true selects the applicant (taking a slot); false declines."`
+	}
+}
+
+type listClaimsIn struct {
+	ProgramRef
+	Page
+	Task   string `query:"task" maxLength:"64"`
+	Member string `query:"member" maxLength:"64"`
+	Status string `query:"status" enum:"applied,not_selected,claimed,assigned,selected,submitted,changes_requested,approved,rejected,withdrawn,expired,cancelled"`
+}
+
+type claimsOut struct {
+	Body struct {
+		Items      []task.Claim `json:"items"`
+		NextCursor string       `json:"next_cursor,omitempty"`
+	}
+}
+
+type submitIn struct {
+	ClaimRef
+	Body struct {
+		Posts  []task.Post `json:"posts,omitempty" maxItems:"10"`
+		Text   string      `json:"text,omitempty" maxLength:"20000"`
+		Images []string    `json:"images,omitempty" maxItems:"20"`
+	}
+}
+
+type submissionOut struct{ Body task.Submission }
+
+type SubmissionRef struct {
+	ProgramRef
+	Submission string `path:"submission" maxLength:"64" doc:"The submission's id (sub_…)."`
+}
+
+type reviewIn struct {
+	SubmissionRef
+	Body struct {
+		Decision string `json:"decision" enum:"approved,changes_requested,rejected"`
+		Score    int    `json:"score,omitempty" minimum:"0" maximum:"5" doc:"1 to 5, when approving."`
+		Feedback string `json:"feedback,omitempty" maxLength:"4000" doc:"Required to ask for changes or reject."`
+	}
+}
+
+type listSubmissionsIn struct {
+	ProgramRef
+	Page
+	Task   string `query:"task" maxLength:"64"`
+	Claim  string `query:"claim" maxLength:"64"`
+	Status string `query:"status" enum:"pending,approved,changes_requested,rejected" doc:"pending is the review queue."`
+}
+
+type submissionsOut struct {
+	Body struct {
+		Items      []task.Submission `json:"items"`
+		NextCursor string            `json:"next_cursor,omitempty"`
+	}
+}
+
+// PointsOut is a member's points account and its latest movements.
+type PointsOut struct {
+	Balance   int64            `json:"balance"`
+	Available int64            `json:"available"`
+	History   []PointsMovement `json:"history"`
+}
+
+// PointsMovement is one transfer in or out of a member's points.
+type PointsMovement struct {
+	At     time.Time `json:"at"`
+	Amount int64     `json:"amount" doc:"Positive: earned; negative: spent."`
+	Code   string    `json:"code"`
+	Ref    string    `json:"ref"`
+}
+
+type pointsOut struct{ Body PointsOut }
+
+func (s *Server) taskOut(ctx context.Context, t task.Task) (TaskOut, error) {
+	free, taken, err := s.Tasks.Slots(ctx, t)
+	return TaskOut{Task: t, SlotsFree: free, SlotsTaken: taken}, err
+}
+
+func (s *Server) registerTasks() {
+	tags := []string{"tasks"}
+	tasks := Prefix + "/programs/{program}/tasks"
+	add(s, huma.Operation{OperationID: "list-tasks", Method: http.MethodGet, Path: tasks, Tags: tags,
+		Summary: "List tasks (members see published ones)"},
+		program.PermProgramRead, func(ctx context.Context, in *listTasksIn) (*tasksOut, error) {
+			sc, err := s.scope(ctx, in.Program, program.PermProgramRead)
+			if err != nil {
+				return nil, err
+			}
+			before, err := in.before()
+			if err != nil {
+				return nil, err
+			}
+			ts, next, err := s.Tasks.List(ctx, sc, task.Filter{Status: task.Status(in.Status), Kind: task.Kind(in.Kind), Mode: task.Mode(in.Mode),
+				Campaign: in.Campaign, Before: before, Limit: in.limit()})
+			if err != nil {
+				return nil, err
+			}
+			out := &tasksOut{}
+			out.Body.Items = make([]TaskOut, 0, len(ts))
+			for _, t := range ts {
+				to, err := s.taskOut(ctx, t)
+				if err != nil {
+					return nil, err
+				}
+				out.Body.Items = append(out.Body.Items, to)
+			}
+			out.Body.NextCursor = encodeCursor(next)
+			return out, nil
+		})
+
+	add(s, huma.Operation{OperationID: "create-task", Method: http.MethodPost, Path: tasks, Tags: tags,
+		Summary: "Create a draft task", DefaultStatus: http.StatusCreated},
+		program.PermTasksWrite, func(ctx context.Context, in *createTaskIn) (*taskOut, error) {
+			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
+			if err != nil {
+				return nil, err
+			}
+			t, err := s.Tasks.Create(ctx, sc, in.Body.input())
+			if err != nil {
+				return nil, err
+			}
+			to, err := s.taskOut(ctx, t)
+			return &taskOut{Body: to}, err
+		})
+
+	add(s, huma.Operation{OperationID: "get-task", Method: http.MethodGet, Path: tasks + "/{task}", Tags: tags, Summary: "Get a task"},
+		program.PermProgramRead, func(ctx context.Context, in *TaskRef) (*taskOut, error) {
+			sc, err := s.scope(ctx, in.Program, program.PermProgramRead)
+			if err != nil {
+				return nil, err
+			}
+			t, err := s.Tasks.Get(ctx, sc, in.Task)
+			if err != nil {
+				return nil, err
+			}
+			to, err := s.taskOut(ctx, t)
+			return &taskOut{Body: to}, err
+		})
+
+	add(s, huma.Operation{OperationID: "update-task", Method: http.MethodPut, Path: tasks + "/{task}", Tags: tags,
+		Summary: "Rewrite a task (once published, kind, mode, reward, eligibility and recurrence stay)"},
+		program.PermTasksWrite, func(ctx context.Context, in *updateTaskIn) (*taskOut, error) {
+			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
+			if err != nil {
+				return nil, err
+			}
+			t, err := s.Tasks.Update(ctx, sc, in.Task, in.Body.input())
+			if err != nil {
+				return nil, err
+			}
+			to, err := s.taskOut(ctx, t)
+			return &taskOut{Body: to}, err
+		})
+
+	add(s, huma.Operation{OperationID: "publish-task", Method: http.MethodPost, Path: tasks + "/{task}/publish", Tags: tags,
+		Summary: "Publish a draft: its capacity becomes slots members can take"},
+		program.PermTasksWrite, func(ctx context.Context, in *TaskRef) (*taskOut, error) {
+			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
+			if err != nil {
+				return nil, err
+			}
+			t, err := s.Tasks.Publish(ctx, sc, in.Task)
+			if err != nil {
+				return nil, err
+			}
+			to, err := s.taskOut(ctx, t)
+			return &taskOut{Body: to}, err
+		})
+
+	add(s, huma.Operation{OperationID: "cancel-task", Method: http.MethodPost, Path: tasks + "/{task}/cancel", Tags: tags,
+		Summary: "Cancel a task: claims in progress are cancelled and every slot goes back"},
+		program.PermTasksWrite, func(ctx context.Context, in *cancelTaskIn) (*taskOut, error) {
+			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
+			if err != nil {
+				return nil, err
+			}
+			t, err := s.Tasks.Cancel(ctx, sc, in.Task, in.Body.Reason)
+			if err != nil {
+				return nil, err
+			}
+			to, err := s.taskOut(ctx, t)
+			return &taskOut{Body: to}, err
+		})
+
+	add(s, huma.Operation{OperationID: "claim-task", Method: http.MethodPost, Path: tasks + "/{task}/claims", Tags: tags,
+		Summary: "Take a task: claim it (open), assign it (assigned) or apply for it (apply)", DefaultStatus: http.StatusCreated,
+		Description: "A member acts for themselves; an operator names the member. Answers 409 when the task is full.",
+		Extensions:  map[string]any{"x-members": true}},
+		program.PermTasksWrite, func(ctx context.Context, in *claimIn) (*claimOut, error) {
+			sc, err := s.scope(ctx, in.Program, "")
+			if err != nil {
+				return nil, err
+			}
+			t, err := s.Tasks.Get(ctx, sc, in.Task)
+			if err != nil {
+				return nil, err
+			}
+			var c task.Claim
+			switch t.Mode {
+			case task.Open:
+				c, err = s.Tasks.Claim(ctx, sc, in.Task, in.Body.MemberID)
+			case task.Assigned:
+				c, err = s.Tasks.Assign(ctx, sc, in.Task, in.Body.MemberID)
+			case task.Apply:
+				c, err = s.Tasks.ApplyFor(ctx, sc, in.Task, in.Body.MemberID)
+			}
+			if err != nil {
+				return nil, err
+			}
+			return &claimOut{Body: c}, nil
+		})
+
+	claims := Prefix + "/programs/{program}/claims"
+	add(s, huma.Operation{OperationID: "list-claims", Method: http.MethodGet, Path: claims, Tags: tags,
+		Summary: "List claims (a member sees their own)", Extensions: map[string]any{"x-members": true}},
+		program.PermTasksRead, func(ctx context.Context, in *listClaimsIn) (*claimsOut, error) {
+			sc, err := s.scope(ctx, in.Program, "")
+			if err != nil {
+				return nil, err
+			}
+			before, err := in.before()
+			if err != nil {
+				return nil, err
+			}
+			cs, next, err := s.Tasks.Claims(ctx, sc, task.ClaimFilter{Task: in.Task, Member: in.Member, Status: task.ClaimStatus(in.Status),
+				Before: before, Limit: in.limit()})
+			if err != nil {
+				return nil, err
+			}
+			out := &claimsOut{}
+			out.Body.Items, out.Body.NextCursor = nonNil(cs), encodeCursor(next)
+			return out, nil
+		})
+
+	add(s, huma.Operation{OperationID: "get-claim", Method: http.MethodGet, Path: claims + "/{claim}", Tags: tags,
+		Summary: "Get a claim with its occurrences (a member their own)", Extensions: map[string]any{"x-members": true}},
+		program.PermTasksRead, func(ctx context.Context, in *ClaimRef) (*claimOut, error) {
+			sc, err := s.scope(ctx, in.Program, "")
+			if err != nil {
+				return nil, err
+			}
+			c, err := s.Tasks.ClaimByID(ctx, sc, in.Claim)
+			if err != nil {
+				return nil, err
+			}
+			return &claimOut{Body: c}, nil
+		})
+
+	add(s, huma.Operation{OperationID: "select-applicant", Method: http.MethodPost, Path: claims + "/{claim}/select", Tags: tags,
+		Summary: "Select or decline an applicant of an apply-mode task"},
+		program.PermTasksWrite, func(ctx context.Context, in *selectIn) (*claimOut, error) {
+			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
+			if err != nil {
+				return nil, err
+			}
+			c, err := s.Tasks.Select(ctx, sc, in.Claim, in.Body.Accept)
+			if err != nil {
+				return nil, err
+			}
+			return &claimOut{Body: c}, nil
+		})
+
+	add(s, huma.Operation{OperationID: "withdraw-claim", Method: http.MethodPost, Path: claims + "/{claim}/withdraw", Tags: tags,
+		Summary: "Withdraw from a task; the slot goes back", Extensions: map[string]any{"x-members": true}},
+		program.PermTasksWrite, func(ctx context.Context, in *ClaimRef) (*claimOut, error) {
+			sc, err := s.scope(ctx, in.Program, "")
+			if err != nil {
+				return nil, err
+			}
+			c, err := s.Tasks.Withdraw(ctx, sc, in.Claim)
+			if err != nil {
+				return nil, err
+			}
+			return &claimOut{Body: c}, nil
+		})
+
+	add(s, huma.Operation{OperationID: "submit", Method: http.MethodPost, Path: claims + "/{claim}/submissions", Tags: tags,
+		Summary: "Hand in work (posts, text, images); the brief check runs on it", DefaultStatus: http.StatusCreated,
+		Extensions: map[string]any{"x-members": true}},
+		program.PermTasksWrite, func(ctx context.Context, in *submitIn) (*submissionOut, error) {
+			sc, err := s.scope(ctx, in.Program, "")
+			if err != nil {
+				return nil, err
+			}
+			sub, err := s.Tasks.Submit(ctx, sc, in.Claim, task.SubmissionInput{Posts: in.Body.Posts, Text: in.Body.Text, Images: in.Body.Images})
+			if err != nil {
+				return nil, err
+			}
+			return &submissionOut{Body: sub}, nil
+		})
+
+	subs := Prefix + "/programs/{program}/submissions"
+	add(s, huma.Operation{OperationID: "list-submissions", Method: http.MethodGet, Path: subs, Tags: tags,
+		Summary: "List submissions; status=pending is the review queue", Extensions: map[string]any{"x-members": true}},
+		program.PermTasksRead, func(ctx context.Context, in *listSubmissionsIn) (*submissionsOut, error) {
+			sc, err := s.scope(ctx, in.Program, "")
+			if err != nil {
+				return nil, err
+			}
+			before, err := in.before()
+			if err != nil {
+				return nil, err
+			}
+			xs, next, err := s.Tasks.Submissions(ctx, sc, task.SubmissionFilter{Task: in.Task, Claim: in.Claim, Status: in.Status, Before: before, Limit: in.limit()})
+			if err != nil {
+				return nil, err
+			}
+			out := &submissionsOut{}
+			out.Body.Items, out.Body.NextCursor = nonNil(xs), encodeCursor(next)
+			return out, nil
+		})
+
+	add(s, huma.Operation{OperationID: "get-submission", Method: http.MethodGet, Path: subs + "/{submission}", Tags: tags,
+		Summary: "Get a submission with its brief check and review", Extensions: map[string]any{"x-members": true}},
+		program.PermTasksRead, func(ctx context.Context, in *SubmissionRef) (*submissionOut, error) {
+			sc, err := s.scope(ctx, in.Program, "")
+			if err != nil {
+				return nil, err
+			}
+			x, err := s.Tasks.Submission(ctx, sc, in.Submission)
+			if err != nil {
+				return nil, err
+			}
+			return &submissionOut{Body: x}, nil
+		})
+
+	add(s, huma.Operation{OperationID: "review-submission", Method: http.MethodPost, Path: subs + "/{submission}/review", Tags: tags,
+		Summary: "Approve (with a score; pays the points once), ask for changes, or reject"},
+		program.PermSubmissionsReview, func(ctx context.Context, in *reviewIn) (*submissionOut, error) {
+			sc, err := s.scope(ctx, in.Program, program.PermSubmissionsReview)
+			if err != nil {
+				return nil, err
+			}
+			x, err := s.Tasks.Review(ctx, sc, in.Submission, in.Body.Decision, in.Body.Score, in.Body.Feedback)
+			if err != nil {
+				return nil, err
+			}
+			return &submissionOut{Body: x}, nil
+		})
+
+	add(s, huma.Operation{OperationID: "member-points", Method: http.MethodGet, Path: Prefix + "/programs/{program}/members/{member}/points",
+		Tags: []string{"members"}, Summary: "A member's points: balance and latest movements, from the ledger", Extensions: map[string]any{"x-members": true}},
+		program.PermMembersRead, func(ctx context.Context, in *MemberRef) (*pointsOut, error) {
+			sc, err := s.scope(ctx, in.Program, "")
+			if err != nil {
+				return nil, err
+			}
+			m, err := s.Members.Get(ctx, sc, in.Member)
+			if err != nil {
+				return nil, err
+			}
+			out := &pointsOut{}
+			out.Body.History = []PointsMovement{}
+			a, err := s.Ledger.FindAccount(ctx, task.PointsAccount(sc.Program.ID, m.PublicID))
+			if fault.Is(err, fault.NotFound) {
+				return out, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			out.Body.Balance, out.Body.Available = a.Balance(), a.Available()
+			rs, _, err := s.Ledger.History(ctx, sc.Program.ID, a.ID, 0, 50)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range rs {
+				if r.Kind == ledger.Pending || r.Kind == ledger.Void {
+					continue
+				}
+				amount := r.Amount
+				if r.DebitAccountID == a.ID {
+					amount = -amount
+				}
+				out.Body.History = append(out.Body.History, PointsMovement{At: r.CreatedAt, Amount: amount, Code: r.Code, Ref: r.Ref})
+			}
+			return out, nil
+		})
+
+	add(s, huma.Operation{OperationID: "issue-login-code", Method: http.MethodPost, Path: Prefix + "/programs/{program}/members/{member}/login-code",
+		Tags: []string{"members"}, Summary: "A one-time code for the member to sign in with (valid 24 hours)", DefaultStatus: http.StatusCreated},
+		program.PermMembersWrite, func(ctx context.Context, in *MemberRef) (*loginCodeOut, error) {
+			sc, err := s.scope(ctx, in.Program, program.PermMembersWrite)
+			if err != nil {
+				return nil, err
+			}
+			code, expires, err := s.Members.IssueLoginCode(ctx, sc, in.Member)
+			if err != nil {
+				return nil, err
+			}
+			out := &loginCodeOut{}
+			out.Body.Code, out.Body.ExpiresAt = code, expires
+			return out, nil
+		})
+
+	add(s, huma.Operation{OperationID: "member-login", Method: http.MethodPost, Path: Prefix + "/auth/member-login", Tags: []string{"auth"},
+		Summary: "Sign in as a member with a one-time code", Extensions: map[string]any{"x-public": true}},
+		"", func(ctx context.Context, in *memberLoginIn) (*memberLoginOut, error) {
+			m, err := s.Members.RedeemLoginCode(ctx, in.Body.Code)
+			if err != nil {
+				return nil, err
+			}
+			token, expires, err := s.Programs.StartSession(ctx, program.ActorMember, m.ID, m.ProgramID, program.Actor{PublicID: m.PublicID, Name: m.Name})
+			if err != nil {
+				return nil, err
+			}
+			out := &memberLoginOut{}
+			out.Body.Token, out.Body.ExpiresAt, out.Body.Member = token, expires, memberOut(m)
+			out.SetCookie = (&http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires, HttpOnly: true, SameSite: http.SameSiteLaxMode}).String()
+			return out, nil
+		})
+}
+
+type loginCodeOut struct {
+	Body struct {
+		Code      string    `json:"code" example:"K7QH2-MX9TC"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+}
+
+type memberLoginIn struct {
+	Body struct {
+		Code string `json:"code" minLength:"1" maxLength:"20"`
+	}
+}
+
+type memberLoginOut struct {
+	SetCookie string `header:"Set-Cookie"`
+	Body      struct {
+		Token     string    `json:"token"`
+		ExpiresAt time.Time `json:"expires_at"`
+		Member    MemberOut `json:"member"`
+	}
+}

@@ -1,0 +1,213 @@
+// Package task holds tasks (SPEC T1–T6): what a program asks its members to
+// do, fitted to each rung of the ladder; members' claims on them; what they
+// submit, the brief check on it and the reviewers' decisions; and the
+// occurrences of recurring obligations such as a weekly diary through a loan.
+// Capacity is a ledger account, so a claim is a ledger transfer and a task can
+// never be over-claimed; approval pays points through the ledger, once.
+package task
+
+import (
+	"slices"
+	"time"
+)
+
+// Kind is the effort a task asks for (T1): the reward should match it.
+type Kind string
+
+const (
+	LightInteraction Kind = "light_interaction" // join a topic, share a photo, answer a newcomer, survey, repost
+	Content          Kind = "content"           // a short video or an article
+	DeepReview       Kind = "deep_review"
+	ExperienceStory  Kind = "experience_story"
+	Diary            Kind = "diary" // long-term, recurring
+	Consultation     Kind = "consultation"
+	Mentoring        Kind = "mentoring"
+)
+
+// Mode is how members come to a task (T2).
+type Mode string
+
+const (
+	Open     Mode = "open"     // first come, first served, up to capacity
+	Assigned Mode = "assigned" // operators assign members
+	Apply    Mode = "apply"    // members apply, operators select
+)
+
+// Status is where a task is in its life.
+type Status string
+
+const (
+	Draft     Status = "draft"
+	Published Status = "published"
+	Closed    Status = "closed"
+	Cancelled Status = "cancelled"
+)
+
+// ClaimStatus is where a member's claim on a task is (T3).
+type ClaimStatus string
+
+const (
+	Applied          ClaimStatus = "applied"
+	NotSelected      ClaimStatus = "not_selected"
+	Claimed          ClaimStatus = "claimed"
+	AssignedStatus   ClaimStatus = "assigned"
+	Selected         ClaimStatus = "selected"
+	Submitted        ClaimStatus = "submitted"
+	ChangesRequested ClaimStatus = "changes_requested"
+	Approved         ClaimStatus = "approved"
+	Rejected         ClaimStatus = "rejected"
+	Withdrawn        ClaimStatus = "withdrawn"
+	Expired          ClaimStatus = "expired"
+	CancelledClaim   ClaimStatus = "cancelled"
+)
+
+var (
+	Kinds = []Kind{LightInteraction, Content, DeepReview, ExperienceStory, Diary, Consultation, Mentoring}
+	Modes = []Mode{Open, Assigned, Apply}
+)
+
+// holdsSlot: claims in these states hold one of the task's slots.
+func (s ClaimStatus) holdsSlot() bool {
+	return slices.Contains([]ClaimStatus{Claimed, AssignedStatus, Selected, Submitted, ChangesRequested, Approved, Rejected}, s)
+}
+
+// working: the member may still submit (or withdraw).
+func (s ClaimStatus) working() bool {
+	return slices.Contains([]ClaimStatus{Claimed, AssignedStatus, Selected, ChangesRequested}, s)
+}
+
+// Brief is what a task asks members to say and how (T2).
+type Brief struct {
+	Description        string   `json:"description,omitempty" yaml:"description,omitempty"`
+	KeyMessages        []string `json:"key_messages,omitempty" yaml:"key_messages,omitempty"`
+	Hashtags           []string `json:"hashtags,omitempty" yaml:"hashtags,omitempty"`
+	Platforms          []string `json:"platforms,omitempty" yaml:"platforms,omitempty"`
+	DisclosureRequired bool     `json:"disclosure_required,omitempty" yaml:"disclosure_required,omitempty"`
+	References         []string `json:"references,omitempty" yaml:"references,omitempty"`
+	TopicIdeas         []string `json:"topic_ideas,omitempty" yaml:"topic_ideas,omitempty"`
+}
+
+// Eligibility says who may take a task; empty lists mean everyone.
+type Eligibility struct {
+	Ladder  string   `json:"ladder,omitempty" yaml:"ladder,omitempty"`
+	MinTier string   `json:"min_tier,omitempty" yaml:"min_tier,omitempty"`
+	Roles   []string `json:"roles,omitempty" yaml:"roles,omitempty"`
+	Regions []string `json:"regions,omitempty" yaml:"regions,omitempty"`
+	Sources []string `json:"sources,omitempty" yaml:"sources,omitempty"`
+	Tags    []string `json:"tags,omitempty" yaml:"tags,omitempty"`
+}
+
+// Reward is what completing a task earns. Points are paid on approval; money
+// (in fen) and perks are recorded for the rewards issue to pay.
+type Reward struct {
+	Points int64    `json:"points" yaml:"points"`
+	Money  int64    `json:"money,omitempty" yaml:"money,omitempty"`
+	Perks  []string `json:"perks,omitempty" yaml:"perks,omitempty"`
+}
+
+// Recurrence makes a claim an obligation of Count occurrences, one every
+// IntervalDays (a weekly diary for 26 weeks: 7 and 26).
+type Recurrence struct {
+	IntervalDays int `json:"interval_days" yaml:"interval_days"`
+	Count        int `json:"count" yaml:"count"`
+}
+
+// Task is a stored task.
+type Task struct {
+	ID                int64       `json:"-"`
+	ProgramID         int64       `json:"-"`
+	PublicID          string      `json:"id"`
+	Title             string      `json:"title"`
+	Kind              Kind        `json:"kind"`
+	Status            Status      `json:"status"`
+	Mode              Mode        `json:"mode"`
+	Brief             Brief       `json:"brief"`
+	Eligibility       Eligibility `json:"eligibility"`
+	Capacity          int         `json:"capacity"`
+	ClaimDeadline     time.Time   `json:"claim_deadline,omitzero"`
+	SubmitDeadline    time.Time   `json:"submit_deadline,omitzero"`
+	SubmitWithinHours int         `json:"submit_within_hours,omitempty"`
+	Reward            Reward      `json:"reward"`
+	EffortMinutes     int         `json:"effort_minutes,omitempty"`
+	Campaign          string      `json:"campaign,omitempty"`
+	BudgetLine        string      `json:"budget_line,omitempty"`
+	Recurrence        *Recurrence `json:"recurrence,omitempty"`
+	CreatedAt         time.Time   `json:"created_at"`
+	UpdatedAt         time.Time   `json:"updated_at"`
+	PublishedAt       time.Time   `json:"published_at,omitzero"`
+	capacityAccount   int64
+}
+
+// Claim is a member's claim on a task.
+type Claim struct {
+	ID          int64        `json:"-"`
+	PublicID    string       `json:"id"`
+	TaskID      string       `json:"task_id"`
+	MemberID    string       `json:"member_id"`
+	MemberName  string       `json:"member_name"`
+	Status      ClaimStatus  `json:"status"`
+	SubmitBy    time.Time    `json:"submit_by,omitzero"`
+	PointsPaid  int64        `json:"points_paid"`
+	Occurrences []Occurrence `json:"occurrences,omitempty"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+	task        int64
+	member      int64
+	slot        string
+	attempt     int
+}
+
+// Occurrence is one due instance of a recurring obligation.
+type Occurrence struct {
+	Seq    int       `json:"seq"`
+	DueAt  time.Time `json:"due_at"`
+	Status string    `json:"status" enum:"open,submitted,changes_requested,approved,rejected,missed"`
+	id     int64
+}
+
+// Post is where a member published.
+type Post struct {
+	Platform string    `json:"platform"`
+	URL      string    `json:"url"`
+	PostedAt time.Time `json:"posted_at,omitzero"`
+}
+
+// Finding is one line of the brief check.
+type Finding struct {
+	Rule     string `json:"rule" enum:"hashtag,key_message,disclosure,platform"`
+	Expected string `json:"expected"`
+	Found    bool   `json:"found"`
+}
+
+// Check is the brief check's result (T5), shown to the reviewer.
+type Check struct {
+	Passed   bool      `json:"passed"`
+	Findings []Finding `json:"findings"`
+}
+
+// Review is a reviewer's decision on a submission.
+type Review struct {
+	Decision  string    `json:"decision" enum:"approved,changes_requested,rejected"`
+	Score     int       `json:"score,omitempty"`
+	Feedback  string    `json:"feedback,omitempty"`
+	Reviewer  string    `json:"reviewer"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Submission is what a member handed in for a claim (or one occurrence).
+type Submission struct {
+	ID         int64     `json:"-"`
+	PublicID   string    `json:"id"`
+	ClaimID    string    `json:"claim_id"`
+	TaskID     string    `json:"task_id"`
+	MemberID   string    `json:"member_id"`
+	Occurrence int       `json:"occurrence,omitempty"`
+	Version    int       `json:"version"`
+	Posts      []Post    `json:"posts"`
+	Text       string    `json:"text,omitempty"`
+	Images     []string  `json:"images"`
+	Check      Check     `json:"check"`
+	Status     string    `json:"status" enum:"pending,approved,changes_requested,rejected"`
+	Review     *Review   `json:"review,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+}

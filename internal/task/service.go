@@ -1,0 +1,571 @@
+package task
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"kox/internal/db"
+	"kox/internal/fault"
+	"kox/internal/ladder"
+	"kox/internal/ledger"
+	"kox/internal/member"
+	"kox/internal/program"
+	"kox/internal/pubid"
+)
+
+// Service holds tasks.
+type Service struct {
+	DB     *db.DB
+	Ledger *ledger.Ledger
+}
+
+// Input is a task as written by an operator.
+type Input struct {
+	Title             string
+	Kind              Kind
+	Mode              Mode
+	Brief             Brief
+	Eligibility       Eligibility
+	Capacity          int
+	ClaimDeadline     time.Time
+	SubmitDeadline    time.Time
+	SubmitWithinHours int
+	Reward            Reward
+	EffortMinutes     int
+	Campaign          string
+	BudgetLine        string
+	Recurrence        *Recurrence
+}
+
+// Limits on a task.
+const (
+	MaxCapacity = 100000
+	MaxPoints   = 1000000000
+)
+
+func listOK(f *fault.Fields, name string, xs []string, max int) {
+	if len(xs) > 20 {
+		f.Addf(name, "at most 20 entries")
+	}
+	for i, x := range xs {
+		if strings.TrimSpace(x) == "" || len([]rune(x)) > max {
+			f.Addf(fmt.Sprintf("%s[%d]", name, i), "must be 1 to %d characters", max)
+		}
+	}
+}
+
+// validate names every problem with a task's input; ladders checks the
+// eligibility's ladder and tier.
+func (in *Input) validate(ladders []ladder.Ladder) error {
+	in.Title = strings.TrimSpace(in.Title)
+	var f fault.Fields
+	if in.Title == "" || len([]rune(in.Title)) > 200 {
+		f.Add("title", "must be 1 to 200 characters")
+	}
+	if !slicesContains(Kinds, in.Kind) {
+		f.Add("kind", "must be light_interaction, content, deep_review, experience_story, diary, consultation or mentoring")
+	}
+	if !slicesContains(Modes, in.Mode) {
+		f.Add("mode", "must be open, assigned or apply")
+	}
+	if in.Capacity < 1 || in.Capacity > MaxCapacity {
+		f.Addf("capacity", "must be 1 to %d", MaxCapacity)
+	}
+	if !in.ClaimDeadline.IsZero() && !in.SubmitDeadline.IsZero() && in.SubmitDeadline.Before(in.ClaimDeadline) {
+		f.Add("submit_deadline", "must not be before the claim deadline")
+	}
+	if in.SubmitWithinHours < 0 || in.SubmitWithinHours > 24*366 {
+		f.Add("submit_within_hours", "must be 0 to 8784")
+	}
+	if in.Reward.Points < 0 || in.Reward.Points > MaxPoints {
+		f.Addf("reward.points", "must be 0 to %d", MaxPoints)
+	}
+	if in.Reward.Money < 0 {
+		f.Add("reward.money", "must not be negative")
+	}
+	listOK(&f, "reward.perks", in.Reward.Perks, 200)
+	if in.EffortMinutes < 0 || in.EffortMinutes > 100000 {
+		f.Add("effort_minutes", "must be 0 to 100000")
+	}
+	if len([]rune(in.Campaign)) > 100 {
+		f.Add("campaign", "must be at most 100 characters")
+	}
+	if len([]rune(in.BudgetLine)) > 100 {
+		f.Add("budget_line", "must be at most 100 characters")
+	}
+	b := in.Brief
+	if len([]rune(b.Description)) > 10000 {
+		f.Add("brief.description", "must be at most 10000 characters")
+	}
+	listOK(&f, "brief.key_messages", b.KeyMessages, 200)
+	listOK(&f, "brief.hashtags", b.Hashtags, 50)
+	listOK(&f, "brief.references", b.References, 500)
+	listOK(&f, "brief.topic_ideas", b.TopicIdeas, 200)
+	for i, p := range b.Platforms {
+		if !slicesContains(member.Platforms, p) {
+			f.Addf(fmt.Sprintf("brief.platforms[%d]", i), "must be one of %s", strings.Join(member.Platforms, ", "))
+		}
+	}
+	e := in.Eligibility
+	for i, r := range e.Roles {
+		if !slicesContains(member.Roles, member.Role(r)) {
+			f.Add(fmt.Sprintf("eligibility.roles[%d]", i), "must be koc, kos or kol")
+		}
+	}
+	for i, s := range e.Sources {
+		if !slicesContains(member.Sources, member.Source(s)) {
+			f.Add(fmt.Sprintf("eligibility.sources[%d]", i), "must be fan, incubated, seeded or scripted")
+		}
+	}
+	listOK(&f, "eligibility.regions", e.Regions, 50)
+	listOK(&f, "eligibility.tags", e.Tags, 32)
+	if (e.Ladder == "") != (e.MinTier == "") {
+		f.Add("eligibility.min_tier", "ladder and min_tier go together")
+	} else if e.Ladder != "" {
+		found := false
+		for _, l := range ladders {
+			if l.Key == e.Ladder {
+				found = true
+				if _, ok := l.Tier(e.MinTier); !ok {
+					f.Addf("eligibility.min_tier", "ladder %s has no tier %q", e.Ladder, e.MinTier)
+				}
+			}
+		}
+		if !found {
+			f.Addf("eligibility.ladder", "the program has no ladder %q", e.Ladder)
+		}
+	}
+	if r := in.Recurrence; r != nil {
+		if r.IntervalDays < 1 || r.IntervalDays > 365 {
+			f.Add("recurrence.interval_days", "must be 1 to 365")
+		}
+		if r.Count < 1 || r.Count > 366 {
+			f.Add("recurrence.count", "must be 1 to 366")
+		}
+	}
+	return f.Err()
+}
+
+func slicesContains[T comparable](all []T, v T) bool {
+	for _, x := range all {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+const taskCols = `id, program_id, public_id, title, kind, status, mode, brief, eligibility, capacity, claim_deadline, submit_deadline,
+	submit_within_hours, reward_points, reward, effort_minutes, campaign, budget_line, recurrence, capacity_account_id,
+	created_at, updated_at, published_at`
+
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(n).UTC()
+}
+
+func scanTask(s interface{ Scan(...any) error }) (Task, error) {
+	var t Task
+	var brief, elig, reward, rec string
+	var claimBy, submitBy, created, updated, published int64
+	err := s.Scan(&t.ID, &t.ProgramID, &t.PublicID, &t.Title, &t.Kind, &t.Status, &t.Mode, &brief, &elig, &t.Capacity, &claimBy,
+		&submitBy, &t.SubmitWithinHours, &t.Reward.Points, &reward, &t.EffortMinutes, &t.Campaign, &t.BudgetLine, &rec,
+		&t.capacityAccount, &created, &updated, &published)
+	if err != nil {
+		return t, err
+	}
+	_ = json.Unmarshal([]byte(brief), &t.Brief)
+	_ = json.Unmarshal([]byte(elig), &t.Eligibility)
+	var extra Reward
+	_ = json.Unmarshal([]byte(reward), &extra)
+	t.Reward.Money, t.Reward.Perks = extra.Money, extra.Perks
+	if rec != "" {
+		t.Recurrence = &Recurrence{}
+		_ = json.Unmarshal([]byte(rec), t.Recurrence)
+	}
+	t.ClaimDeadline, t.SubmitDeadline = fromMicros(claimBy), fromMicros(submitBy)
+	t.CreatedAt, t.UpdatedAt, t.PublishedAt = fromMicros(created), fromMicros(updated), fromMicros(published)
+	return t, nil
+}
+
+func encodeInput(in Input) (brief, elig, reward, rec string) {
+	b, _ := json.Marshal(in.Brief)
+	e, _ := json.Marshal(in.Eligibility)
+	r, _ := json.Marshal(Reward{Money: in.Reward.Money, Perks: in.Reward.Perks})
+	if in.Recurrence != nil {
+		x, _ := json.Marshal(in.Recurrence)
+		rec = string(x)
+	}
+	return string(b), string(e), string(r), rec
+}
+
+// Create makes a draft task.
+func (s *Service) Create(ctx context.Context, sc program.Scope, in Input) (Task, error) {
+	if err := sc.Require(program.PermTasksWrite); err != nil {
+		return Task{}, err
+	}
+	var out Task
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		ladders, err := ladder.LoadTx(ctx, tx, sc.Program.ID)
+		if err != nil {
+			return err
+		}
+		if err := in.validate(ladders); err != nil {
+			return err
+		}
+		brief, elig, reward, rec := encodeInput(in)
+		out, err = scanTask(tx.QueryRowContext(ctx, `INSERT INTO tasks (program_id, public_id, title, kind, mode, brief, eligibility,
+			capacity, claim_deadline, submit_deadline, submit_within_hours, reward_points, reward, effort_minutes, campaign, budget_line,
+			recurrence, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+			RETURNING `+taskCols, sc.Program.ID, pubid.New("tsk"), in.Title, string(in.Kind), string(in.Mode), brief, elig, in.Capacity,
+			micros(in.ClaimDeadline), micros(in.SubmitDeadline), in.SubmitWithinHours, in.Reward.Points, reward, in.EffortMinutes,
+			in.Campaign, in.BudgetLine, rec, tx.Now.UnixMicro()))
+		if err != nil {
+			return fmt.Errorf("create task: %w", db.MapError(err))
+		}
+		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "task.create", ObjectKind: "task", ObjectID: out.PublicID, After: out})
+	})
+	return out, err
+}
+
+func lockTask(ctx context.Context, tx *db.Tx, programID int64, ref string) (Task, error) {
+	t, err := scanTask(tx.QueryRowContext(ctx, `SELECT `+taskCols+` FROM tasks WHERE program_id = $1 AND public_id = $2`+tx.ForUpdate(), programID, ref))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Task{}, fault.New(fault.NotFound, "task %q not found", ref)
+	}
+	if err != nil {
+		return Task{}, db.MapError(err)
+	}
+	return t, nil
+}
+
+// Update rewrites a task. A draft may change in every way; once published,
+// the kind, mode, reward, eligibility and recurrence are what members signed
+// up for and stay; capacity may grow, or shrink down to the slots taken.
+func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in Input) (Task, error) {
+	if err := sc.Require(program.PermTasksWrite); err != nil {
+		return Task{}, err
+	}
+	var out Task
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		before, err := lockTask(ctx, tx, sc.Program.ID, ref)
+		if err != nil {
+			return err
+		}
+		if before.Status == Cancelled || before.Status == Closed {
+			return fault.New(fault.Conflict, "the task is %s", before.Status)
+		}
+		ladders, err := ladder.LoadTx(ctx, tx, sc.Program.ID)
+		if err != nil {
+			return err
+		}
+		if err := in.validate(ladders); err != nil {
+			return err
+		}
+		if before.Status == Published {
+			var f fault.Fields
+			if in.Kind != before.Kind {
+				f.Add("kind", "cannot change after publishing")
+			}
+			if in.Mode != before.Mode {
+				f.Add("mode", "cannot change after publishing")
+			}
+			if !sameJSON(in.Reward, before.Reward) {
+				f.Add("reward", "cannot change after publishing")
+			}
+			if !sameJSON(in.Eligibility, before.Eligibility) {
+				f.Add("eligibility", "cannot change after publishing")
+			}
+			if !sameJSON(in.Recurrence, before.Recurrence) {
+				f.Add("recurrence", "cannot change after publishing")
+			}
+			if err := f.Err(); err != nil {
+				return err
+			}
+			if err := s.resize(ctx, tx, before, in.Capacity); err != nil {
+				return err
+			}
+		}
+		brief, elig, reward, rec := encodeInput(in)
+		out, err = scanTask(tx.QueryRowContext(ctx, `UPDATE tasks SET title = $2, kind = $3, mode = $4, brief = $5, eligibility = $6,
+			capacity = $7, claim_deadline = $8, submit_deadline = $9, submit_within_hours = $10, reward_points = $11, reward = $12,
+			effort_minutes = $13, campaign = $14, budget_line = $15, recurrence = $16, updated_at = $17 WHERE id = $1 RETURNING `+taskCols,
+			before.ID, in.Title, string(in.Kind), string(in.Mode), brief, elig, in.Capacity, micros(in.ClaimDeadline),
+			micros(in.SubmitDeadline), in.SubmitWithinHours, in.Reward.Points, reward, in.EffortMinutes, in.Campaign, in.BudgetLine,
+			rec, tx.Now.UnixMicro()))
+		if err != nil {
+			return err
+		}
+		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "task.update", ObjectKind: "task", ObjectID: out.PublicID, Before: before, After: out})
+	})
+	return out, err
+}
+
+func sameJSON(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
+
+// slot accounts: the program's source of slots, and each task's capacity
+// (which may not go below zero) and claimed accounts.
+func (s *Service) slotAccounts(ctx context.Context, tx *db.Tx, t Task) (source, capacity, claimed ledger.Account, err error) {
+	open := func(code, ref string, limit ledger.LimitRule) (ledger.Account, error) {
+		return ledger.OpenAccountTx(ctx, tx, ledger.AccountSpec{ProgramID: t.ProgramID, Asset: "slots", Code: code, Ref: ref, Limit: limit})
+	}
+	if source, err = open("slots_source", "", ledger.NoLimit); err != nil {
+		return
+	}
+	if capacity, err = open("task_capacity", "task:"+t.PublicID, ledger.DebitsMustNotExceedCredits); err != nil {
+		return
+	}
+	claimed, err = open("task_claimed", "task:"+t.PublicID, ledger.NoLimit)
+	return
+}
+
+// move applies one ledger transfer in tx and turns its failure into an
+// error; the committed result is observed once the caller commits.
+func (s *Service) move(ctx context.Context, tx *db.Tx, programID int64, t ledger.Transfer) (ledger.Result, error) {
+	rs, err := s.Ledger.ApplyTx(ctx, tx, programID, []ledger.Transfer{t})
+	if err != nil {
+		return ledger.Result{}, err
+	}
+	return rs[0], rs[0].Err()
+}
+
+// resize changes a published task's capacity through the ledger.
+func (s *Service) resize(ctx context.Context, tx *db.Tx, t Task, capacity int) error {
+	if capacity == t.Capacity {
+		return nil
+	}
+	source, cap, _, err := s.slotAccounts(ctx, tx, t)
+	if err != nil {
+		return err
+	}
+	id := fmt.Sprintf("resize:%s:%d:%d", t.PublicID, t.Capacity, tx.Now.UnixMicro())
+	tr := ledger.Transfer{ClientID: id, DebitAccountID: source.ID, CreditAccountID: cap.ID, Amount: int64(capacity - t.Capacity), Code: "task_resize", Ref: "task:" + t.PublicID}
+	if capacity < t.Capacity {
+		tr.DebitAccountID, tr.CreditAccountID, tr.Amount = cap.ID, source.ID, int64(t.Capacity-capacity)
+	}
+	if _, err := s.move(ctx, tx, t.ProgramID, tr); err != nil {
+		if fault.Is(err, fault.LimitExceeded) {
+			var f fault.Fields
+			f.Add("capacity", "is less than the slots already taken")
+			return f.Err()
+		}
+		return err
+	}
+	return nil
+}
+
+// Publish opens a draft task to members: its capacity becomes slots in the
+// ledger.
+func (s *Service) Publish(ctx context.Context, sc program.Scope, ref string) (Task, error) {
+	if err := sc.Require(program.PermTasksWrite); err != nil {
+		return Task{}, err
+	}
+	var out Task
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		t, err := lockTask(ctx, tx, sc.Program.ID, ref)
+		if err != nil {
+			return err
+		}
+		if t.Status != Draft {
+			return fault.New(fault.Conflict, "only a draft can be published; the task is %s", t.Status)
+		}
+		if !t.ClaimDeadline.IsZero() && !t.ClaimDeadline.After(tx.Now) {
+			var f fault.Fields
+			f.Add("claim_deadline", "has passed: move it before publishing")
+			return f.Err()
+		}
+		source, capacity, _, err := s.slotAccounts(ctx, tx, t)
+		if err != nil {
+			return err
+		}
+		if _, err := s.move(ctx, tx, t.ProgramID, ledger.Transfer{ClientID: "publish:" + t.PublicID, DebitAccountID: source.ID,
+			CreditAccountID: capacity.ID, Amount: int64(t.Capacity), Code: "task_publish", Ref: "task:" + t.PublicID}); err != nil {
+			return err
+		}
+		out, err = scanTask(tx.QueryRowContext(ctx, `UPDATE tasks SET status = 'published', capacity_account_id = $2, published_at = $3,
+			updated_at = $3 WHERE id = $1 RETURNING `+taskCols, t.ID, capacity.ID, tx.Now.UnixMicro()))
+		if err != nil {
+			return err
+		}
+		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "task.publish", ObjectKind: "task", ObjectID: t.PublicID,
+			Before: map[string]any{"status": t.Status}, After: map[string]any{"status": out.Status, "capacity": out.Capacity}})
+	})
+	return out, err
+}
+
+// Cancel ends a task: claims still in progress are cancelled and every slot
+// goes back (T3: cancellation releases capacity).
+func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref, reason string) (Task, error) {
+	if err := sc.Require(program.PermTasksWrite); err != nil {
+		return Task{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len([]rune(reason)) > 500 {
+		var f fault.Fields
+		f.Add("reason", "must be 1 to 500 characters")
+		return Task{}, f.Err()
+	}
+	var out Task
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		t, err := lockTask(ctx, tx, sc.Program.ID, ref)
+		if err != nil {
+			return err
+		}
+		if t.Status == Cancelled || t.Status == Closed {
+			return fault.New(fault.Conflict, "the task is already %s", t.Status)
+		}
+		claims, err := claimsOf(ctx, tx, t)
+		if err != nil {
+			return err
+		}
+		for _, c := range claims {
+			if c.Status.working() || c.Status == Submitted || c.Status == Applied {
+				if err := s.endClaim(ctx, tx, t, c, CancelledClaim, "task cancelled: "+reason); err != nil {
+					return err
+				}
+			}
+		}
+		if t.Status == Published {
+			source, capacity, _, err := s.slotAccounts(ctx, tx, t)
+			if err != nil {
+				return err
+			}
+			a, err := ledger.AccountTx(ctx, tx, t.ProgramID, capacity.ID)
+			if err != nil {
+				return err
+			}
+			if a.Available() > 0 {
+				if _, err := s.move(ctx, tx, t.ProgramID, ledger.Transfer{ClientID: "cancel:" + t.PublicID, DebitAccountID: capacity.ID,
+					CreditAccountID: source.ID, Amount: a.Available(), Code: "task_cancel", Ref: "task:" + t.PublicID}); err != nil {
+					return err
+				}
+			}
+		}
+		out, err = scanTask(tx.QueryRowContext(ctx, `UPDATE tasks SET status = 'cancelled', updated_at = $2 WHERE id = $1 RETURNING `+taskCols,
+			t.ID, tx.Now.UnixMicro()))
+		if err != nil {
+			return err
+		}
+		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "task.cancel", ObjectKind: "task", ObjectID: t.PublicID,
+			Before: map[string]any{"status": t.Status}, After: map[string]any{"status": out.Status, "reason": reason}})
+	})
+	return out, err
+}
+
+// Get returns a task. Everyone in the program may read published tasks;
+// drafts are for operators.
+func (s *Service) Get(ctx context.Context, sc program.Scope, ref string) (Task, error) {
+	if err := sc.Require(program.PermProgramRead); err != nil {
+		return Task{}, err
+	}
+	t, err := scanTask(s.DB.R.QueryRowContext(ctx, `SELECT `+taskCols+` FROM tasks WHERE program_id = $1 AND public_id = $2`, sc.Program.ID, ref))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && t.Status == Draft && !program.Can(sc.Role, program.PermTasksRead)) {
+		return Task{}, fault.New(fault.NotFound, "task %q not found", ref)
+	}
+	if err != nil {
+		return Task{}, db.MapError(err)
+	}
+	return t, nil
+}
+
+// Filter narrows a listing of tasks.
+type Filter struct {
+	Status   Status
+	Kind     Kind
+	Mode     Mode
+	Campaign string
+	Before   int64
+	Limit    int
+}
+
+// List returns tasks, newest first. Members see published tasks only.
+func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Task, int64, error) {
+	if err := sc.Require(program.PermProgramRead); err != nil {
+		return nil, 0, err
+	}
+	var fs fault.Fields
+	if f.Limit <= 0 || f.Limit > 500 {
+		fs.Add("query.limit", "must be 1 to 500")
+	}
+	if err := fs.Err(); err != nil {
+		return nil, 0, err
+	}
+	if !program.Can(sc.Role, program.PermTasksRead) {
+		f.Status = Published
+	}
+	q := `SELECT ` + taskCols + ` FROM tasks WHERE program_id = $1`
+	args := []any{sc.Program.ID}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		q += fmt.Sprintf(" AND "+cond, len(args))
+	}
+	if f.Status != "" {
+		add("status = $%d", string(f.Status))
+	}
+	if f.Kind != "" {
+		add("kind = $%d", string(f.Kind))
+	}
+	if f.Mode != "" {
+		add("mode = $%d", string(f.Mode))
+	}
+	if f.Campaign != "" {
+		add("campaign = $%d", f.Campaign)
+	}
+	if f.Before > 0 {
+		add("id < $%d", f.Before)
+	}
+	args = append(args, f.Limit+1)
+	q += fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args))
+	rows, err := s.DB.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, db.MapError(err)
+	}
+	defer rows.Close()
+	var out []Task
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	var next int64
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = out[f.Limit-1].ID
+	}
+	return out, next, nil
+}
+
+// Slots reports a published task's free and taken slots, from the ledger.
+func (s *Service) Slots(ctx context.Context, t Task) (free, taken int64, err error) {
+	if t.capacityAccount == 0 {
+		return int64(t.Capacity), 0, nil
+	}
+	a, err := s.Ledger.Account(ctx, t.ProgramID, t.capacityAccount)
+	if err != nil {
+		return 0, 0, err
+	}
+	return a.Available(), int64(t.Capacity) - a.Available(), nil
+}
