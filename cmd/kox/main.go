@@ -182,7 +182,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if err := demo.Load(ctx, a.DB, a.Ledger); err != nil {
+	if err := demo.Load(ctx, demo.Deps{DB: a.DB, Ledger: a.Ledger, Tasks: a.Tasks}); err != nil {
 		a.Close()
 		return err
 	}

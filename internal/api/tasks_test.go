@@ -198,6 +198,9 @@ func TestCapacityComesBack(t *testing.T) {
 		if r := claim(b); r.status != 409 {
 			t.Fatalf("claiming a cancelled task: %d", r.status)
 		}
+		if r := e.call("GET", p+"/tasks/"+tk["id"].(string), e.owner, nil); r.body["slots_free"] != float64(0) || r.body["slots_taken"] != float64(0) {
+			t.Fatalf("a cancelled task's slots: %s", r.raw)
+		}
 	})
 }
 

@@ -1,20 +1,29 @@
-// Package demo loads the demo programs that `kox demo` serves (SPEC P8). The
-// same data every run: every id is derived, nothing is random.
+// Package demo loads the demo programs that `kox demo` serves (SPEC P8): a
+// car brand's KOC program on the four-rung ladder, and a fashion retailer's
+// KOS program of store staff. Everything comes from a fixed seed, so every
+// run makes the same programs, people, tasks and ids.
 package demo
 
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 
 	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/ladder"
 	"kox/internal/ledger"
+	"kox/internal/member"
 	"kox/internal/program"
+	"kox/internal/pubid"
+	"kox/internal/task"
 )
 
-// CarSlug is the car brand's KOC program.
-const CarSlug = "demo-car"
+// The demo programs.
+const (
+	CarSlug     = "demo-car"
+	FashionSlug = "demo-fashion"
+)
 
 // The demo's owner, who can sign in to every demo program.
 const (
@@ -22,50 +31,273 @@ const (
 	OwnerPassword = "kox-demo-2026"
 )
 
+// Sizes of the demo programs.
+const (
+	CarMembers     = 2000
+	FashionMembers = 500
+)
+
+// Deps are the services the demo loads through.
+type Deps struct {
+	DB     *db.DB
+	Ledger *ledger.Ledger
+	Tasks  *task.Service
+}
+
+// seeded is a deterministic byte source for ids.
+type seeded struct{ r *rand.ChaCha8 }
+
+func (s seeded) Read(p []byte) (int, error) { return s.r.Read(p) }
+
 // Load creates the demo programs unless they exist; it is safe to run again.
-func Load(ctx context.Context, d *db.DB, l *ledger.Ledger) error {
-	if _, err := program.BySlug(ctx, d, CarSlug); err == nil {
+func Load(ctx context.Context, d Deps) error {
+	if _, err := program.BySlug(ctx, d.DB, CarSlug); err == nil {
 		return nil
 	} else if !fault.Is(err, fault.NotFound) {
 		return err
 	}
+	restore := pubid.UseSource(seeded{rand.NewChaCha8([32]byte{'k', 'o', 'x', 2, 0, 2, 6})})
+	defer restore()
+	rng := rand.New(rand.NewPCG(2026, 11))
 	ctx = program.WithActor(ctx, program.System("kox demo"))
-	var p program.Program
-	err := d.InTx(ctx, func(tx *db.Tx) error {
-		owner, err := program.CreateOperatorTx(ctx, tx, 0, program.NewOperator{Email: OwnerEmail, Name: "演示管理员 Demo Owner",
-			Password: OwnerPassword, Owner: true})
-		if err != nil {
-			return err
-		}
-		p, err = program.CreateTx(ctx, tx, program.Program{Slug: CarSlug, Name: "启程汽车 · 车主体验官计划",
-			Description: "A car brand's owners (KOC): information → experience → product loans → a voice in decisions."})
-		if err != nil {
-			return err
-		}
-		if err := ladder.CreateDefaultTx(ctx, tx, p); err != nil {
-			return err
-		}
-		return program.SetRoleTx(ctx, tx, p.ID, owner, program.RoleAdmin)
-	})
+	g := &gen{Deps: d, rng: rng, used: map[string]bool{}}
+	car, err := g.car(ctx)
 	if err != nil {
-		return fmt.Errorf("demo program: %w", err)
+		return fmt.Errorf("demo car program: %w", err)
 	}
-	return loadLedger(ctx, l, p.ID)
+	if err := g.carTasks(ctx, car); err != nil {
+		return fmt.Errorf("demo car tasks: %w", err)
+	}
+	if err := g.carLedger(ctx, car.program.ID); err != nil {
+		return fmt.Errorf("demo ledger: %w", err)
+	}
+	fashion, err := g.fashion(ctx)
+	if err != nil {
+		return fmt.Errorf("demo fashion program: %w", err)
+	}
+	return g.fashionTasks(ctx, fashion)
 }
 
-// loadLedger opens a few accounts and moves points, slots and stock between
-// them, so the ledger has a story to show.
-func loadLedger(ctx context.Context, l *ledger.Ledger, program int64) error {
+type gen struct {
+	Deps
+	rng  *rand.Rand
+	used map[string]bool
+}
+
+type built struct {
+	program program.Program
+	scope   program.Scope
+	members []member.Member
+	tiers   map[string][]member.Member // by tier key
+}
+
+func (g *gen) pick(xs []string) string { return xs[g.rng.IntN(len(xs))] }
+
+var (
+	surnames = []string{"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
+		"郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜",
+		"叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏"}
+	givenNames = []string{"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰",
+		"霞", "平", "刚", "桂英", "晨", "浩", "宇", "欣", "婷", "雪", "琳", "博", "子涵", "梓萱", "一诺", "思远", "嘉怡", "俊杰", "雨桐",
+		"浩然", "欣怡", "梓轩", "宇航", "晓东", "志强", "海燕", "建华", "丽娟", "春梅", "文博", "雅琪", "天佑", "佳琪", "子墨", "若曦", "家豪"}
+	regions = []struct {
+		name   string
+		cities []string
+	}{
+		{"华东", []string{"上海", "杭州", "南京", "苏州", "宁波", "合肥"}},
+		{"华北", []string{"北京", "天津", "石家庄", "太原"}},
+		{"华南", []string{"广州", "深圳", "佛山", "东莞", "厦门"}},
+		{"华中", []string{"武汉", "长沙", "郑州"}},
+		{"西南", []string{"成都", "重庆", "昆明"}},
+		{"西北", []string{"西安", "兰州"}},
+		{"东北", []string{"沈阳", "大连", "哈尔滨"}},
+	}
+	carHandles    = []string{"露营奶爸", "通勤小记", "自驾去远方", "电车日常", "周末出发", "爱车的", "长途老司机", "智驾体验官", "带娃出行"}
+	carTags       = []string{"车主", "摄影", "露营", "宝妈", "奶爸", "长途", "智驾", "改装", "户外", "亲子"}
+	carPlatforms  = []string{"xiaohongshu", "douyin", "dongchedi", "autohome", "weibo", "bilibili", "wechat_channels"}
+	shopPlatforms = []string{"xiaohongshu", "douyin", "wechat_channels", "wechat_private"}
+)
+
+func (g *gen) name() string { return g.pick(surnames) + g.pick(givenNames) }
+
+func (g *gen) place() (string, string) {
+	r := regions[g.rng.IntN(len(regions))]
+	return r.name, r.cities[g.rng.IntN(len(r.cities))]
+}
+
+// handle makes a social handle unique on its platform.
+func (g *gen) handle(platform, base string) string {
+	h := base
+	for i := 2; g.used[platform+"/"+h]; i++ {
+		h = fmt.Sprintf("%s%d", base, i)
+	}
+	g.used[platform+"/"+h] = true
+	return h
+}
+
+func (g *gen) setup(ctx context.Context, tx *db.Tx, p program.Program, ladders []ladder.LadderSpec) (program.Program, error) {
+	owner, err := ownerTx(ctx, tx)
+	if err != nil {
+		return program.Program{}, err
+	}
+	p, err = program.CreateTx(ctx, tx, p)
+	if err != nil {
+		return program.Program{}, err
+	}
+	if _, err := ladder.ApplyTx(ctx, tx, p.ID, ladders); err != nil {
+		return program.Program{}, err
+	}
+	return p, program.SetRoleTx(ctx, tx, p.ID, owner, program.RoleAdmin)
+}
+
+// ownerTx returns the demo owner, creating them the first time.
+func ownerTx(ctx context.Context, tx *db.Tx) (program.Operator, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM operators WHERE email = $1`, OwnerEmail).Scan(&id)
+	if err == nil {
+		return program.Operator{ID: id, Email: OwnerEmail}, nil
+	}
+	return program.CreateOperatorTx(ctx, tx, 0, program.NewOperator{Email: OwnerEmail, Name: "演示管理员 Demo Owner", Password: OwnerPassword, Owner: true})
+}
+
+func (g *gen) car(ctx context.Context) (built, error) {
+	var b built
+	b.tiers = map[string][]member.Member{}
+	err := g.DB.InTx(ctx, func(tx *db.Tx) error {
+		p, err := g.setup(ctx, tx, program.Program{Slug: CarSlug, Name: "启程汽车 · 车主体验官计划",
+			Description: "启程汽车的车主 KOC 计划：信息 → 体验 → 产品长测 → 共创决策。A car brand's owners (KOC), climbing from information to a voice in decisions."},
+			ladder.DefaultTemplate())
+		if err != nil {
+			return err
+		}
+		b.program = p
+		sources := []member.Source{member.Fan, member.Fan, member.Fan, member.Fan, member.Fan, member.Fan, member.Incubated, member.Incubated,
+			member.Incubated, member.Seeded, member.Scripted}
+		for i := 0; i < CarMembers; i++ {
+			region, city := g.place()
+			nm := g.name()
+			n := member.NewMember{Fields: member.Fields{Name: nm, Role: member.KOC, Source: sources[g.rng.IntN(len(sources))],
+				Domain: []member.Domain{member.Public, member.Public, member.Private}[g.rng.IntN(3)], Region: region, City: city,
+				Status: []member.Status{member.Active, member.Active, member.Active, member.Active, member.Active, member.Candidate, member.Paused}[g.rng.IntN(7)],
+				Phone:  fmt.Sprintf("+86 1%02d %04d %04d", 30+g.rng.IntN(70), g.rng.IntN(10000), g.rng.IntN(10000)),
+				Tags:   []string{"车主", g.pick(carTags)}}}
+			first := g.rng.IntN(len(carPlatforms))
+			for k := 0; k < 1+g.rng.IntN(2); k++ {
+				platform := carPlatforms[(first+k*3)%len(carPlatforms)]
+				n.Social = append(n.Social, member.SocialInput{Platform: platform, Handle: g.handle(platform, g.pick(carHandles)+nm),
+					Followers: int64(g.rng.ExpFloat64() * 3000)})
+			}
+			m, err := member.CreateTx(ctx, tx, p.ID, n)
+			if err != nil {
+				return err
+			}
+			b.members = append(b.members, m)
+			// The pyramid: most on information, few at the top.
+			tier := "information"
+			switch x := g.rng.IntN(100); {
+			case x < 2:
+				tier = "relationship"
+			case x < 10:
+				tier = "product"
+			case x < 30:
+				tier = "experience"
+			}
+			if _, err := ladder.SetTierTx(ctx, tx, p.ID, m.PublicID, "main", tier, "演示数据 demo"); err != nil {
+				return err
+			}
+			if m.Status == member.Active {
+				b.tiers[tier] = append(b.tiers[tier], m)
+			}
+		}
+		return nil
+	})
+	b.scope = program.Scope{Program: b.program, Actor: program.System("kox demo"), Role: program.RoleAdmin}
+	return b, err
+}
+
+func (g *gen) fashion(ctx context.Context) (built, error) {
+	var b built
+	b.tiers = map[string][]member.Member{}
+	kos := []ladder.LadderSpec{{Key: "kos", Name: ladder.Text{Zh: "导购成长阶梯", En: "Store staff growth"}, Role: "kos",
+		Tiers: []ladder.TierSpec{
+			{Key: "starter", Name: ladder.Text{Zh: "新人导购", En: "Starter"}, Title: ladder.Text{Zh: "种草新人", En: "New voice"},
+				Resource: ladder.Information, ValueExchange: ladder.Perks, BudgetLayer: ladder.Broad,
+				Benefits: []ladder.Text{{Zh: "新品卖点抢先学", En: "Selling points of new lines first"}}},
+			{Key: "creator", Name: ladder.Text{Zh: "种草达人", En: "Creator"}, Title: ladder.Text{Zh: "门店种草官", En: "Store creator"},
+				Resource: ladder.Experience, ValueExchange: ladder.PerformancePay, BudgetLayer: ladder.Incentive,
+				Benefits: []ladder.Text{{Zh: "内容激励与赛马奖金", En: "Content bonuses and contest prizes"}}},
+			{Key: "star", Name: ladder.Text{Zh: "销冠", En: "Sales star"}, Title: ladder.Text{Zh: "KOS 销冠", En: "KOS star"},
+				Resource: ladder.Product, ValueExchange: ladder.Project, BudgetLayer: ladder.Exclusive,
+				Benefits: []ladder.Text{{Zh: "新品先穿、专业拍摄", En: "New lines first, a photo crew"}}},
+			{Key: "mentor", Name: ladder.Text{Zh: "教练", En: "Coach"}, Title: ladder.Text{Zh: "陪跑教练", En: "Coach"},
+				Resource: ladder.Relationship, ValueExchange: ladder.Partnership, BudgetLayer: ladder.Exclusive,
+				Benefits: []ladder.Text{{Zh: "参与商品企划", En: "A voice in merchandising"}}},
+		}}}
+	err := g.DB.InTx(ctx, func(tx *db.Tx) error {
+		p, err := g.setup(ctx, tx, program.Program{Slug: FashionSlug, Name: "衣尚 · 门店 KOS 计划",
+			Description: "衣尚服饰的门店导购 KOS：以赛代练、教练陪跑。A fashion retailer's store staff as social voices."}, kos)
+		if err != nil {
+			return err
+		}
+		b.program = p
+		var stores []string
+		for _, r := range regions {
+			for _, c := range r.cities {
+				for _, mall := range []string{"万达店", "万象城店"} {
+					stores = append(stores, r.name+"|"+c+"|"+c+mall)
+				}
+			}
+		}
+		for i := 0; i < FashionMembers; i++ {
+			store := stores[i%len(stores)]
+			parts := splitBar(store)
+			region, city, shop := parts[0], parts[1], parts[2]
+			nm := g.name()
+			platform := g.pick(shopPlatforms)
+			m, err := member.CreateTx(ctx, tx, p.ID, member.NewMember{Fields: member.Fields{Name: nm, Role: member.KOS, Domain: member.Private,
+				Region: region, City: city, Status: member.Active, Tags: []string{"门店:" + shop}},
+				Social: []member.SocialInput{{Platform: platform, Handle: g.handle(platform, "衣尚"+shop+nm), Followers: int64(g.rng.ExpFloat64() * 800)}}})
+			if err != nil {
+				return err
+			}
+			tier := "starter"
+			switch x := g.rng.IntN(100); {
+			case x < 3:
+				tier = "mentor"
+			case x < 12:
+				tier = "star"
+			case x < 40:
+				tier = "creator"
+			}
+			if _, err := ladder.SetTierTx(ctx, tx, p.ID, m.PublicID, "kos", tier, "演示数据 demo"); err != nil {
+				return err
+			}
+			b.members = append(b.members, m)
+			b.tiers[tier] = append(b.tiers[tier], m)
+		}
+		return nil
+	})
+	b.scope = program.Scope{Program: b.program, Actor: program.System("kox demo"), Role: program.RoleAdmin}
+	return b, err
+}
+
+func splitBar(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '|' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+// carLedger: a redemption catalog item with stock, and a few members who
+// spent points on it (the rewards issue builds the catalog proper).
+func (g *gen) carLedger(ctx context.Context, programID int64) error {
 	acct := func(asset, code, ref string, limit ledger.LimitRule) (ledger.Account, error) {
-		return l.OpenAccount(ctx, ledger.AccountSpec{ProgramID: program, Asset: asset, Code: code, Ref: ref, Limit: limit})
-	}
-	issued, err := acct("points", "points_issued", "", ledger.NoLimit)
-	if err != nil {
-		return err
-	}
-	redeemed, err := acct("points", "points_redeemed", "", ledger.NoLimit)
-	if err != nil {
-		return err
+		return g.Ledger.OpenAccount(ctx, ledger.AccountSpec{ProgramID: programID, Asset: asset, Code: code, Ref: ref, Limit: limit})
 	}
 	supplier, err := acct("item:wallpaper-pack", "stock_source", "", ledger.NoLimit)
 	if err != nil {
@@ -75,35 +307,6 @@ func loadLedger(ctx context.Context, l *ledger.Ledger, program int64) error {
 	if err != nil {
 		return err
 	}
-	members := []string{"张伟", "李娜", "王芳", "刘洋", "陈静"}
-	var transfers []ledger.Transfer
-	transfers = append(transfers, ledger.Transfer{ClientID: "demo:stock", DebitAccountID: supplier.ID, CreditAccountID: stock.ID, Amount: 100, Code: "restock"})
-	for i, name := range members {
-		pts, err := acct("points", "member_points", fmt.Sprintf("member:demo-%d", i+1), ledger.DebitsMustNotExceedCredits)
-		if err != nil {
-			return err
-		}
-		held, err := acct("item:wallpaper-pack", "holdings", fmt.Sprintf("member:demo-%d", i+1), ledger.NoLimit)
-		if err != nil {
-			return err
-		}
-		transfers = append(transfers, ledger.Transfer{ClientID: fmt.Sprintf("demo:welcome:%d", i+1), DebitAccountID: issued.ID,
-			CreditAccountID: pts.ID, Amount: int64(200 + 150*i), Code: "welcome_bonus", Ref: "member:" + name})
-		if i%2 == 0 {
-			// A redemption: points out and an item out, together.
-			transfers = append(transfers,
-				ledger.Transfer{ClientID: fmt.Sprintf("demo:redeem:%d:points", i+1), DebitAccountID: pts.ID, CreditAccountID: redeemed.ID, Amount: 100, Code: "redeem", Linked: true},
-				ledger.Transfer{ClientID: fmt.Sprintf("demo:redeem:%d:item", i+1), DebitAccountID: stock.ID, CreditAccountID: held.ID, Amount: 1, Code: "redeem"})
-		}
-	}
-	rs, err := l.Transfer(ctx, program, transfers)
-	if err != nil {
-		return fmt.Errorf("demo transfers: %w", err)
-	}
-	for i, r := range rs {
-		if r.Code != ledger.OK {
-			return fmt.Errorf("demo transfer %s: %s", transfers[i].ClientID, r.Code)
-		}
-	}
-	return nil
+	_, err = g.Ledger.TransferOne(ctx, programID, ledger.Transfer{ClientID: "demo:stock", DebitAccountID: supplier.ID, CreditAccountID: stock.ID, Amount: 100, Code: "restock"})
+	return err
 }

@@ -3,49 +3,116 @@ package demo_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	"kox/internal/db"
 	"kox/internal/dbtest"
 	"kox/internal/demo"
 	"kox/internal/ledger"
-	"kox/internal/program"
+	"kox/internal/task"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 
-// The demo loads, balances, and a second load changes nothing.
-func TestLoadIsRepeatable(t *testing.T) {
+func load(t *testing.T, d *db.DB) {
+	t.Helper()
+	l := ledger.New(d)
+	t.Cleanup(l.Close)
+	if err := demo.Load(context.Background(), demo.Deps{DB: d, Ledger: l, Tasks: &task.Service{DB: d, Ledger: l}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func count(t *testing.T, d *db.DB, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := d.R.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// The demo has what SPEC P8 and issue 4 promise, a second load changes
+// nothing, and two databases get the same ids.
+func TestDemo(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
-		l := ledger.New(d)
-		defer l.Close()
-		if err := demo.Load(ctx, d, l); err != nil {
-			t.Fatal(err)
+		load(t, d)
+		members := func(slug string) int {
+			return count(t, d, `SELECT count(*) FROM members m JOIN programs p ON p.id = m.program_id WHERE p.slug = $1`, slug)
 		}
-		p, err := program.BySlug(ctx, d, demo.CarSlug)
-		if err != nil {
-			t.Fatal(err)
+		if members(demo.CarSlug) != demo.CarMembers || members(demo.FashionSlug) != demo.FashionMembers {
+			t.Fatalf("members: car %d, fashion %d", members(demo.CarSlug), members(demo.FashionSlug))
 		}
-		count := func() (n int) {
-			if err := d.R.QueryRow(`SELECT count(*) FROM ledger_transfers WHERE program_id = $1`, p.ID).Scan(&n); err != nil {
-				t.Fatal(err)
+		if n := count(t, d, `SELECT count(*) FROM members WHERE source IN ('seeded', 'scripted')`); n == 0 {
+			t.Fatal("no seeded or scripted members to show the disclosure flag")
+		}
+		if n := count(t, d, `SELECT count(DISTINCT t.key) FROM member_tiers mt JOIN tiers t ON t.id = mt.tier_id JOIN ladders l ON l.id = t.ladder_id WHERE l.key = 'main'`); n != 4 {
+			t.Fatalf("members on %d of the four rungs", n)
+		}
+		for _, status := range []string{"draft", "published", "cancelled"} {
+			if count(t, d, `SELECT count(*) FROM tasks WHERE status = $1`, status) == 0 {
+				t.Errorf("no %s task", status)
 			}
-			return n
 		}
-		first := count()
-		if first < 10 {
-			t.Fatalf("demo has %d transfers", first)
+		for _, status := range []string{"claimed", "assigned", "applied", "selected", "not_selected", "submitted", "changes_requested",
+			"approved", "rejected", "withdrawn", "cancelled"} {
+			if count(t, d, `SELECT count(*) FROM task_claims WHERE status = $1`, status) == 0 {
+				t.Errorf("no %s claim", status)
+			}
 		}
-		if err := demo.Load(ctx, d, l); err != nil {
-			t.Fatal(err)
+		diary := count(t, d, `SELECT count(*) FROM task_occurrences o JOIN task_claims c ON c.id = o.claim_id JOIN tasks t ON t.id = c.task_id
+			WHERE t.kind = 'diary'`)
+		if diary != 6*26 {
+			t.Fatalf("diary occurrences %d, want 6 × 26", diary)
 		}
-		if n := count(); n != first {
-			t.Fatalf("second load: %d transfers, want %d", n, first)
+		for _, status := range []string{"approved", "missed", "submitted", "open"} {
+			if count(t, d, `SELECT count(*) FROM task_occurrences WHERE status = $1`, status) == 0 {
+				t.Errorf("no %s diary week", status)
+			}
 		}
-		stock, err := l.FindAccount(ctx, ledger.AccountSpec{ProgramID: p.ID, Asset: "item:wallpaper-pack", Code: "stock"})
-		if err != nil || stock.Balance() != 97 {
-			t.Fatalf("stock = %+v, %v; want 97 after three redemptions", stock, err)
+		if n := count(t, d, `SELECT count(*) FROM submissions WHERE check_result LIKE '%"passed":false%'`); n == 0 {
+			t.Error("no submission failing the brief check")
+		}
+		// Points paid equal the points on members' accounts.
+		paid := count(t, d, `SELECT coalesce(sum(points_paid), 0) FROM task_claims`)
+		held := count(t, d, `SELECT coalesce(sum(credits_posted - debits_posted), 0) FROM ledger_accounts WHERE code = 'member_points'`)
+		if paid == 0 || paid != held {
+			t.Fatalf("points paid %d, held %d", paid, held)
+		}
+		first := ids(t, d)
+		load(t, d)
+		if again := ids(t, d); again != first {
+			t.Fatal("a second load changed the demo")
+		}
+		other := dbtest.Open(t, d.Engine)
+		load(t, other)
+		if ids(t, other) != first {
+			t.Fatal("two loads made different ids")
 		}
 	})
+}
+
+func ids(t *testing.T, d *db.DB) string {
+	t.Helper()
+	rows, err := d.R.Query(`SELECT public_id FROM members ORDER BY id LIMIT 50`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		out = append(out, s)
+	}
+	var tasks []string
+	trows, _ := d.R.Query(`SELECT public_id FROM tasks ORDER BY id`)
+	for trows.Next() {
+		var s string
+		trows.Scan(&s)
+		tasks = append(tasks, s)
+	}
+	trows.Close()
+	return strings.Join(out, ",") + "|" + strings.Join(tasks, ",")
 }

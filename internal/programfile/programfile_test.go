@@ -9,10 +9,8 @@ import (
 
 	"kox/internal/db"
 	"kox/internal/dbtest"
-	"kox/internal/demo"
 	"kox/internal/fault"
 	"kox/internal/ladder"
-	"kox/internal/ledger"
 	"kox/internal/program"
 	"kox/internal/programfile"
 )
@@ -26,14 +24,17 @@ func ctx() context.Context {
 // Export, apply to an empty database, export again: identical.
 func TestRoundTrip(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		l := ledger.New(d)
-		defer l.Close()
-		if err := demo.Load(ctx(), d, l); err != nil {
+		const slug = "round-trip"
+		var p program.Program
+		if err := d.InTx(ctx(), func(tx *db.Tx) error {
+			var err error
+			p, err = program.CreateTx(ctx(), tx, program.Program{Slug: slug, Name: "启程汽车 · 车主体验官计划", Description: "往返"})
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
-		// Give the demo ladder a second ladder with rules, so the round trip
-		// carries every field.
-		p, _ := program.BySlug(ctx(), d, demo.CarSlug)
+		// The default ladder with rules, and a second ladder, so the round
+		// trip carries every field.
 		specs := ladder.DefaultTemplate()
 		specs[0].Tiers[1].EntryRules = map[string]any{"approved_tasks": 3, "min_score": 4.2}
 		specs = append(specs, ladder.LadderSpec{Key: "kos", Name: ladder.Text{Zh: "导购", En: "Sales"}, Role: "kos",
@@ -42,7 +43,7 @@ func TestRoundTrip(t *testing.T) {
 		if err := d.InTx(ctx(), func(tx *db.Tx) error { _, err := ladder.ApplyTx(ctx(), tx, p.ID, specs); return err }); err != nil {
 			t.Fatal(err)
 		}
-		first := export(t, d, demo.CarSlug)
+		first := export(t, d, slug)
 
 		empty := dbtest.Open(t, d.Engine)
 		f, err := programfile.Parse(first)
@@ -53,7 +54,7 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil || !res.Created {
 			t.Fatalf("apply to an empty database: %+v %v", res, err)
 		}
-		second := export(t, empty, demo.CarSlug)
+		second := export(t, empty, slug)
 		if string(first) != string(second) {
 			t.Fatalf("round trip differs:\n--- first\n%s\n--- second\n%s", first, second)
 		}

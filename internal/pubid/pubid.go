@@ -6,15 +6,39 @@ package pubid
 import (
 	"crypto/rand"
 	"encoding/base32"
+	"io"
 	"strings"
+	"sync"
 )
+
+var (
+	mu     sync.Mutex
+	source io.Reader = rand.Reader
+)
+
+// UseSource makes New read its random bits from r until restore is called:
+// the demo loader uses a seeded source so that every run makes the same ids.
+// Not for use while a server is serving.
+func UseSource(r io.Reader) (restore func()) {
+	mu.Lock()
+	defer mu.Unlock()
+	prev := source
+	source = r
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		source = prev
+	}
+}
 
 var enc = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
 
 // New returns prefix_ followed by 16 random characters.
 func New(prefix string) string {
 	var b [10]byte
-	_, _ = rand.Read(b[:])
+	mu.Lock()
+	_, _ = io.ReadFull(source, b[:])
+	mu.Unlock()
 	return prefix + "_" + enc.EncodeToString(b[:])
 }
 

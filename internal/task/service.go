@@ -558,7 +558,8 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Task,
 	return out, next, nil
 }
 
-// Slots reports a published task's free and taken slots, from the ledger.
+// Slots reports a task's free and taken slots, from the ledger: free is
+// what its capacity account still holds, taken what its claims hold.
 func (s *Service) Slots(ctx context.Context, t Task) (free, taken int64, err error) {
 	if t.capacityAccount == 0 {
 		return int64(t.Capacity), 0, nil
@@ -567,5 +568,9 @@ func (s *Service) Slots(ctx context.Context, t Task) (free, taken int64, err err
 	if err != nil {
 		return 0, 0, err
 	}
-	return a.Available(), int64(t.Capacity) - a.Available(), nil
+	claimed, err := s.Ledger.FindAccount(ctx, ledger.AccountSpec{ProgramID: t.ProgramID, Asset: "slots", Code: "task_claimed", Ref: "task:" + t.PublicID})
+	if err != nil {
+		return 0, 0, err
+	}
+	return a.Available(), claimed.Balance(), nil
 }
