@@ -228,6 +228,17 @@ func TestAPIKeys(t *testing.T) {
 		if r := e.call("GET", "/api/v1/programs/"+slug, secret, nil); r.status != 401 {
 			t.Fatalf("revoked key: %d", r.status)
 		}
+		// Short lists page like the others, and filter.
+		e.apiKey(slug, program.RoleAdmin)
+		e.apiKey(slug, program.RoleFinance)
+		page := e.call("GET", "/api/v1/programs/"+slug+"/api-keys?limit=2", e.owner, nil)
+		rest := e.call("GET", "/api/v1/programs/"+slug+"/api-keys?limit=2&cursor="+page.str("next_cursor"), e.owner, nil)
+		if len(page.items()) != 2 || len(rest.items()) != 1 || rest.str("next_cursor") != "" {
+			t.Fatalf("paging keys: %s / %s", page.raw, rest.raw)
+		}
+		if live := e.call("GET", "/api/v1/programs/"+slug+"/api-keys?revoked=false", e.owner, nil).items(); len(live) != 2 {
+			t.Fatalf("working keys: %d", len(live))
+		}
 	})
 }
 

@@ -47,8 +47,15 @@ type keyOut struct{ Body APIKeyOut }
 
 type keysOut struct {
 	Body struct {
-		Items []APIKeyOut `json:"items"`
+		Items      []APIKeyOut `json:"items"`
+		NextCursor string      `json:"next_cursor,omitempty"`
 	}
+}
+
+type listKeysIn struct {
+	ProgramRef
+	Page
+	Revoked string `query:"revoked" enum:"true,false" doc:"true: only revoked keys; false: only working ones."`
 }
 
 type KeyRef struct {
@@ -59,7 +66,7 @@ type KeyRef struct {
 func (s *Server) registerAPIKeys() {
 	add(s, huma.Operation{OperationID: "list-api-keys", Method: http.MethodGet, Path: Prefix + "/programs/{program}/api-keys",
 		Tags: []string{"api keys"}, Summary: "List the program's API keys"},
-		program.PermAPIKeysManage, func(ctx context.Context, in *ProgramRef) (*keysOut, error) {
+		program.PermAPIKeysManage, func(ctx context.Context, in *listKeysIn) (*keysOut, error) {
 			sc, err := s.scope(ctx, in.Program, program.PermAPIKeysManage)
 			if err != nil {
 				return nil, err
@@ -68,12 +75,15 @@ func (s *Server) registerAPIKeys() {
 			if err != nil {
 				return nil, err
 			}
-			out := &keysOut{}
-			out.Body.Items = make([]APIKeyOut, 0, len(ks))
+			items := make([]APIKeyOut, 0, len(ks))
 			for _, k := range ks {
-				out.Body.Items = append(out.Body.Items, apiKeyOut(k))
+				if in.Revoked == "" || (in.Revoked == "true") == !k.RevokedAt.IsZero() {
+					items = append(items, apiKeyOut(k))
+				}
 			}
-			return out, nil
+			out := &keysOut{}
+			out.Body.Items, out.Body.NextCursor, err = pageOf(items, in.Page)
+			return out, err
 		})
 
 	add(s, huma.Operation{OperationID: "create-api-key", Method: http.MethodPost, Path: Prefix + "/programs/{program}/api-keys",

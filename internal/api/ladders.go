@@ -12,8 +12,15 @@ import (
 
 type laddersOut struct {
 	Body struct {
-		Items []ladder.Ladder `json:"items"`
+		Items      []ladder.Ladder `json:"items"`
+		NextCursor string          `json:"next_cursor,omitempty"`
 	}
+}
+
+type listLaddersIn struct {
+	ProgramRef
+	Page
+	Role string `query:"role" enum:"koc,kos,kol" doc:"Ladders for this kind of member (and those for everyone)."`
 }
 
 type applyLaddersIn struct {
@@ -52,7 +59,7 @@ func (s *Server) registerLadders() {
 	path := Prefix + "/programs/{program}/ladders"
 	add(s, huma.Operation{OperationID: "list-ladders", Method: http.MethodGet, Path: path, Tags: tags,
 		Summary: "The program's ladders with their tiers, bottom rung first"},
-		program.PermProgramRead, func(ctx context.Context, in *ProgramRef) (*laddersOut, error) {
+		program.PermProgramRead, func(ctx context.Context, in *listLaddersIn) (*laddersOut, error) {
 			sc, err := s.scope(ctx, in.Program, program.PermProgramRead)
 			if err != nil {
 				return nil, err
@@ -61,9 +68,15 @@ func (s *Server) registerLadders() {
 			if err != nil {
 				return nil, err
 			}
+			kept := ls[:0:0]
+			for _, l := range ls {
+				if in.Role == "" || l.Role == "" || l.Role == in.Role {
+					kept = append(kept, l)
+				}
+			}
 			out := &laddersOut{}
-			out.Body.Items = nonNil(ls)
-			return out, nil
+			out.Body.Items, out.Body.NextCursor, err = pageOf(kept, in.Page)
+			return out, err
 		})
 
 	add(s, huma.Operation{OperationID: "apply-ladders", Method: http.MethodPut, Path: path, Tags: tags,

@@ -46,6 +46,16 @@ func TestLaddersAndTiers(t *testing.T) {
 		if r := e.call("PUT", tierURL+"/main", e.owner, map[string]any{"tier": "product", "reason": "签署长测协议"}); r.status != 200 {
 			t.Fatalf("promote: %d %s", r.status, r.raw)
 		}
+		onProduct := e.call("GET", "/api/v1/programs/"+slug+"/members?tier=main/product", e.owner, nil).items()
+		if len(onProduct) != 1 || onProduct[0]["id"] != id {
+			t.Fatalf("members on main/product: %v", onProduct)
+		}
+		if none := e.call("GET", "/api/v1/programs/"+slug+"/members?tier=main/relationship", e.owner, nil).items(); len(none) != 0 {
+			t.Fatalf("members on main/relationship: %v", none)
+		}
+		if r := e.call("GET", "/api/v1/programs/"+slug+"/members?tier=product", e.owner, nil); r.status != 422 {
+			t.Fatalf("tier without a ladder: %d", r.status)
+		}
 		st := e.call("GET", tierURL, e.owner, nil).items()
 		if len(st) != 1 || st[0]["tier"] != "product" || st[0]["rank"] != float64(3) {
 			t.Fatalf("standings: %v", st)

@@ -3,10 +3,12 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"kox/internal/fault"
 	"kox/internal/member"
 	"kox/internal/program"
 )
@@ -95,6 +97,7 @@ type listMembersIn struct {
 	City   string `query:"city" maxLength:"50"`
 	Tag    string `query:"tag" maxLength:"32"`
 	Q      string `query:"q" maxLength:"100" doc:"Search in name, phone and social handles."`
+	Tier   string `query:"tier" maxLength:"81" doc:"Members on a tier, as ladder/tier (main/experience)."`
 }
 
 type membersOut struct {
@@ -130,8 +133,15 @@ type consentOut struct{ Body member.Consent }
 
 type consentsOut struct {
 	Body struct {
-		Items []member.Consent `json:"items"`
+		Items      []member.Consent `json:"items"`
+		NextCursor string           `json:"next_cursor,omitempty"`
 	}
+}
+
+type listConsentsIn struct {
+	MemberRef
+	Page
+	Kind string `query:"kind" maxLength:"64"`
 }
 
 type noteIn struct {
@@ -145,8 +155,14 @@ type noteOut struct{ Body member.Note }
 
 type notesOut struct {
 	Body struct {
-		Items []member.Note `json:"items"`
+		Items      []member.Note `json:"items"`
+		NextCursor string        `json:"next_cursor,omitempty"`
 	}
+}
+
+type listNotesIn struct {
+	MemberRef
+	Page
 }
 
 type matrixIn struct {
@@ -166,12 +182,15 @@ type matrixOut struct{ Body member.MatrixEntry }
 
 type matrixListIn struct {
 	ProgramRef
+	Page
 	Platform string `query:"platform" maxLength:"32"`
+	Layer    string `query:"layer" enum:"official,brand_ip,kos,koc"`
 }
 
 type matrixListOut struct {
 	Body struct {
-		Items []member.MatrixEntry `json:"items"`
+		Items      []member.MatrixEntry `json:"items"`
+		NextCursor string               `json:"next_cursor,omitempty"`
 	}
 }
 
@@ -194,9 +213,21 @@ func (s *Server) registerMembers() {
 			if err != nil {
 				return nil, err
 			}
+			var ids []int64
+			if in.Tier != "" {
+				ladderKey, tierKey, ok := strings.Cut(in.Tier, "/")
+				if !ok {
+					var f fault.Fields
+					f.Add("query.tier", "must be ladder/tier, such as main/experience")
+					return nil, f.Err()
+				}
+				if ids, err = s.Ladders.MembersOn(ctx, sc, ladderKey, tierKey); err != nil {
+					return nil, err
+				}
+			}
 			ms, next, err := s.Members.List(ctx, sc, member.Filter{Role: member.Role(in.Role), Source: member.Source(in.Source),
 				Domain: member.Domain(in.Domain), Status: member.Status(in.Status), Region: in.Region, City: in.City, Tag: in.Tag,
-				Query: in.Q, Before: before, Limit: in.limit()})
+				Query: in.Q, IDs: ids, Before: before, Limit: in.limit()})
 			if err != nil {
 				return nil, err
 			}
@@ -302,7 +333,7 @@ func (s *Server) registerMembers() {
 
 	add(s, huma.Operation{OperationID: "list-consents", Method: http.MethodGet, Path: base + "/{member}/consents", Tags: tags,
 		Summary: "A member's consent record, oldest first"},
-		program.PermMembersRead, func(ctx context.Context, in *MemberRef) (*consentsOut, error) {
+		program.PermMembersRead, func(ctx context.Context, in *listConsentsIn) (*consentsOut, error) {
 			sc, err := s.scope(ctx, in.Program, "")
 			if err != nil {
 				return nil, err
@@ -311,9 +342,15 @@ func (s *Server) registerMembers() {
 			if err != nil {
 				return nil, err
 			}
+			kept := cs[:0:0]
+			for _, c := range cs {
+				if in.Kind == "" || c.Kind == in.Kind {
+					kept = append(kept, c)
+				}
+			}
 			out := &consentsOut{}
-			out.Body.Items = cs
-			return out, nil
+			out.Body.Items, out.Body.NextCursor, err = pageOf(kept, in.Page)
+			return out, err
 		})
 
 	add(s, huma.Operation{OperationID: "record-consent", Method: http.MethodPost, Path: base + "/{member}/consents", Tags: tags,
@@ -333,7 +370,7 @@ func (s *Server) registerMembers() {
 
 	add(s, huma.Operation{OperationID: "list-notes", Method: http.MethodGet, Path: base + "/{member}/notes", Tags: tags,
 		Summary: "Operators' notes on a member, newest first"},
-		program.PermMembersRead, func(ctx context.Context, in *MemberRef) (*notesOut, error) {
+		program.PermMembersRead, func(ctx context.Context, in *listNotesIn) (*notesOut, error) {
 			sc, err := s.scope(ctx, in.Program, program.PermMembersRead)
 			if err != nil {
 				return nil, err
@@ -343,8 +380,8 @@ func (s *Server) registerMembers() {
 				return nil, err
 			}
 			out := &notesOut{}
-			out.Body.Items = ns
-			return out, nil
+			out.Body.Items, out.Body.NextCursor, err = pageOf(ns, in.Page)
+			return out, err
 		})
 
 	add(s, huma.Operation{OperationID: "add-note", Method: http.MethodPost, Path: base + "/{member}/notes", Tags: tags,
@@ -373,9 +410,15 @@ func (s *Server) registerMembers() {
 			if err != nil {
 				return nil, err
 			}
+			kept := es[:0:0]
+			for _, x := range es {
+				if in.Layer == "" || string(x.Layer) == in.Layer {
+					kept = append(kept, x)
+				}
+			}
 			out := &matrixListOut{}
-			out.Body.Items = es
-			return out, nil
+			out.Body.Items, out.Body.NextCursor, err = pageOf(kept, in.Page)
+			return out, err
 		})
 
 	add(s, huma.Operation{OperationID: "add-matrix-account", Method: http.MethodPost, Path: matrix, Tags: []string{"account matrix"},

@@ -19,8 +19,15 @@ type MemberOfTeam struct {
 
 type teamOut struct {
 	Body struct {
-		Items []MemberOfTeam `json:"items"`
+		Items      []MemberOfTeam `json:"items"`
+		NextCursor string         `json:"next_cursor,omitempty"`
 	}
+}
+
+type listTeamIn struct {
+	ProgramRef
+	Page
+	Role string `query:"role" enum:"admin,operator,reviewer,finance,viewer"`
 }
 
 type addOperatorIn struct {
@@ -53,7 +60,7 @@ type setRoleIn struct {
 func (s *Server) registerOperators() {
 	add(s, huma.Operation{OperationID: "list-operators", Method: http.MethodGet, Path: Prefix + "/programs/{program}/operators",
 		Tags: []string{"operators"}, Summary: "List the program's team"},
-		program.PermOperatorsRead, func(ctx context.Context, in *ProgramRef) (*teamOut, error) {
+		program.PermOperatorsRead, func(ctx context.Context, in *listTeamIn) (*teamOut, error) {
 			sc, err := s.scope(ctx, in.Program, program.PermOperatorsRead)
 			if err != nil {
 				return nil, err
@@ -62,12 +69,15 @@ func (s *Server) registerOperators() {
 			if err != nil {
 				return nil, err
 			}
-			out := &teamOut{}
-			out.Body.Items = make([]MemberOfTeam, 0, len(team))
+			items := make([]MemberOfTeam, 0, len(team))
 			for _, m := range team {
-				out.Body.Items = append(out.Body.Items, MemberOfTeam{Operator: operatorOut(m.Operator), Role: string(m.Role), Since: m.Since})
+				if in.Role == "" || string(m.Role) == in.Role {
+					items = append(items, MemberOfTeam{Operator: operatorOut(m.Operator), Role: string(m.Role), Since: m.Since})
+				}
 			}
-			return out, nil
+			out := &teamOut{}
+			out.Body.Items, out.Body.NextCursor, err = pageOf(items, in.Page)
+			return out, err
 		})
 
 	add(s, huma.Operation{OperationID: "add-operator", Method: http.MethodPost, Path: Prefix + "/programs/{program}/operators",

@@ -46,3 +46,26 @@ func (p Page) limit() int {
 	}
 	return p.Limit
 }
+
+// pageOf returns one page of a short list held whole (a team, a program's
+// keys, a member's notes): the same cursor and limit as every other list,
+// the cursor here being the position after the page.
+func pageOf[T any](items []T, p Page) ([]T, string, error) {
+	offset, err := p.before()
+	if err != nil {
+		return nil, "", err
+	}
+	if offset > int64(len(items)) {
+		offset = int64(len(items))
+	}
+	end := min(int(offset)+p.limit(), len(items))
+	page := items[offset:end]
+	next := ""
+	if end < len(items) {
+		next = encodeCursor(int64(end))
+	}
+	if page == nil {
+		page = []T{}
+	}
+	return page, next, nil
+}

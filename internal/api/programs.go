@@ -60,24 +60,30 @@ type updateProgramIn struct {
 
 type programsOut struct {
 	Body struct {
-		Items []ProgramOut `json:"items"`
+		Items      []ProgramOut `json:"items"`
+		NextCursor string       `json:"next_cursor,omitempty"`
 	}
+}
+
+type listProgramsIn struct {
+	Page
 }
 
 func (s *Server) registerPrograms() {
 	add(s, huma.Operation{OperationID: "list-programs", Method: http.MethodGet, Path: Prefix + "/programs", Tags: []string{"programs"},
 		Summary: "List the programs you take part in"},
-		"", func(ctx context.Context, _ *struct{}) (*programsOut, error) {
+		"", func(ctx context.Context, in *listProgramsIn) (*programsOut, error) {
 			ps, err := s.Programs.List(ctx)
 			if err != nil {
 				return nil, err
 			}
-			out := &programsOut{}
-			out.Body.Items = make([]ProgramOut, 0, len(ps))
+			items := make([]ProgramOut, 0, len(ps))
 			for _, p := range ps {
-				out.Body.Items = append(out.Body.Items, programOut(p))
+				items = append(items, programOut(p))
 			}
-			return out, nil
+			out := &programsOut{}
+			out.Body.Items, out.Body.NextCursor, err = pageOf(items, in.Page)
+			return out, err
 		})
 
 	add(s, huma.Operation{OperationID: "create-program", Method: http.MethodPost, Path: Prefix + "/programs", Tags: []string{"programs"},

@@ -65,6 +65,9 @@ func TestTaskFlow(t *testing.T) {
 		if s1.status != 201 {
 			t.Fatalf("submit: %d %s", s1.status, s1.raw)
 		}
+		if s1.body["disclosure_required"] != true {
+			t.Fatalf("a seeded member's submission must carry the disclosure flag: %s", s1.raw)
+		}
 		check := s1.body["check"].(map[string]any)
 		if check["passed"] != false || missing(check) != "disclosure,hashtag" {
 			t.Fatalf("brief check: %v", check)

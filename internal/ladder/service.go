@@ -503,3 +503,26 @@ func SetTierTx(ctx context.Context, tx *db.Tx, programID int64, memberRef, ladde
 	return st, program.Audit(ctx, tx, program.Change{ProgramID: programID, Action: "member.tier", ObjectKind: "member", ObjectID: m.PublicID,
 		Before: before, After: map[string]string{"ladder": l.Key, "tier": t.Key, "reason": reason}})
 }
+
+// MembersOn returns the ids of the members standing on a tier of a ladder,
+// for member searches by tier.
+func (s *Service) MembersOn(ctx context.Context, sc program.Scope, ladderKey, tierKey string) ([]int64, error) {
+	if err := sc.Require(program.PermMembersRead); err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT mt.member_id FROM member_tiers mt JOIN ladders l ON l.id = mt.ladder_id JOIN tiers t ON t.id = mt.tier_id
+		WHERE l.program_id = $1 AND l.key = $2 AND t.key = $3`, sc.Program.ID, ladderKey, tierKey)
+	if err != nil {
+		return nil, db.MapError(err)
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -414,7 +414,10 @@ type Filter struct {
 	City   string
 	Tag    string
 	Query  string // in name, phone or a social handle
-	Before int64  // cursor: members with smaller ids
+	// IDs, when not nil, keeps only these members (the ladder package
+	// resolves "on tier X" to them).
+	IDs    []int64
+	Before int64 // cursor: members with smaller ids
 	Limit  int
 }
 
@@ -476,6 +479,11 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 	}
 	if f.Before > 0 {
 		add("id < $?", f.Before)
+	}
+	if f.IDs != nil {
+		in, ids, _ := db.In(s.DB.Engine, "id", len(args)+1, f.IDs)
+		q += " AND " + in
+		args = append(args, ids...)
 	}
 	args = append(args, f.Limit+1)
 	q += fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args))

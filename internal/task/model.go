@@ -196,18 +196,21 @@ type Review struct {
 
 // Submission is what a member handed in for a claim (or one occurrence).
 type Submission struct {
-	ID         int64     `json:"-"`
-	PublicID   string    `json:"id"`
-	ClaimID    string    `json:"claim_id"`
-	TaskID     string    `json:"task_id"`
-	MemberID   string    `json:"member_id"`
-	Occurrence int       `json:"occurrence,omitempty"`
-	Version    int       `json:"version"`
-	Posts      []Post    `json:"posts"`
-	Text       string    `json:"text,omitempty"`
-	Images     []string  `json:"images"`
-	Check      Check     `json:"check"`
-	Status     string    `json:"status" enum:"pending,approved,changes_requested,rejected"`
-	Review     *Review   `json:"review,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID       int64  `json:"-"`
+	PublicID string `json:"id"`
+	ClaimID  string `json:"claim_id"`
+	TaskID   string `json:"task_id"`
+	MemberID string `json:"member_id"`
+	// DisclosureRequired: the member is seeded or scripted, so this content
+	// must be marked as sponsored or brand-made wherever it appears.
+	DisclosureRequired bool      `json:"disclosure_required"`
+	Occurrence         int       `json:"occurrence,omitempty"`
+	Version            int       `json:"version"`
+	Posts              []Post    `json:"posts"`
+	Text               string    `json:"text,omitempty"`
+	Images             []string  `json:"images"`
+	Check              Check     `json:"check"`
+	Status             string    `json:"status" enum:"pending,approved,changes_requested,rejected"`
+	Review             *Review   `json:"review,omitempty"`
+	CreatedAt          time.Time `json:"created_at"`
 }

@@ -61,7 +61,7 @@ func httpURL(s string) bool {
 }
 
 const submissionCols = `s.id, s.public_id, s.version, s.posts, s.text, s.images, s.check_result, s.status, s.created_at,
-	c.public_id, t.public_id, m.public_id, coalesce(o.seq, 0),
+	c.public_id, t.public_id, m.public_id, m.source, coalesce(o.seq, 0),
 	coalesce(r.decision, ''), coalesce(r.score, 0), coalesce(r.feedback, ''), coalesce(r.reviewer, ''), coalesce(r.created_at, 0)`
 
 const submissionFrom = ` FROM submissions s JOIN task_claims c ON c.id = s.claim_id JOIN tasks t ON t.id = c.task_id
@@ -72,11 +72,13 @@ func scanSubmission(sc interface{ Scan(...any) error }) (Submission, error) {
 	var posts, images, check string
 	var created, reviewed int64
 	var r Review
+	var source member.Source
 	err := sc.Scan(&s.ID, &s.PublicID, &s.Version, &posts, &s.Text, &images, &check, &s.Status, &created,
-		&s.ClaimID, &s.TaskID, &s.MemberID, &s.Occurrence, &r.Decision, &r.Score, &r.Feedback, &r.Reviewer, &reviewed)
+		&s.ClaimID, &s.TaskID, &s.MemberID, &source, &s.Occurrence, &r.Decision, &r.Score, &r.Feedback, &r.Reviewer, &reviewed)
 	if err != nil {
 		return s, err
 	}
+	s.DisclosureRequired = source.Disclosed()
 	_ = json.Unmarshal([]byte(posts), &s.Posts)
 	_ = json.Unmarshal([]byte(images), &s.Images)
 	_ = json.Unmarshal([]byte(check), &s.Check)
