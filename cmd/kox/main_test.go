@@ -252,3 +252,37 @@ func TestProgramApplyAndExportCommands(t *testing.T) {
 		}
 	})
 }
+
+// The README's flow script runs, as written, against a real server.
+func TestReadmeFlow(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		readme, err := os.ReadFile("../../README.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rest, ok := strings.Cut(string(readme), "<!-- flow -->\n```sh\n")
+		script, _, ok2 := strings.Cut(rest, "```\n<!-- /flow -->")
+		if !ok || !ok2 {
+			t.Fatal("README has no flow script between <!-- flow --> markers")
+		}
+		dir := t.TempDir()
+		if code, out, errs := runKox(t, dir, "operator", "add", "--db", "kox.db", "--owner", "--email", "first@kox.test",
+			"--name", "First", "--password", "first-password"); code != 0 {
+			t.Fatalf("operator add: %d %s %s", code, out, errs)
+		}
+		p := start(t, dir, "serve", "--addr", "127.0.0.1:0", "--db", "kox.db")
+		defer p.stop()
+		cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+		cmd.Env = append(os.Environ(), "KOX=http://"+p.addr, "EMAIL=first@kox.test", "PASSWORD=first-password")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("flow script: %v\n%s", err, out)
+		}
+		s := string(out)
+		for _, want := range []string{`"balance":100`, "task.publish claim.claimed submission.create submission.changes_requested submission.create submission.approved"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("flow output lacks %q:\n%s", want, s)
+			}
+		}
+	})
+}
