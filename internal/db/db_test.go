@@ -285,3 +285,21 @@ func TestInLists(t *testing.T) {
 		}
 	})
 }
+
+func TestFilterAndTrimPage(t *testing.T) {
+	w := db.Where("program_id = $1", 7).Add("status = $?", "active").Add("(a = $? OR b = $?)", "x")
+	where, args := w.Page("id DESC", 2)
+	if where != " WHERE program_id = $1 AND status = $2 AND (a = $3 OR b = $3) ORDER BY id DESC LIMIT $4" || len(args) != 4 || args[3] != 3 {
+		t.Fatalf("Page = %q %v", where, args)
+	}
+	items, next := db.TrimPage([]int64{9, 8, 7}, 2, func(x int64) int64 { return x })
+	if len(items) != 2 || next != 8 {
+		t.Fatalf("TrimPage = %v %d", items, next)
+	}
+	if items, next := db.TrimPage([]int64{9}, 2, func(x int64) int64 { return x }); len(items) != 1 || next != 0 {
+		t.Fatalf("last page = %v %d", items, next)
+	}
+	if db.CheckLimit(0) == nil || db.CheckLimit(db.MaxLimit+1) == nil || db.CheckLimit(50) != nil {
+		t.Fatal("CheckLimit")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -426,10 +427,10 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 	if err := sc.Require(program.PermMembersRead); err != nil {
 		return nil, 0, err
 	}
-	var fs fault.Fields
-	if f.Limit <= 0 || f.Limit > 500 {
-		fs.Add("query.limit", "must be 1 to 500")
+	if err := db.CheckLimit(f.Limit); err != nil {
+		return nil, 0, err
 	}
+	var fs fault.Fields
 	if f.Role != "" && !valid(f.Role, Roles) {
 		fs.Add("query.role", "must be koc, kos or kol")
 	}
@@ -445,12 +446,8 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 	if err := fs.Err(); err != nil {
 		return nil, 0, err
 	}
-	q := `SELECT ` + memberCols + ` FROM members m WHERE program_id = $1`
-	args := []any{sc.Program.ID}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		q += " AND " + strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args)))
-	}
+	w := db.Where("program_id = $1", sc.Program.ID)
+	add := func(cond string, v any) { w.Add(cond, v) }
 	if f.Role != "" {
 		add("role = $?", string(f.Role))
 	}
@@ -481,13 +478,19 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 		add("id < $?", f.Before)
 	}
 	if f.IDs != nil {
-		in, ids, _ := db.In(s.DB.Engine, "id", len(args)+1, f.IDs)
-		q += " AND " + in
-		args = append(args, ids...)
+		if len(f.IDs) == 0 {
+			return []Member{}, 0, nil
+		}
+		// One array on PostgreSQL, which Add numbers; SQLite takes the ids
+		// as a JSON array.
+		if s.DB.Engine == db.Postgres {
+			add("id = ANY($?)", f.IDs)
+		} else {
+			add("id IN (SELECT value FROM json_each($?))", jsonIDs(f.IDs))
+		}
 	}
-	args = append(args, f.Limit+1)
-	q += fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args))
-	rows, err := s.DB.R.QueryContext(ctx, q, args...)
+	where, args := w.Page("id DESC", f.Limit)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+memberCols+` FROM members m`+where, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("members: %w", db.MapError(err))
 	}
@@ -504,14 +507,23 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	var next int64
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[f.Limit-1].ID
-	}
+	out, next := db.TrimPage(out, f.Limit, func(m Member) int64 { return m.ID })
 	ptrs := make([]*Member, len(out))
 	for i := range out {
 		ptrs[i] = &out[i]
 	}
 	return out, next, attach(ctx, s.DB.R, s.DB.Engine, ptrs)
+}
+
+func jsonIDs(ids []int64) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	return b.String()
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"kox/internal/db"
-	"kox/internal/fault"
 )
 
 // Change is one change of state for the audit log.
@@ -90,45 +89,37 @@ func (s *Service) AuditLog(ctx context.Context, sc Scope, f AuditFilter) ([]Audi
 	if err := sc.Require(PermAuditRead); err != nil {
 		return nil, 0, err
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		var fs fault.Fields
-		fs.Add("limit", "must be 1 to 500")
-		return nil, 0, fs.Err()
+	if err := db.CheckLimit(f.Limit); err != nil {
+		return nil, 0, err
 	}
-	q := `SELECT id, at, actor_kind, actor_id, actor_name, action, object_kind, object_id, before_json, after_json, request_id
-		FROM audit_log WHERE program_id = $1`
-	args := []any{sc.Program.ID}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		q += fmt.Sprintf(" AND "+cond, len(args))
-	}
+	w := db.Where("program_id = $1", sc.Program.ID)
 	if f.ActorKind != "" {
-		add("actor_kind = $%d", string(f.ActorKind))
+		w.Add("actor_kind = $?", string(f.ActorKind))
 	}
 	if f.ActorID != "" {
-		add("actor_id = $%d", f.ActorID)
+		w.Add("actor_id = $?", f.ActorID)
 	}
 	if f.Action != "" {
-		add("action = $%d", f.Action)
+		w.Add("action = $?", f.Action)
 	}
 	if f.ObjectKind != "" {
-		add("object_kind = $%d", f.ObjectKind)
+		w.Add("object_kind = $?", f.ObjectKind)
 	}
 	if f.ObjectID != "" {
-		add("object_id = $%d", f.ObjectID)
+		w.Add("object_id = $?", f.ObjectID)
 	}
 	if !f.Since.IsZero() {
-		add("at >= $%d", f.Since.UnixMicro())
+		w.Add("at >= $?", f.Since.UnixMicro())
 	}
 	if !f.Until.IsZero() {
-		add("at < $%d", f.Until.UnixMicro())
+		w.Add("at < $?", f.Until.UnixMicro())
 	}
 	if f.Before > 0 {
-		add("id < $%d", f.Before)
+		w.Add("id < $?", f.Before)
 	}
-	args = append(args, f.Limit+1)
-	q += fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args))
-	rows, err := s.DB.R.QueryContext(ctx, q, args...)
+	where, args := w.Page("id DESC", f.Limit)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, at, actor_kind, actor_id, actor_name, action, object_kind, object_id,
+		before_json, after_json, request_id FROM audit_log`+where, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit log: %w", db.MapError(err))
 	}
@@ -154,10 +145,6 @@ func (s *Service) AuditLog(ctx context.Context, sc Scope, f AuditFilter) ([]Audi
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	var next int64
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[f.Limit-1].ID
-	}
+	out, next := db.TrimPage(out, f.Limit, func(e AuditEntry) int64 { return e.ID })
 	return out, next, nil
 }

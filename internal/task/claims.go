@@ -491,32 +491,24 @@ func (s *Service) Claims(ctx context.Context, sc program.Scope, f ClaimFilter) (
 	} else if err := sc.Require(program.PermTasksRead); err != nil {
 		return nil, 0, err
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		var fs fault.Fields
-		fs.Add("query.limit", "must be 1 to 500")
-		return nil, 0, fs.Err()
+	if err := db.CheckLimit(f.Limit); err != nil {
+		return nil, 0, err
 	}
-	q := `SELECT ` + claimCols + claimFrom + ` WHERE c.program_id = $1`
-	args := []any{sc.Program.ID}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		q += fmt.Sprintf(" AND "+cond, len(args))
-	}
+	w := db.Where("c.program_id = $1", sc.Program.ID)
 	if f.Task != "" {
-		add("t.public_id = $%d", f.Task)
+		w.Add("t.public_id = $?", f.Task)
 	}
 	if f.Member != "" {
-		add("m.public_id = $%d", f.Member)
+		w.Add("m.public_id = $?", f.Member)
 	}
 	if f.Status != "" {
-		add("c.status = $%d", string(f.Status))
+		w.Add("c.status = $?", string(f.Status))
 	}
 	if f.Before > 0 {
-		add("c.id < $%d", f.Before)
+		w.Add("c.id < $?", f.Before)
 	}
-	args = append(args, f.Limit+1)
-	q += fmt.Sprintf(" ORDER BY c.id DESC LIMIT $%d", len(args))
-	rows, err := s.DB.R.QueryContext(ctx, q, args...)
+	where, args := w.Page("c.id DESC", f.Limit)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+claimCols+claimFrom+where, args...)
 	if err != nil {
 		return nil, 0, db.MapError(err)
 	}
@@ -533,11 +525,7 @@ func (s *Service) Claims(ctx context.Context, sc program.Scope, f ClaimFilter) (
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	var next int64
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[f.Limit-1].ID
-	}
+	out, next := db.TrimPage(out, f.Limit, func(c Claim) int64 { return c.ID })
 	for i := range out {
 		if err := attachOccurrences(ctx, s.DB.R, &out[i]); err != nil {
 			return nil, 0, err

@@ -501,40 +501,30 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Task,
 	if err := sc.Require(program.PermProgramRead); err != nil {
 		return nil, 0, err
 	}
-	var fs fault.Fields
-	if f.Limit <= 0 || f.Limit > 500 {
-		fs.Add("query.limit", "must be 1 to 500")
-	}
-	if err := fs.Err(); err != nil {
+	if err := db.CheckLimit(f.Limit); err != nil {
 		return nil, 0, err
 	}
 	if !program.Can(sc.Role, program.PermTasksRead) {
 		f.Status = Published
 	}
-	q := `SELECT ` + taskCols + ` FROM tasks WHERE program_id = $1`
-	args := []any{sc.Program.ID}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		q += fmt.Sprintf(" AND "+cond, len(args))
-	}
+	w := db.Where("program_id = $1", sc.Program.ID)
 	if f.Status != "" {
-		add("status = $%d", string(f.Status))
+		w.Add("status = $?", string(f.Status))
 	}
 	if f.Kind != "" {
-		add("kind = $%d", string(f.Kind))
+		w.Add("kind = $?", string(f.Kind))
 	}
 	if f.Mode != "" {
-		add("mode = $%d", string(f.Mode))
+		w.Add("mode = $?", string(f.Mode))
 	}
 	if f.Campaign != "" {
-		add("campaign = $%d", f.Campaign)
+		w.Add("campaign = $?", f.Campaign)
 	}
 	if f.Before > 0 {
-		add("id < $%d", f.Before)
+		w.Add("id < $?", f.Before)
 	}
-	args = append(args, f.Limit+1)
-	q += fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args))
-	rows, err := s.DB.R.QueryContext(ctx, q, args...)
+	where, args := w.Page("id DESC", f.Limit)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+taskCols+` FROM tasks`+where, args...)
 	if err != nil {
 		return nil, 0, db.MapError(err)
 	}
@@ -550,11 +540,7 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Task,
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	var next int64
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[f.Limit-1].ID
-	}
+	out, next := db.TrimPage(out, f.Limit, func(t Task) int64 { return t.ID })
 	return out, next, nil
 }
 

@@ -343,35 +343,27 @@ func (s *Service) Submissions(ctx context.Context, sc program.Scope, f Submissio
 	} else if err := sc.Require(program.PermTasksRead); err != nil {
 		return nil, 0, err
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		var fs fault.Fields
-		fs.Add("query.limit", "must be 1 to 500")
-		return nil, 0, fs.Err()
+	if err := db.CheckLimit(f.Limit); err != nil {
+		return nil, 0, err
 	}
-	q := `SELECT ` + submissionCols + submissionFrom + ` WHERE s.program_id = $1`
-	args := []any{sc.Program.ID}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		q += fmt.Sprintf(" AND "+cond, len(args))
-	}
+	w := db.Where("s.program_id = $1", sc.Program.ID)
 	if member != "" {
-		add("m.public_id = $%d", member)
+		w.Add("m.public_id = $?", member)
 	}
 	if f.Task != "" {
-		add("t.public_id = $%d", f.Task)
+		w.Add("t.public_id = $?", f.Task)
 	}
 	if f.Claim != "" {
-		add("c.public_id = $%d", f.Claim)
+		w.Add("c.public_id = $?", f.Claim)
 	}
 	if f.Status != "" {
-		add("s.status = $%d", f.Status)
+		w.Add("s.status = $?", f.Status)
 	}
 	if f.Before > 0 {
-		add("s.id < $%d", f.Before)
+		w.Add("s.id < $?", f.Before)
 	}
-	args = append(args, f.Limit+1)
-	q += fmt.Sprintf(" ORDER BY s.id DESC LIMIT $%d", len(args))
-	rows, err := s.DB.R.QueryContext(ctx, q, args...)
+	where, args := w.Page("s.id DESC", f.Limit)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+submissionCols+submissionFrom+where, args...)
 	if err != nil {
 		return nil, 0, db.MapError(err)
 	}
@@ -387,11 +379,7 @@ func (s *Service) Submissions(ctx context.Context, sc program.Scope, f Submissio
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	var next int64
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[f.Limit-1].ID
-	}
+	out, next := db.TrimPage(out, f.Limit, func(x Submission) int64 { return x.ID })
 	return out, next, nil
 }
 

@@ -1,0 +1,56 @@
+package db
+
+import (
+	"strconv"
+	"strings"
+
+	"kox/internal/fault"
+)
+
+// MaxLimit is the most items one page of a list returns.
+const MaxLimit = 500
+
+// Filter builds the conditions of a list query, numbering each condition's
+// parameter as it is added, so that list methods say only what they filter.
+type Filter struct {
+	conds []string
+	args  []any
+}
+
+// Where starts a filter with a condition on $1 (the program, as a rule).
+func Where(cond string, arg any) *Filter { return &Filter{conds: []string{cond}, args: []any{arg}} }
+
+// Add adds a condition; every "$?" in it stands for v.
+func (f *Filter) Add(cond string, v any) *Filter {
+	f.args = append(f.args, v)
+	f.conds = append(f.conds, strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(len(f.args))))
+	return f
+}
+
+// Page returns " WHERE … ORDER BY order LIMIT $n" and the arguments, asking
+// for one row more than limit so that TrimPage can tell whether a next page
+// exists.
+func (f *Filter) Page(order string, limit int) (string, []any) {
+	args := append(f.args, limit+1)
+	return " WHERE " + strings.Join(f.conds, " AND ") + " ORDER BY " + order + " LIMIT $" + strconv.Itoa(len(args)), args
+}
+
+// CheckLimit says whether a page size is allowed, naming the query field.
+func CheckLimit(limit int) error {
+	if limit <= 0 || limit > MaxLimit {
+		var f fault.Fields
+		f.Addf("query.limit", "must be 1 to %d", MaxLimit)
+		return f.Err()
+	}
+	return nil
+}
+
+// TrimPage cuts a page fetched with Page to limit and returns the cursor of
+// the next page: the id of its last item, or 0 when there is no next page.
+func TrimPage[T any](items []T, limit int, id func(T) int64) ([]T, int64) {
+	if len(items) <= limit {
+		return items, 0
+	}
+	items = items[:limit]
+	return items, id(items[limit-1])
+}
