@@ -97,7 +97,12 @@ func (a *App) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		middleware.WriteProblem(w, r, http.StatusNotFound, "Not Found", "no such page: "+r.URL.Path)
 	})
-	return middleware.Chain(mux, middleware.RequestID, middleware.Observe(a.Log, a.Metrics), middleware.Recover(a.Log), a.API.Idempotency)
+	// CrossOriginProtection refuses cross-site browser requests that change
+	// state (CSRF against the session cookie); API clients that send no
+	// browser headers (curl, integrations) pass.
+	csrf := http.NewCrossOriginProtection()
+	return middleware.Chain(mux, middleware.RequestID, middleware.Observe(a.Log, a.Metrics), middleware.Recover(a.Log),
+		csrf.Handler, a.API.Idempotency)
 }
 
 // Close stops the services and closes the database.
