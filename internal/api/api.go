@@ -115,6 +115,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerMembers()
 	s.registerLadders()
 	s.registerTasks()
+	s.registerTemplates()
 	return s
 }
 

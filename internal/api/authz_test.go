@@ -114,6 +114,19 @@ var fixtures = map[string]fixture{
 	"review-submission": func(e *env, slug string) (map[string]string, any) {
 		return map[string]string{"submission": e.submissionFor(slug)}, map[string]any{"decision": "approved", "score": 4}
 	},
+	"list-task-templates": func(*env, string) (map[string]string, any) { return nil, nil },
+	"apply-task-templates": func(*env, string) (map[string]string, any) {
+		return nil, map[string]any{"templates": []any{map[string]any{"key": "share", "title": "分享", "kind": "content", "mode": "open", "capacity": 5,
+			"reward": map[string]any{"points": 10}, "brief": map[string]any{}, "eligibility": map[string]any{}}}}
+	},
+	"task-from-template": func(e *env, slug string) (map[string]string, any) {
+		r := e.call("PUT", "/api/v1/programs/"+slug+"/task-templates", e.owner, map[string]any{"templates": []any{map[string]any{"key": "share",
+			"title": "分享", "kind": "content", "mode": "open", "capacity": 5, "reward": map[string]any{"points": 10}, "brief": map[string]any{}, "eligibility": map[string]any{}}}})
+		if r.status != 200 {
+			e.t.Fatalf("templates: %d %s", r.status, r.raw)
+		}
+		return map[string]string{"template": "share"}, nil
+	},
 	"member-points":    memberFixture(nil),
 	"issue-login-code": memberFixture(nil),
 	"member-login":     nil, // public; tested in TestTaskFlow

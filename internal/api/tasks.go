@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/ledger"
 	"kox/internal/program"
@@ -543,4 +544,95 @@ type memberLoginOut struct {
 		ExpiresAt time.Time `json:"expires_at"`
 		Member    MemberOut `json:"member"`
 	}
+}
+
+type templatesOut struct {
+	Body struct {
+		Items      []task.Template `json:"items"`
+		NextCursor string          `json:"next_cursor,omitempty"`
+	}
+}
+
+type listTemplatesIn struct {
+	ProgramRef
+	Page
+}
+
+type applyTemplatesIn struct {
+	ProgramRef
+	Body struct {
+		Templates []task.Template `json:"templates" maxItems:"100" doc:"The program's task templates, complete: matched by key, what is missing is removed."`
+	}
+}
+
+type applyTemplatesOut struct {
+	Body struct {
+		Changes []string        `json:"changes"`
+		Items   []task.Template `json:"items"`
+	}
+}
+
+type templateRef struct {
+	ProgramRef
+	Template string `path:"template" maxLength:"40"`
+}
+
+func (s *Server) registerTemplates() {
+	tags := []string{"tasks"}
+	path := Prefix + "/programs/{program}/task-templates"
+	add(s, huma.Operation{OperationID: "list-task-templates", Method: http.MethodGet, Path: path, Tags: tags,
+		Summary: "The program's task templates"},
+		program.PermTasksRead, func(ctx context.Context, in *listTemplatesIn) (*templatesOut, error) {
+			sc, err := s.scope(ctx, in.Program, program.PermTasksRead)
+			if err != nil {
+				return nil, err
+			}
+			ts, err := s.Tasks.Templates(ctx, sc)
+			if err != nil {
+				return nil, err
+			}
+			out := &templatesOut{}
+			out.Body.Items, out.Body.NextCursor, err = pageOf(ts, in.Page)
+			return out, err
+		})
+
+	add(s, huma.Operation{OperationID: "apply-task-templates", Method: http.MethodPut, Path: path, Tags: tags,
+		Summary: "Make the program's task templates what the body says", Description: "The same shape as the task_templates of a program file."},
+		program.PermTasksWrite, func(ctx context.Context, in *applyTemplatesIn) (*applyTemplatesOut, error) {
+			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
+			if err != nil {
+				return nil, err
+			}
+			var changes []string
+			err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+				var err error
+				changes, err = task.ApplyTemplatesTx(ctx, tx, sc.Program.ID, in.Body.Templates)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			ts, err := s.Tasks.Templates(ctx, sc)
+			if err != nil {
+				return nil, err
+			}
+			out := &applyTemplatesOut{}
+			out.Body.Changes, out.Body.Items = nonNil(changes), ts
+			return out, nil
+		})
+
+	add(s, huma.Operation{OperationID: "task-from-template", Method: http.MethodPost, Path: path + "/{template}/tasks", Tags: tags,
+		Summary: "Create a draft task from a template", DefaultStatus: http.StatusCreated},
+		program.PermTasksWrite, func(ctx context.Context, in *templateRef) (*taskOut, error) {
+			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
+			if err != nil {
+				return nil, err
+			}
+			t, err := s.Tasks.FromTemplate(ctx, sc, in.Template)
+			if err != nil {
+				return nil, err
+			}
+			to, err := s.taskOut(ctx, t)
+			return &taskOut{Body: to}, err
+		})
 }

@@ -171,6 +171,16 @@ func (g *gen) car(ctx context.Context) (built, error) {
 			return err
 		}
 		b.program = p
+		if _, err := task.ApplyTemplatesTx(ctx, tx, p.ID, []task.Template{
+			{Key: "ota-share", Title: "OTA 初体验分享", Kind: task.LightInteraction, Mode: task.Open, Capacity: 300, SubmitWithinHours: 24 * 14,
+				Reward: task.Reward{Points: 100}, Brief: task.Brief{Hashtags: []string{"启程OTA"}, KeyMessages: []string{"城市领航辅助"}},
+				Eligibility: task.Eligibility{Ladder: "main", MinTier: "information"}},
+			{Key: "long-term-diary", Title: "长期体验官：26 周用车日记", Kind: task.Diary, Mode: task.Assigned, Capacity: 6,
+				Reward: task.Reward{Points: 150}, Brief: task.Brief{DisclosureRequired: true, TopicIdeas: []string{"通勤", "购物", "接送孩子", "长途旅行"}},
+				Eligibility: task.Eligibility{Ladder: "main", MinTier: "product"}, Recurrence: &task.Recurrence{IntervalDays: 7, Count: 26}},
+		}); err != nil {
+			return err
+		}
 		sources := []member.Source{member.Fan, member.Fan, member.Fan, member.Fan, member.Fan, member.Fan, member.Incubated, member.Incubated,
 			member.Incubated, member.Seeded, member.Scripted}
 		for i := 0; i < CarMembers; i++ {

@@ -18,12 +18,14 @@ import (
 	"kox/internal/fault"
 	"kox/internal/ladder"
 	"kox/internal/program"
+	"kox/internal/task"
 )
 
 // File is a program file.
 type File struct {
-	Program Program             `yaml:"program"`
-	Ladders []ladder.LadderSpec `yaml:"ladders"`
+	Program       Program             `yaml:"program"`
+	Ladders       []ladder.LadderSpec `yaml:"ladders"`
+	TaskTemplates []task.Template     `yaml:"task_templates,omitempty"`
 }
 
 // Program is the program's own settings in a file.
@@ -113,6 +115,11 @@ func Apply(ctx context.Context, d *db.DB, f File, dryRun bool) (Result, error) {
 		for _, c := range changes {
 			res.Changes = append(res.Changes, c.String())
 		}
+		tchanges, err := task.ApplyTemplatesTx(ctx, tx, p.ID, f.TaskTemplates)
+		if err != nil {
+			return err
+		}
+		res.Changes = append(res.Changes, tchanges...)
 		if dryRun {
 			return errDryRun
 		}
@@ -141,6 +148,17 @@ func Validate(f File) error {
 		return err
 	}
 	if err := collect(ladder.Validate(f.Ladders)); err != nil {
+		return err
+	}
+	// Templates are checked against the file's ladders, not the database's.
+	ls := make([]ladder.Ladder, len(f.Ladders))
+	for i, spec := range f.Ladders {
+		ls[i] = ladder.Ladder{Key: spec.Key, Name: spec.Name, Role: spec.Role}
+		for _, t := range spec.Tiers {
+			ls[i].Tiers = append(ls[i].Tiers, ladder.Tier{TierSpec: t})
+		}
+	}
+	if err := collect(task.ValidateTemplates(f.TaskTemplates, ls)); err != nil {
 		return err
 	}
 	return all.Err()
@@ -176,7 +194,8 @@ func Export(ctx context.Context, d *db.DB, slug string) (File, error) {
 		for i, l := range ls {
 			f.Ladders[i] = l.Spec()
 		}
-		return nil
+		f.TaskTemplates, err = task.LoadTemplatesTx(ctx, tx, p.ID)
+		return err
 	})
 	if err != nil {
 		return File{}, fmt.Errorf("export %s: %w", slug, err)

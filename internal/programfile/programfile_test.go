@@ -13,6 +13,7 @@ import (
 	"kox/internal/ladder"
 	"kox/internal/program"
 	"kox/internal/programfile"
+	"kox/internal/task"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
@@ -40,10 +41,25 @@ func TestRoundTrip(t *testing.T) {
 		specs = append(specs, ladder.LadderSpec{Key: "kos", Name: ladder.Text{Zh: "导购", En: "Sales"}, Role: "kos",
 			Tiers: []ladder.TierSpec{{Key: "starter", Name: ladder.Text{Zh: "新人", En: "Starter"}, Resource: ladder.Information,
 				ValueExchange: ladder.Perks, BudgetLayer: ladder.Broad, KeepRules: map[string]any{"inactive_days": 60}}}})
-		if err := d.InTx(ctx(), func(tx *db.Tx) error { _, err := ladder.ApplyTx(ctx(), tx, p.ID, specs); return err }); err != nil {
+		templates := []task.Template{
+			{Key: "ota-share", Title: "OTA 初体验", Kind: task.LightInteraction, Mode: task.Open, Capacity: 300, Reward: task.Reward{Points: 100},
+				Brief: task.Brief{Hashtags: []string{"启程OTA"}}, Eligibility: task.Eligibility{Ladder: "main", MinTier: "information"}},
+			{Key: "diary", Title: "26 周用车日记", Kind: task.Diary, Mode: task.Assigned, Capacity: 6, Reward: task.Reward{Points: 150, Perks: []string{"长测用车"}},
+				Recurrence: &task.Recurrence{IntervalDays: 7, Count: 26}, SubmitWithinHours: 48},
+		}
+		if err := d.InTx(ctx(), func(tx *db.Tx) error {
+			if _, err := ladder.ApplyTx(ctx(), tx, p.ID, specs); err != nil {
+				return err
+			}
+			_, err := task.ApplyTemplatesTx(ctx(), tx, p.ID, templates)
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
 		first := export(t, d, slug)
+		if !strings.Contains(string(first), "key: ota-share") || !strings.Contains(string(first), "interval_days: 7") {
+			t.Fatalf("export lacks the templates:\n%s", first)
+		}
 
 		empty := dbtest.Open(t, d.Engine)
 		f, err := programfile.Parse(first)
@@ -94,6 +110,8 @@ func TestInvalidFileAndDryRunChangeNothing(t *testing.T) {
 		bad.Program.Locale = "fr"
 		bad.Ladders = ladder.DefaultTemplate()
 		bad.Ladders[0].Tiers[2].Resource = "money"
+		bad.TaskTemplates = []task.Template{{Key: "x", Title: "t", Kind: "essay", Mode: task.Open, Capacity: 1,
+			Eligibility: task.Eligibility{Ladder: "main", MinTier: "platinum"}}}
 		_, err = programfile.Apply(ctx(), d, bad, false)
 		var fields []string
 		if fe, ok := err.(*fault.Error); ok {
@@ -101,7 +119,8 @@ func TestInvalidFileAndDryRunChangeNothing(t *testing.T) {
 				fields = append(fields, f.Field)
 			}
 		}
-		if !slices.Contains(fields, "program.locale") || !slices.Contains(fields, "ladders[0].tiers[2].resource") {
+		if !slices.Contains(fields, "program.locale") || !slices.Contains(fields, "ladders[0].tiers[2].resource") ||
+			!slices.Contains(fields, "task_templates[0].kind") || !slices.Contains(fields, "task_templates[0].eligibility.min_tier") {
 			t.Fatalf("invalid file: %v, want both problems named", err)
 		}
 		if _, err := program.BySlug(ctx(), d, "shop"); !fault.Is(err, fault.NotFound) {
