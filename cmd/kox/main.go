@@ -193,18 +193,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var dsn string
 	fs := flags("migrate", "Bring the database schema up to date and exit", stderr)
-	fs.StringVar(&dsn, "db", env("KOX_DB", db.DefaultPath), "database: a file path, sqlite:PATH, or a postgres:// URL (env KOX_DB)")
+	dbFlag(fs, &dsn)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, dsn)
+	d, err := openMigrated(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := d.Migrate(ctx); err != nil {
-		return err
-	}
 	cur, _, err := d.SchemaVersion(ctx)
 	if err != nil {
 		return err
@@ -278,7 +275,7 @@ func operatorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var dsn, email, name, password, programRef, role string
 	var owner bool
 	fs := flags("operator add", "Add an operator; with --owner they may create programs, with --program they join one", stderr)
-	fs.StringVar(&dsn, "db", env("KOX_DB", db.DefaultPath), "database: a file path, sqlite:PATH, or a postgres:// URL (env KOX_DB)")
+	dbFlag(fs, &dsn)
 	fs.StringVar(&email, "email", "", "email (required)")
 	fs.StringVar(&name, "name", "", "name (required)")
 	fs.StringVar(&password, "password", env("KOX_PASSWORD", ""), "password, at least 10 characters (env KOX_PASSWORD)")
@@ -288,14 +285,11 @@ func operatorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, dsn)
+	d, err := openMigrated(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := d.Migrate(ctx); err != nil {
-		return err
-	}
 	svc := &program.Service{DB: d}
 	ctx = program.WithActor(ctx, program.System("kox operator add"))
 	o, err := svc.CreateOperator(ctx, program.NewOperator{Email: email, Name: name, Password: password, Owner: owner})
@@ -331,7 +325,7 @@ func programCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"apply":  "Create or update the program a file describes, showing what changes; an invalid file changes nothing",
 		"export": "Write a program, with its ladders and tiers, as a program file",
 	}[sub], stderr)
-	fs.StringVar(&dsn, "db", env("KOX_DB", db.DefaultPath), "database: a file path, sqlite:PATH, or a postgres:// URL (env KOX_DB)")
+	dbFlag(fs, &dsn)
 	if sub == "apply" {
 		fs.BoolVar(&dryRun, "dry-run", false, "show what would change and change nothing")
 	} else {
@@ -355,14 +349,11 @@ func programCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, usage)
 		return errUsage
 	}
-	d, err := db.Open(ctx, dsn)
+	d, err := openMigrated(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := d.Migrate(ctx); err != nil {
-		return err
-	}
 	ctx = program.WithActor(ctx, program.System("kox program "+sub))
 	if sub == "export" {
 		f, err := programfile.Export(ctx, d, target)
@@ -411,4 +402,22 @@ func programCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return errors.New("invalid program file")
 	}
 	return err
+}
+
+// dbFlag registers --db for commands that work on the database directly.
+func dbFlag(fs *flag.FlagSet, dsn *string) {
+	fs.StringVar(dsn, "db", env("KOX_DB", db.DefaultPath), "database: a file path, sqlite:PATH, or a postgres:// URL (env KOX_DB)")
+}
+
+// openMigrated opens the database and brings its schema up to date.
+func openMigrated(ctx context.Context, dsn string) (*db.DB, error) {
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
 }
