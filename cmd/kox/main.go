@@ -160,8 +160,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flags("demo", "Run the kox server with the demo programs loaded (into their own database unless --db says otherwise)", stderr)
 	sf.register(fs, "kox-data/demo.db")
 	fresh := fs.Bool("fresh", false, "delete the demo database first and load it anew (embedded database only)")
+	size := fs.String("size", "full", "full (2,000 car owners, 500 store staff) or small (a tenth, for a quick look)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	sizes := map[string]demo.Size{"full": demo.Full, "small": demo.Small}
+	if _, ok := sizes[*size]; !ok {
+		fmt.Fprintln(stderr, "--size must be full or small")
+		return errUsage
 	}
 	if *fresh {
 		t, err := db.ParseTarget(sf.db)
@@ -182,7 +188,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if err := demo.Load(ctx, demo.Deps{DB: a.DB, Ledger: a.Ledger, Tasks: a.Tasks}); err != nil {
+	if err := demo.Load(ctx, demo.Deps{DB: a.DB, Ledger: a.Ledger, Tasks: a.Tasks, Size: sizes[*size]}); err != nil {
 		a.Close()
 		return err
 	}

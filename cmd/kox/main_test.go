@@ -69,7 +69,7 @@ func start(t *testing.T, dir string, args ...string) *proc {
 	case p.addr = <-listening:
 	case err := <-p.done:
 		t.Fatalf("kox %v exited before listening: %v\n%s", args, err, p.logs)
-	case <-time.After(60 * time.Second):
+	case <-time.After(3 * time.Minute):
 		t.Fatalf("kox %v did not start listening\n%s", args, p.logs)
 	}
 	return p
@@ -149,7 +149,7 @@ func TestDemo(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		dir := t.TempDir()
 		for run := 0; run < 2; run++ {
-			p := start(t, dir, "demo", "--addr", "127.0.0.1:0")
+			p := start(t, dir, "demo", "--addr", "127.0.0.1:0", "--size", "small")
 			if code, _ := p.get("/healthz"); code != 200 {
 				t.Fatalf("run %d: healthz = %d", run, code)
 			}
@@ -224,7 +224,7 @@ func TestVersionAndHelp(t *testing.T) {
 func TestProgramApplyAndExportCommands(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		dir := t.TempDir()
-		p := start(t, dir, "demo", "--addr", "127.0.0.1:0")
+		p := start(t, dir, "demo", "--addr", "127.0.0.1:0", "--size", "small")
 		p.stop()
 		code, out, errs := runKox(t, dir, "program", "export", "demo-car", "--db", "kox-data/demo.db")
 		if code != 0 || !strings.Contains(out, "slug: demo-car") || !strings.Contains(out, "key: relationship") {

@@ -31,17 +31,23 @@ const (
 	OwnerPassword = "kox-demo-2026"
 )
 
-// Sizes of the demo programs.
-const (
-	CarMembers     = 2000
-	FashionMembers = 500
+// Size is how big the demo programs are.
+type Size struct{ Car, Fashion int }
+
+var (
+	// Full is the demo as SPEC P8 describes it.
+	Full = Size{Car: 2000, Fashion: 500}
+	// Small is a tenth of it, for a quick look (and quick tests).
+	Small = Size{Car: 200, Fashion: 50}
 )
 
-// Deps are the services the demo loads through.
+// Deps are the services the demo loads through, and its size (Full when
+// zero).
 type Deps struct {
 	DB     *db.DB
 	Ledger *ledger.Ledger
 	Tasks  *task.Service
+	Size   Size
 }
 
 // seeded is a deterministic byte source for ids.
@@ -60,6 +66,9 @@ func Load(ctx context.Context, d Deps) error {
 	defer restore()
 	rng := rand.New(rand.NewPCG(2026, 11))
 	ctx = program.WithActor(ctx, program.System("kox demo"))
+	if d.Size == (Size{}) {
+		d.Size = Full
+	}
 	g := &gen{Deps: d, rng: rng, used: map[string]bool{}}
 	car, err := g.car(ctx)
 	if err != nil {
@@ -183,7 +192,7 @@ func (g *gen) car(ctx context.Context) (built, error) {
 		}
 		sources := []member.Source{member.Fan, member.Fan, member.Fan, member.Fan, member.Fan, member.Fan, member.Incubated, member.Incubated,
 			member.Incubated, member.Seeded, member.Scripted}
-		for i := 0; i < CarMembers; i++ {
+		for i := 0; i < g.Size.Car; i++ {
 			region, city := g.place()
 			nm := g.name()
 			n := member.NewMember{Fields: member.Fields{Name: nm, Role: member.KOC, Source: sources[g.rng.IntN(len(sources))],
@@ -258,7 +267,7 @@ func (g *gen) fashion(ctx context.Context) (built, error) {
 				}
 			}
 		}
-		for i := 0; i < FashionMembers; i++ {
+		for i := 0; i < g.Size.Fashion; i++ {
 			store := stores[i%len(stores)]
 			parts := splitBar(store)
 			region, city, shop := parts[0], parts[1], parts[2]

@@ -73,6 +73,14 @@ func (g *gen) play(ctx context.Context, b built, t task.Task, ms []member.Member
 	return nil
 }
 
+// from is ms from i on (none when i is past the end).
+func from(ms []member.Member, i int) []member.Member {
+	if i >= len(ms) {
+		return nil
+	}
+	return ms[i:]
+}
+
 // mix makes a plan of n steps with the given counts of each kind of work.
 func mix(counts map[work]int) []work {
 	var out []work
@@ -166,7 +174,7 @@ func (g *gen) carTasks(ctx context.Context, b built) error {
 	if err != nil {
 		return err
 	}
-	if err := g.play(ctx, b, run, info[300:], mix(map[work]int{keep: 5}), nil); err != nil {
+	if err := g.play(ctx, b, run, from(info, len(info)/2), mix(map[work]int{keep: 5}), nil); err != nil {
 		return err
 	}
 	_, err = g.Tasks.Cancel(ctx, b.scope, run.PublicID, "暴雨预警，活动取消")
@@ -242,7 +250,7 @@ func (g *gen) fashionTasks(ctx context.Context, b built) error {
 	if err != nil {
 		return err
 	}
-	if err := g.play(ctx, b, contest, all[200:], mix(map[work]int{approve: 30, pending: 25, keep: 40}), func(int) string {
+	if err := g.play(ctx, b, contest, from(all, len(all)*2/5), mix(map[work]int{approve: 30, pending: 25, keep: 40}), func(int) string {
 		return "#衣尚速干赛 跑完步十分钟就干了"
 	}); err != nil {
 		return err
