@@ -44,6 +44,7 @@ type DB struct {
 
 	mu    sync.RWMutex
 	clock func() time.Time
+	stmts *stmtCache // SQLite only
 }
 
 // Target is a parsed database address.
@@ -136,7 +137,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{Engine: SQLite, W: w, R: r, path: path, clock: time.Now}, nil
+	return &DB{Engine: SQLite, W: w, R: r, path: path, clock: time.Now, stmts: &stmtCache{}}, nil
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
@@ -160,6 +161,9 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	if d.stmts != nil {
+		d.stmts.close()
+	}
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())

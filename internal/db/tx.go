@@ -18,6 +18,7 @@ type Tx struct {
 	*sql.Tx
 	Engine Engine
 	Now    time.Time
+	cache  *stmtCache // SQLite's writer statements; nil on PostgreSQL
 }
 
 // ForUpdate is the row-locking suffix for a SELECT: PostgreSQL locks the rows;
@@ -36,6 +37,9 @@ func (tx *Tx) ForUpdate() string {
 // errors (see MapError).
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	var err error
+	if d.stmts != nil {
+		defer d.stmts.prepareWanted(context.WithoutCancel(ctx), d.W)
+	}
 	for attempt := 0; attempt < MaxAttempts; attempt++ {
 		err = d.once(ctx, fn)
 		if err == nil || !d.Retryable(err) {
@@ -53,7 +57,7 @@ func (d *DB) once(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: stx, Engine: d.Engine, Now: d.Now()}
+	tx := &Tx{Tx: stx, Engine: d.Engine, Now: d.Now(), cache: d.stmts}
 	if err := fn(tx); err != nil {
 		_ = stx.Rollback()
 		return err
