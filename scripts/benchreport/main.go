@@ -119,17 +119,18 @@ const notes = `## What holds the ledger back where it misses
 - **Concurrent callers** (the case that matters for a popular task or catalog item) are group-committed: many callers
   share one transaction, one lock acquisition and one fsync, so the ledger runs faster than a plain insert that commits
   each row, and a hot account is no slower than spread-out ones. Without group commit the same hot account runs at a
-  tenth of the speed or less (last row of each table).
-- **One caller, one transfer at a time** has nobody to share a transaction with. A transfer costs five statements
-  (begin, lock the two accounts, insert the transfer, update the balances, commit) where a plain insert costs three, so
-  it lands at about 0.4–0.5 of the baseline. The first pass already skips the idempotency read (it inserts with
-  ON CONFLICT and falls back to the careful pass only when a client id was seen before).
-- **Batches of 1,000** spend their time in the insert itself: a CPU profile on SQLite puts 68% of the batch in the
-  INSERT, mostly B-tree work, because a transfer row has 13 columns and goes into four B-trees (the row, the unique
-  client id, and the debit and credit indexes that serve an account's history) where the baseline row has six columns
-  and two B-trees. Removing the transfer table's foreign keys (the ledger proves them under lock) doubled PostgreSQL's
-  batch rate; sending lists as one array on PostgreSQL and as "?" on SQLite removed a 100× slowdown and a quadratic
-  parse. What remains is the price of the indexes an account's history needs.
+  fifth of the speed or less (last row of each table).
+- **One caller, one transfer at a time** has nobody to share a transaction with: a transfer costs five statements
+  (begin, lock the two accounts, insert the transfer, update the balances, commit) where a plain insert costs three.
+  It meets its target because the first pass skips the idempotency read (it inserts with ON CONFLICT and falls back to
+  the careful pass only when a client id was seen before) and because SQLite's write statements are prepared once
+  (parsing was a third of the CPU).
+- **Batches of 1,000 on SQLite** are where the ledger misses. A CPU profile puts most of the batch in the INSERT's
+  B-tree work: a transfer row has 13 columns and goes into four B-trees (the row, the unique client id, and the debit
+  and credit indexes that serve an account's history) where the baseline row has six columns and two B-trees, and in
+  pure-Go SQLite that per-row work is the cost that remains. On PostgreSQL the same batch meets its target. Removing the
+  transfer table's foreign keys (the ledger proves them under lock) doubled PostgreSQL's batch rate; sending lists as
+  one array on PostgreSQL and as "?" on SQLite removed a 100× slowdown and a quadratic parse.
 `
 
 func maxRuns(runs map[string][]float64) int {
