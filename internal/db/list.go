@@ -1,6 +1,7 @@
 package db
 
 import (
+	"database/sql"
 	"strconv"
 	"strings"
 
@@ -53,4 +54,21 @@ func TrimPage[T any](items []T, limit int, id func(T) int64) ([]T, int64) {
 	}
 	items = items[:limit]
 	return items, id(items[limit-1])
+}
+
+// Collect scans every row with scan and closes rows.
+func Collect[T any, S interface{ Scan(...any) error }](rows *sql.Rows, err error, scan func(S) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, MapError(err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		x, err := scan(any(rows).(S))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
 }

@@ -141,19 +141,7 @@ func (l *Ledger) FindAccount(ctx context.Context, s AccountSpec) (Account, error
 func (l *Ledger) Accounts(ctx context.Context, programID int64, refPrefix string) ([]Account, error) {
 	rows, err := l.db.R.QueryContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts
 		WHERE program_id = $1 AND substr(ref, 1, length($2)) = $2 ORDER BY id`, programID, refPrefix)
-	if err != nil {
-		return nil, fmt.Errorf("accounts: %w", db.MapError(err))
-	}
-	defer rows.Close()
-	var out []Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, err, scanAccount)
 }
 
 // MaxPage is the most transfers one page of history holds.

@@ -491,21 +491,9 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 	}
 	where, args := w.Page("id DESC", f.Limit)
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+memberCols+` FROM members m`+where, args...)
+	out, err := db.Collect(rows, err, scanMember)
 	if err != nil {
-		return nil, 0, fmt.Errorf("members: %w", db.MapError(err))
-	}
-	var out []Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("members: %w", err)
 	}
 	out, next := db.TrimPage(out, f.Limit, func(m Member) int64 { return m.ID })
 	ptrs := make([]*Member, len(out))

@@ -83,19 +83,7 @@ func (s *Service) APIKeys(ctx context.Context, sc Scope) ([]APIKey, error) {
 		return nil, err
 	}
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE program_id = $1 ORDER BY id DESC`, sc.Program.ID)
-	if err != nil {
-		return nil, db.MapError(err)
-	}
-	defer rows.Close()
-	var out []APIKey
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, err, scanAPIKey)
 }
 
 // RevokeAPIKey stops a key from working; revoking twice is harmless.

@@ -238,19 +238,7 @@ func (s *Service) List(ctx context.Context) ([]Program, error) {
 		args = append(args, a.ProgramID)
 	}
 	rows, err := s.DB.R.QueryContext(ctx, q+` ORDER BY name, id`, args...)
-	if err != nil {
-		return nil, db.MapError(err)
-	}
-	defer rows.Close()
-	var out []Program
-	for rows.Next() {
-		p, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, err, scan)
 }
 
 // BySlug returns the program with the slug.

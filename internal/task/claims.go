@@ -33,19 +33,7 @@ func scanClaim(s interface{ Scan(...any) error }) (Claim, error) {
 
 func claimsOf(ctx context.Context, tx *db.Tx, t Task) ([]Claim, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+claimCols+claimFrom+` WHERE c.task_id = $1 ORDER BY c.id`, t.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Claim
-	for rows.Next() {
-		c, err := scanClaim(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return db.Collect(rows, err, scanClaim)
 }
 
 // eligible says why a member may not take a task, or "" when they may.
@@ -509,20 +497,8 @@ func (s *Service) Claims(ctx context.Context, sc program.Scope, f ClaimFilter) (
 	}
 	where, args := w.Page("c.id DESC", f.Limit)
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+claimCols+claimFrom+where, args...)
+	out, err := db.Collect(rows, err, scanClaim)
 	if err != nil {
-		return nil, 0, db.MapError(err)
-	}
-	var out []Claim
-	for rows.Next() {
-		c, err := scanClaim(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	out, next := db.TrimPage(out, f.Limit, func(c Claim) int64 { return c.ID })

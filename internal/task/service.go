@@ -525,19 +525,8 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Task,
 	}
 	where, args := w.Page("id DESC", f.Limit)
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+taskCols+` FROM tasks`+where, args...)
+	out, err := db.Collect(rows, err, scanTask)
 	if err != nil {
-		return nil, 0, db.MapError(err)
-	}
-	defer rows.Close()
-	var out []Task
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	out, next := db.TrimPage(out, f.Limit, func(t Task) int64 { return t.ID })

@@ -364,19 +364,8 @@ func (s *Service) Submissions(ctx context.Context, sc program.Scope, f Submissio
 	}
 	where, args := w.Page("s.id DESC", f.Limit)
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+submissionCols+submissionFrom+where, args...)
+	out, err := db.Collect(rows, err, scanSubmission)
 	if err != nil {
-		return nil, 0, db.MapError(err)
-	}
-	defer rows.Close()
-	var out []Submission
-	for rows.Next() {
-		x, err := scanSubmission(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, x)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	out, next := db.TrimPage(out, f.Limit, func(x Submission) int64 { return x.ID })
