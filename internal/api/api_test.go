@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -336,4 +337,51 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 	if r := e.call("POST", "/api/v1/programs", e.owner, body); r.status != 201 {
 		t.Fatalf("script POST: %d %s", r.status, r.raw)
 	}
+}
+
+// A program always keeps an admin: the last one can be neither removed nor
+// demoted, and two admins leaving at the same moment cannot both go.
+func TestProgramKeepsAnAdmin(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		slug := e.program()
+		url := "/api/v1/programs/" + slug + "/operators/"
+		if r := e.call("PUT", url+e.ownerOp.PublicID, e.owner, map[string]any{"role": "viewer"}); r.status != 409 {
+			t.Fatalf("demoting the only admin: %d %s", r.status, r.raw)
+		}
+		for round := 0; round < 5; round++ {
+			_, a := e.operator(slug, program.RoleAdmin)
+			// Now two admins (the owner and a); each leaves at the same moment.
+			var wg sync.WaitGroup
+			codes := make([]int, 2)
+			for i, id := range []string{e.ownerOp.PublicID, a} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if i == 0 {
+						codes[i] = e.call("PUT", url+id, e.owner, map[string]any{"role": "viewer"}).status
+					} else {
+						codes[i] = e.call("DELETE", url+id, e.owner, nil).status
+					}
+				}()
+			}
+			wg.Wait()
+			var admins int
+			d.R.QueryRow(`SELECT count(*) FROM program_operators o JOIN programs p ON p.id = o.program_id
+				WHERE p.slug = $1 AND o.role = 'admin'`, slug).Scan(&admins)
+			if admins != 1 {
+				t.Fatalf("round %d: %d admins left (statuses %v)", round, admins, codes)
+			}
+			// Make the owner admin again for the next round.
+			e.call("PUT", url+e.ownerOp.PublicID, e.owner, map[string]any{"role": "admin"})
+			var ownerAdmin int
+			d.R.QueryRow(`SELECT count(*) FROM program_operators o JOIN programs p ON p.id = o.program_id JOIN operators op ON op.id = o.operator_id
+				WHERE p.slug = $1 AND o.role = 'admin' AND op.public_id = $2`, slug, e.ownerOp.PublicID).Scan(&ownerAdmin)
+			if ownerAdmin != 1 {
+				t.Fatalf("round %d: the owner is not admin again", round)
+			}
+			// Remove a if they are still admin, so the next round starts with one admin.
+			e.call("DELETE", url+a, e.owner, nil)
+		}
+	})
 }

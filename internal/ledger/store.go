@@ -137,13 +137,6 @@ func (l *Ledger) FindAccount(ctx context.Context, s AccountSpec) (Account, error
 	return a, nil
 }
 
-// Accounts lists a program's accounts, optionally only those with a ref prefix.
-func (l *Ledger) Accounts(ctx context.Context, programID int64, refPrefix string) ([]Account, error) {
-	rows, err := l.db.R.QueryContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts
-		WHERE program_id = $1 AND substr(ref, 1, length($2)) = $2 ORDER BY id`, programID, refPrefix)
-	return db.Collect(rows, err, scanAccount)
-}
-
 // MaxPage is the most transfers one page of history holds.
 const MaxPage = 500
 

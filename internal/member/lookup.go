@@ -11,8 +11,3 @@ import (
 func LookupTx(ctx context.Context, tx *db.Tx, programID int64, ref string) (Member, error) {
 	return load(ctx, tx, tx.Engine, programID, ref)
 }
-
-// Lookup returns a program's member by public id.
-func (s *Service) Lookup(ctx context.Context, programID int64, ref string) (Member, error) {
-	return load(ctx, s.DB.R, s.DB.Engine, programID, ref)
-}

@@ -155,11 +155,6 @@ func (s *Service) CreateOperator(ctx context.Context, n NewOperator) (Operator, 
 	return o, err
 }
 
-// OperatorByEmail returns the operator with the email.
-func (s *Service) OperatorByEmail(ctx context.Context, email string) (Operator, error) {
-	return s.operatorWhere(ctx, "email = $1", strings.ToLower(strings.TrimSpace(email)))
-}
-
 // OperatorByID returns the operator with the internal id.
 func (s *Service) OperatorByID(ctx context.Context, id int64) (Operator, error) {
 	return s.operatorWhere(ctx, "id = $1", id)
@@ -271,6 +266,28 @@ func (s *Service) Team(ctx context.Context, sc Scope) ([]Membership, error) {
 	return out, rows.Err()
 }
 
+// keepAnAdmin refuses to let operatorID stop being an admin when no other
+// admin would remain: a program always has someone who can manage it. It
+// locks every admin row of the program first, so that two admins leaving at
+// once cannot both see the other still there.
+func keepAnAdmin(ctx context.Context, tx *db.Tx, programID, operatorID int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT operator_id FROM program_operators WHERE program_id = $1 AND role = 'admin'
+		ORDER BY operator_id`+tx.ForUpdate(), programID)
+	admins, err := db.Collect(rows, err, func(s interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, s.Scan(&id)
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range admins {
+		if id != operatorID {
+			return nil
+		}
+	}
+	return fault.New(fault.Conflict, "a program needs an admin: make someone else admin first")
+}
+
 func prefixed(prefix, cols string) string {
 	parts := strings.Split(cols, ",")
 	for i, p := range parts {
@@ -295,6 +312,11 @@ func SetRoleTx(ctx context.Context, tx *db.Tx, programID int64, o Operator, role
 	}
 	if before.Valid && Role(before.String) == role {
 		return nil
+	}
+	if before.Valid && Role(before.String) == RoleAdmin {
+		if err := keepAnAdmin(ctx, tx, programID, o.ID); err != nil {
+			return err
+		}
 	}
 	if before.Valid {
 		_, err = tx.ExecContext(ctx, `UPDATE program_operators SET role = $3 WHERE program_id = $1 AND operator_id = $2`, programID, o.ID, string(role))
@@ -346,13 +368,8 @@ func (s *Service) RemoveFromTeam(ctx context.Context, sc Scope, operatorID strin
 			return err
 		}
 		if Role(role) == RoleAdmin {
-			var admins int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM program_operators WHERE program_id = $1 AND role = 'admin'`,
-				sc.Program.ID).Scan(&admins); err != nil {
+			if err := keepAnAdmin(ctx, tx, sc.Program.ID, o.ID); err != nil {
 				return err
-			}
-			if admins <= 1 {
-				return fault.New(fault.Conflict, "the last admin of a program cannot be removed")
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM program_operators WHERE program_id = $1 AND operator_id = $2`, sc.Program.ID, o.ID); err != nil {
