@@ -7,7 +7,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/ledger"
 	"kox/internal/program"
@@ -603,12 +602,7 @@ func (s *Server) registerTemplates() {
 			if err != nil {
 				return nil, err
 			}
-			var changes []string
-			err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-				var err error
-				changes, err = task.ApplyTemplatesTx(ctx, tx, sc.Program.ID, in.Body.Templates)
-				return err
-			})
+			changes, err := s.Tasks.ApplyTemplates(ctx, sc, in.Body.Templates)
 			if err != nil {
 				return nil, err
 			}

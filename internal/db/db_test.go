@@ -299,6 +299,13 @@ func TestFilterAndTrimPage(t *testing.T) {
 	if items, next := db.TrimPage([]int64{9}, 2, func(x int64) int64 { return x }); len(items) != 1 || next != 0 {
 		t.Fatalf("last page = %v %d", items, next)
 	}
+	in, inArgs := db.Where("p = $1", 1).AddIn(db.Postgres, "id", []int64{4, 5}).Page("id", 10)
+	if in != " WHERE p = $1 AND id = ANY($2) ORDER BY id LIMIT $3" || len(inArgs) != 3 {
+		t.Fatalf("AddIn = %q %v", in, inArgs)
+	}
+	if none, _ := db.Where("p = $1", 1).AddIn(db.SQLite, "id", nil).Page("id", 10); none != " WHERE p = $1 AND 1 = 0 ORDER BY id LIMIT $2" {
+		t.Fatalf("AddIn of nothing = %q", none)
+	}
 	if db.CheckLimit(0) == nil || db.CheckLimit(db.MaxLimit+1) == nil || db.CheckLimit(50) != nil {
 		t.Fatal("CheckLimit")
 	}

@@ -2,6 +2,7 @@ package db
 
 import (
 	"database/sql"
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -26,6 +27,21 @@ func (f *Filter) Add(cond string, v any) *Filter {
 	f.args = append(f.args, v)
 	f.conds = append(f.conds, strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(len(f.args))))
 	return f
+}
+
+// AddIn keeps rows whose col is one of ids, passed as one parameter so that
+// it numbers like any other: an array on PostgreSQL, a JSON array on SQLite.
+// No ids match nothing.
+func (f *Filter) AddIn(e Engine, col string, ids []int64) *Filter {
+	if len(ids) == 0 {
+		f.conds = append(f.conds, "1 = 0")
+		return f
+	}
+	if e == Postgres {
+		return f.Add(col+" = ANY($?)", ids)
+	}
+	b, _ := json.Marshal(ids)
+	return f.Add(col+" IN (SELECT value FROM json_each($?))", string(b))
 }
 
 // Page returns " WHERE … ORDER BY order LIMIT $n" and the arguments, asking

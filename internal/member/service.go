@@ -8,7 +8,6 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -447,47 +446,37 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 		return nil, 0, err
 	}
 	w := db.Where("program_id = $1", sc.Program.ID)
-	add := func(cond string, v any) { w.Add(cond, v) }
 	if f.Role != "" {
-		add("role = $?", string(f.Role))
+		w.Add("role = $?", string(f.Role))
 	}
 	if f.Source != "" {
-		add("source = $?", string(f.Source))
+		w.Add("source = $?", string(f.Source))
 	}
 	if f.Domain != "" {
-		add("domain = $?", string(f.Domain))
+		w.Add("domain = $?", string(f.Domain))
 	}
 	if f.Status != "" {
-		add("status = $?", string(f.Status))
+		w.Add("status = $?", string(f.Status))
 	}
 	if f.Region != "" {
-		add("region = $?", f.Region)
+		w.Add("region = $?", f.Region)
 	}
 	if f.City != "" {
-		add("city = $?", f.City)
+		w.Add("city = $?", f.City)
 	}
 	if f.Tag != "" {
-		add("id IN (SELECT member_id FROM member_tags WHERE program_id = m.program_id AND tag = $?)", f.Tag)
+		w.Add("id IN (SELECT member_id FROM member_tags WHERE program_id = m.program_id AND tag = $?)", f.Tag)
 	}
 	if f.Query != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(f.Query)) + "%"
-		add(`(lower(name) LIKE $? ESCAPE '\' OR phone LIKE $? ESCAPE '\' OR id IN (SELECT member_id FROM member_social_accounts
+		w.Add(`(lower(name) LIKE $? ESCAPE '\' OR phone LIKE $? ESCAPE '\' OR id IN (SELECT member_id FROM member_social_accounts
 			WHERE program_id = m.program_id AND lower(handle) LIKE $? ESCAPE '\'))`, like)
 	}
 	if f.Before > 0 {
-		add("id < $?", f.Before)
+		w.Add("id < $?", f.Before)
 	}
 	if f.IDs != nil {
-		if len(f.IDs) == 0 {
-			return []Member{}, 0, nil
-		}
-		// One array on PostgreSQL, which Add numbers; SQLite takes the ids
-		// as a JSON array.
-		if s.DB.Engine == db.Postgres {
-			add("id = ANY($?)", f.IDs)
-		} else {
-			add("id IN (SELECT value FROM json_each($?))", jsonIDs(f.IDs))
-		}
+		w.AddIn(s.DB.Engine, "id", f.IDs)
 	}
 	where, args := w.Page("id DESC", f.Limit)
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+memberCols+` FROM members m`+where, args...)
@@ -501,17 +490,4 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 		ptrs[i] = &out[i]
 	}
 	return out, next, attach(ctx, s.DB.R, s.DB.Engine, ptrs)
-}
-
-func jsonIDs(ids []int64) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	b.WriteByte(']')
-	return b.String()
 }

@@ -135,6 +135,21 @@ func indexOf(ts []Template, key string) int {
 	return -1
 }
 
+// ApplyTemplates replaces the scope's program's templates (see
+// ApplyTemplatesTx).
+func (s *Service) ApplyTemplates(ctx context.Context, sc program.Scope, ts []Template) ([]string, error) {
+	if err := sc.Require(program.PermTasksWrite); err != nil {
+		return nil, err
+	}
+	var changes []string
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		changes, err = ApplyTemplatesTx(ctx, tx, sc.Program.ID, ts)
+		return err
+	})
+	return changes, err
+}
+
 // LoadTemplatesTx reads a program's templates in order.
 func LoadTemplatesTx(ctx context.Context, tx *db.Tx, programID int64) ([]Template, error) {
 	return loadTemplates(ctx, tx, programID)
