@@ -8,22 +8,20 @@ package api
 import (
 	"context"
 	"embed"
-	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"regexp"
-	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"kox/internal/access"
 	"kox/internal/db"
-	"kox/internal/fault"
+	"kox/internal/idempotency"
 	"kox/internal/ladder"
-	"kox/internal/ledger"
 	"kox/internal/member"
 	"kox/internal/middleware"
+	"kox/internal/points"
 	"kox/internal/program"
 	"kox/internal/task"
 )
@@ -39,22 +37,33 @@ const (
 type Deps struct {
 	DB       *db.DB
 	Programs *program.Service
-	Ledger   *ledger.Ledger
-	Members  *member.Service
-	Ladders  *ladder.Service
-	Tasks    *task.Service
-	Log      *slog.Logger
-	Version  string
+
+	Members *member.Service
+	Ladders *ladder.Service
+	Tasks   *task.Service
+	Points  *points.Service
+	Gate    *access.Gate
+	Idem    *idempotency.Store
+	Log     *slog.Logger
+	Version string
 }
 
 // Route is one registered route and what it needs.
 type Route struct {
-	Method     string
-	Path       string
-	Permission program.Permission // "" when any signed-in actor may call it
-	Public     bool               // no sign-in needed
-	OwnerOnly  bool
-	Members    bool // members may call it, acting for themselves
+	Method string
+	Path   string
+	access.Need
+	// Outcome: the response body is the domain transaction's result as is,
+	// so an Idempotency-Key's response is saved inside that transaction.
+	Outcome bool
+}
+
+// needs is how a handler is registered: what its caller needs, and whether
+// its response is saved with its change (see Route.Outcome).
+type needs struct {
+	perm    program.Permission
+	members bool
+	outcome bool
 }
 
 // Server is the API.
@@ -66,25 +75,6 @@ type Server struct {
 
 //go:embed static
 var static embed.FS
-
-var requiredProperty = regexp.MustCompile(`^expected required property (\S+) to be present$`)
-
-// Huma reports a missing property at its parent ("body"); name the property
-// itself, as every other invalid field is named.
-func init() {
-	base := huma.NewError
-	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		for _, e := range errs {
-			if d, ok := e.(*huma.ErrorDetail); ok {
-				if m := requiredProperty.FindStringSubmatch(d.Message); m != nil {
-					d.Location += "." + m[1]
-					d.Message = "is required"
-				}
-			}
-		}
-		return base(status, msg, errs...)
-	}
-}
 
 // New registers the API on mux.
 func New(mux *http.ServeMux, d Deps) *Server {
@@ -127,19 +117,51 @@ func (s *Server) OpenAPI() *huma.OpenAPI { return s.huma.OpenAPI() }
 
 var bearer = []map[string][]string{{"bearer": {}}}
 
-// add registers a handler. perm is checked by the handler through the
-// program's Scope (and again in the service); it is recorded here so that the
-// route table says what each route needs.
-func add[I, O any](s *Server, op huma.Operation, perm program.Permission, h func(context.Context, *I) (*O, error)) {
-	r := Route{Method: op.Method, Path: op.Path, Permission: perm, Public: op.Security == nil && op.Extensions["x-public"] == true}
-	if !r.Public {
+// programScoped is what an input names its program by (ProgramRef, and every
+// reference that embeds it).
+type programScoped interface{ programRef() string }
+
+func (p ProgramRef) programRef() string { return p.Program }
+
+// Handler is a route's handler: it gets the caller's scope, already let in
+// by the gate (the program, when the route is inside one, and the actor).
+type Handler[I, O any] func(ctx context.Context, sc program.Scope, in *I) (*O, error)
+
+// add registers a handler behind the one way in: the gate resolves the
+// program and checks what the route needs before the handler runs, for
+// every route.
+func add[I, O any](s *Server, op huma.Operation, n needs, h Handler[I, O]) {
+	r := Route{Method: op.Method, Path: op.Path, Outcome: n.outcome, Need: access.Need{Permission: n.perm, Members: n.members,
+		Public: op.Extensions["x-public"] == true, OwnerOnly: op.Extensions["x-owner-only"] == true}}
+	if r.Public {
+		op.Security = nil
+	} else {
 		op.Security = bearer
 	}
-	r.OwnerOnly = op.Extensions["x-owner-only"] == true
-	r.Members = op.Extensions["x-members"] == true
+	if r.Members {
+		if op.Extensions == nil {
+			op.Extensions = map[string]any{}
+		}
+		op.Extensions["x-members"] = true
+	}
 	s.routes = append(s.routes, r)
+	status := op.DefaultStatus
+	if status == 0 {
+		status = http.StatusOK
+	}
 	huma.Register(s.huma, op, func(ctx context.Context, in *I) (*O, error) {
-		out, err := h(ctx, in)
+		ref := ""
+		if p, ok := any(in).(programScoped); ok {
+			ref = p.programRef()
+		}
+		sc, err := s.Gate.Enter(ctx, ref, r.Need)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		if hold, ok := idempotency.From(ctx); ok && r.Outcome {
+			ctx = db.WithOutcome(ctx, hold.SavesInTx(status, map[string]string{"Content-Type": "application/json"}))
+		}
+		out, err := h(ctx, sc, in)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -147,101 +169,25 @@ func add[I, O any](s *Server, op huma.Operation, perm program.Permission, h func
 	})
 }
 
-// problem turns a domain error into an HTTP problem.
-func (s *Server) problem(ctx context.Context, err error) error {
-	var fe *fault.Error
-	if !errors.As(err, &fe) {
-		if errors.Is(err, context.Canceled) {
-			return huma.NewError(499, "request cancelled")
-		}
-		s.Log.ErrorContext(ctx, "api: unexpected error", "err", err, "request_id", requestID(ctx))
-		return huma.Error500InternalServerError("something went wrong; the request id names it in our logs")
-	}
-	msg := fe.Message
-	switch fe.Kind {
-	case fault.Invalid:
-		details := make([]error, len(fe.Fields))
-		for i, f := range fe.Fields {
-			loc := f.Field
-			if !strings.HasPrefix(loc, "path.") && !strings.HasPrefix(loc, "query.") && !strings.HasPrefix(loc, "header.") {
-				loc = "body." + loc
-			}
-			details[i] = &huma.ErrorDetail{Location: loc, Message: f.Reason}
-		}
-		return huma.Error422UnprocessableEntity(msg, details...)
-	case fault.NotFound:
-		return huma.Error404NotFound(msg)
-	case fault.Conflict, fault.LimitExceeded:
-		return huma.Error409Conflict(msg)
-	case fault.Forbidden:
-		return huma.Error403Forbidden(msg)
-	case fault.Unauthenticated:
-		return huma.Error401Unauthorized(msg)
-	case fault.Unavailable:
-		return huma.Error503ServiceUnavailable(msg)
-	}
-	s.Log.ErrorContext(ctx, "api: internal error", "err", err, "request_id", requestID(ctx))
-	return huma.Error500InternalServerError("something went wrong; the request id names it in our logs")
-}
-
-func requestID(ctx context.Context) string {
-	if a, ok := program.ActorFrom(ctx); ok && a.RequestID != "" {
-		return a.RequestID
-	}
-	return middleware.RequestIDFrom(ctx)
-}
-
-// SessionCookie carries a browser's session token.
-const SessionCookie = "kox_session"
-
-// token reads the caller's bearer token: the Authorization header, else the
-// session cookie.
-func token(header func(string) string) string {
-	if h := header("Authorization"); h != "" {
-		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
-			return strings.TrimSpace(t)
-		}
-		return ""
-	}
-	for _, c := range strings.Split(header("Cookie"), ";") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(c), SessionCookie+"="); ok {
-			return v
-		}
-	}
-	return ""
-}
-
-// authenticate puts the caller's actor in the context; a route that needs a
-// sign-in answers 401 without one.
+// authenticate puts the caller's actor in the context. A credential that
+// does not resolve is refused on routes that need a sign-in and ignored on
+// public ones (a stale cookie must never keep anyone from signing in).
 func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
-	rid := middleware.RequestIDFrom(ctx.Context())
-	if t := token(ctx.Header); t != "" {
-		a, err := s.Programs.Resolve(ctx.Context(), t)
-		if err != nil {
-			_ = huma.WriteErr(s.huma, ctx, http.StatusUnauthorized, err.Error())
-			return
-		}
-		a.RequestID = rid
-		ctx = huma.WithContext(ctx, program.WithActor(ctx.Context(), a))
-	} else if op := ctx.Operation(); op != nil && len(op.Security) > 0 {
-		_ = huma.WriteErr(s.huma, ctx, http.StatusUnauthorized, "sign in first: send Authorization: Bearer <token>")
+	cookie := ""
+	if c, err := huma.ReadCookie(ctx, access.SessionCookie); err == nil {
+		cookie = c.Value
+	}
+	a, ok, err := s.Gate.Actor(ctx.Context(), access.Token(ctx.Header("Authorization"), cookie))
+	public := ctx.Operation() != nil && len(ctx.Operation().Security) == 0
+	switch {
+	case err != nil && !public:
+		s.writeProblem(ctx, err)
 		return
+	case ok:
+		a.RequestID = middleware.RequestIDFrom(ctx.Context())
+		ctx = huma.WithContext(ctx, program.WithActor(ctx.Context(), a))
 	}
 	next(ctx)
-}
-
-// scope resolves the program in a path for the caller and checks perm.
-func (s *Server) scope(ctx context.Context, ref string, perm program.Permission) (program.Scope, error) {
-	sc, err := s.Programs.Scope(ctx, ref)
-	if err != nil {
-		return program.Scope{}, err
-	}
-	if perm != "" {
-		if err := sc.Require(perm); err != nil {
-			return program.Scope{}, err
-		}
-	}
-	return sc, nil
 }
 
 // docs serves the API reference, rendered in the browser from files kox

@@ -66,11 +66,7 @@ type KeyRef struct {
 func (s *Server) registerAPIKeys() {
 	add(s, huma.Operation{OperationID: "list-api-keys", Method: http.MethodGet, Path: Prefix + "/programs/{program}/api-keys",
 		Tags: []string{"api keys"}, Summary: "List the program's API keys"},
-		program.PermAPIKeysManage, func(ctx context.Context, in *listKeysIn) (*keysOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermAPIKeysManage)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermAPIKeysManage}, func(ctx context.Context, sc program.Scope, in *listKeysIn) (*keysOut, error) {
 			ks, err := s.Programs.APIKeys(ctx, sc)
 			if err != nil {
 				return nil, err
@@ -88,11 +84,7 @@ func (s *Server) registerAPIKeys() {
 
 	add(s, huma.Operation{OperationID: "create-api-key", Method: http.MethodPost, Path: Prefix + "/programs/{program}/api-keys",
 		Tags: []string{"api keys"}, Summary: "Create an API key; its secret is shown once", DefaultStatus: http.StatusCreated},
-		program.PermAPIKeysManage, func(ctx context.Context, in *createKeyIn) (*keyOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermAPIKeysManage)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermAPIKeysManage}, func(ctx context.Context, sc program.Scope, in *createKeyIn) (*keyOut, error) {
 			k, secret, err := s.Programs.CreateAPIKey(ctx, sc, in.Body.Name, program.Role(in.Body.Role))
 			if err != nil {
 				return nil, err
@@ -104,11 +96,7 @@ func (s *Server) registerAPIKeys() {
 
 	add(s, huma.Operation{OperationID: "revoke-api-key", Method: http.MethodDelete, Path: Prefix + "/programs/{program}/api-keys/{key}",
 		Tags: []string{"api keys"}, Summary: "Revoke an API key"},
-		program.PermAPIKeysManage, func(ctx context.Context, in *KeyRef) (*keyOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermAPIKeysManage)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermAPIKeysManage}, func(ctx context.Context, sc program.Scope, in *KeyRef) (*keyOut, error) {
 			k, err := s.Programs.RevokeAPIKey(ctx, sc, in.Key)
 			if err != nil {
 				return nil, err

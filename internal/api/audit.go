@@ -48,11 +48,7 @@ type auditOut struct {
 func (s *Server) registerAudit() {
 	add(s, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: Prefix + "/programs/{program}/audit",
 		Tags: []string{"audit"}, Summary: "Read the audit log: every change of state, newest first"},
-		program.PermAuditRead, func(ctx context.Context, in *auditIn) (*auditOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermAuditRead)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermAuditRead}, func(ctx context.Context, sc program.Scope, in *auditIn) (*auditOut, error) {
 			before, err := in.before()
 			if err != nil {
 				return nil, err

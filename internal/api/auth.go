@@ -2,12 +2,14 @@ package api
 
 import (
 	"context"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"kox/internal/fault"
+	"kox/internal/access"
 	"kox/internal/program"
 )
 
@@ -25,7 +27,15 @@ func operatorOut(o program.Operator) OperatorOut {
 	return OperatorOut{ID: o.PublicID, Email: o.Email, Name: o.Name, Owner: o.Owner, Locale: o.Locale, CreatedAt: o.CreatedAt}
 }
 
+// client is what a sign-in is throttled by: the caller's address, and
+// whether the connection is secure (for the cookie).
+type client struct {
+	RemoteAddr string `header:"X-Kox-Remote-Addr" hidden:"true"`
+	Secure     bool   `header:"X-Kox-Secure" hidden:"true"`
+}
+
 type loginIn struct {
+	client
 	Body struct {
 		Email    string `json:"email" maxLength:"254" doc:"The operator's email."`
 		Password string `json:"password" maxLength:"200"`
@@ -41,6 +51,16 @@ type loginOut struct {
 	}
 }
 
+type logoutIn struct {
+	client
+	Authorization string `header:"Authorization"`
+	Cookie        string `cookie:"kox_session"`
+}
+
+type logoutOut struct {
+	SetCookie string `header:"Set-Cookie"`
+}
+
 type meOut struct {
 	Body struct {
 		Kind     string       `json:"kind" enum:"operator,member,api_key"`
@@ -51,58 +71,58 @@ type meOut struct {
 	}
 }
 
+type memberLoginIn struct {
+	client
+	Body struct {
+		Code string `json:"code" minLength:"1" maxLength:"20"`
+	}
+}
+
+type memberLoginOut struct {
+	SetCookie string `header:"Set-Cookie"`
+	Body      struct {
+		Token     string    `json:"token"`
+		ExpiresAt time.Time `json:"expires_at"`
+		Member    MemberOut `json:"member"`
+	}
+}
+
+// sessionCookie carries a session for browsers: HttpOnly, SameSite=Lax, and
+// Secure whenever the request came over TLS (or a proxy says it did).
+func sessionCookie(c client, s access.Session) string {
+	return (&http.Cookie{Name: access.SessionCookie, Value: s.Token, Path: "/", Expires: s.ExpiresAt, HttpOnly: true,
+		Secure: c.Secure, SameSite: http.SameSiteLaxMode}).String()
+}
+
 func (s *Server) registerAuth() {
 	add(s, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: Prefix + "/auth/login", Tags: []string{"auth"},
 		Summary: "Sign in as an operator", Extensions: map[string]any{"x-public": true},
-		Description: "Returns a session token and sets it as a cookie. Five wrong passwords in a row lock the operator out for 15 minutes."},
-		"", func(ctx context.Context, in *loginIn) (*loginOut, error) {
-			var f fault.Fields
-			if in.Body.Email == "" {
-				f.Add("email", "is required")
-			}
-			if in.Body.Password == "" {
-				f.Add("password", "is required")
-			}
-			if err := f.Err(); err != nil {
-				return nil, err
-			}
-			o, err := s.Programs.Authenticate(ctx, in.Body.Email, in.Body.Password)
+		Description: "Returns a session token and sets it as a cookie. Five wrong passwords in a row lock the operator out for 15 minutes; " +
+			"too many attempts from one address answer 429."},
+		needs{}, func(ctx context.Context, _ program.Scope, in *loginIn) (*loginOut, error) {
+			o, sess, err := s.Gate.SignIn(ctx, in.Body.Email, in.Body.Password, in.RemoteAddr)
 			if err != nil {
 				return nil, err
 			}
-			token, expires, err := s.Programs.StartSession(ctx, program.ActorOperator, o.ID, 0, program.Actor{PublicID: o.PublicID, Name: o.Name})
-			if err != nil {
-				return nil, err
-			}
-			out := &loginOut{}
-			out.Body.Token, out.Body.ExpiresAt, out.Body.Operator = token, expires, operatorOut(o)
-			out.SetCookie = (&http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires, HttpOnly: true,
-				SameSite: http.SameSiteLaxMode}).String()
+			out := &loginOut{SetCookie: sessionCookie(in.client, sess)}
+			out.Body.Token, out.Body.ExpiresAt, out.Body.Operator = sess.Token, sess.ExpiresAt, operatorOut(o)
 			return out, nil
 		})
 
 	add(s, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: Prefix + "/auth/logout", Tags: []string{"auth"},
-		Summary: "Sign out", DefaultStatus: http.StatusNoContent},
-		"", func(ctx context.Context, in *struct {
-			Authorization string `header:"Authorization"`
-			Cookie        string `header:"Cookie"`
-		}) (*struct{}, error) {
-			t := token(func(name string) string {
-				if name == "Authorization" {
-					return in.Authorization
-				}
-				return in.Cookie
-			})
-			if a, _ := program.ActorFrom(ctx); a.Kind == program.ActorAPIKey {
-				return nil, fault.New(fault.Invalid, "an API key cannot sign out: revoke it instead")
+		Summary: "Sign out: the session ends and its cookie is cleared", DefaultStatus: http.StatusNoContent},
+		needs{}, func(ctx context.Context, _ program.Scope, in *logoutIn) (*logoutOut, error) {
+			if err := s.Gate.SignOut(ctx, access.Token(in.Authorization, in.Cookie)); err != nil {
+				return nil, err
 			}
-			return &struct{}{}, s.Programs.EndSession(ctx, t)
+			return &logoutOut{SetCookie: (&http.Cookie{Name: access.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+				Secure: in.Secure, SameSite: http.SameSiteLaxMode}).String()}, nil
 		})
 
 	add(s, huma.Operation{OperationID: "me", Method: http.MethodGet, Path: Prefix + "/me", Tags: []string{"auth"},
 		Summary: "Who am I, and which programs can I see"},
-		"", func(ctx context.Context, _ *struct{}) (*meOut, error) {
-			a, _ := program.ActorFrom(ctx)
+		needs{}, func(ctx context.Context, sc program.Scope, _ *struct{}) (*meOut, error) {
+			a := sc.Actor
 			out := &meOut{}
 			out.Body.Kind, out.Body.ID, out.Body.Name = string(a.Kind), a.PublicID, a.Name
 			if a.Kind == program.ActorOperator {
@@ -123,4 +143,48 @@ func (s *Server) registerAuth() {
 			}
 			return out, nil
 		})
+
+	add(s, huma.Operation{OperationID: "member-login", Method: http.MethodPost, Path: Prefix + "/auth/member-login", Tags: []string{"auth"},
+		Summary: "Sign in as a member with a one-time code", Extensions: map[string]any{"x-public": true}},
+		needs{}, func(ctx context.Context, _ program.Scope, in *memberLoginIn) (*memberLoginOut, error) {
+			m, sess, err := s.Gate.MemberSignIn(ctx, in.Body.Code, in.RemoteAddr)
+			if err != nil {
+				return nil, err
+			}
+			out := &memberLoginOut{SetCookie: sessionCookie(in.client, sess)}
+			out.Body.Token, out.Body.ExpiresAt, out.Body.Member = sess.Token, sess.ExpiresAt, memberOut(m)
+			return out, nil
+		})
+}
+
+// Connection marks each request with its client's address and whether it
+// arrived over TLS, in headers the API reads (and no client can set: any
+// such header sent in is replaced). trustProxy: X-Forwarded-Proto and
+// X-Forwarded-For are believed, as they are behind a reverse proxy.
+func Connection(trustProxy bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			addr, _, err := net.SplitHostPort(r.RemoteAddr)
+			if err != nil {
+				addr = r.RemoteAddr
+			}
+			secure := r.TLS != nil
+			if trustProxy {
+				if r.Header.Get("X-Forwarded-Proto") == "https" {
+					secure = true
+				}
+				if f := r.Header.Get("X-Forwarded-For"); f != "" {
+					if first, _, _ := strings.Cut(f, ","); strings.TrimSpace(first) != "" {
+						addr = strings.TrimSpace(first)
+					}
+				}
+			}
+			r.Header.Set("X-Kox-Remote-Addr", addr)
+			r.Header.Del("X-Kox-Secure")
+			if secure {
+				r.Header.Set("X-Kox-Secure", "true")
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }

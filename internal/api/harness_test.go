@@ -38,7 +38,7 @@ var seq atomic.Int64
 
 func newEnv(t *testing.T, d *db.DB) *env {
 	t.Helper()
-	a := app.Assemble(app.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, d)
+	a := app.Assemble(app.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SignInsPerMinute: 1 << 20}, d)
 	t.Cleanup(a.Ledger.Close)
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)

@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"kox/internal/ladder"
+	"kox/internal/member"
 	"kox/internal/program"
 )
 
@@ -59,38 +60,24 @@ func (s *Server) registerLadders() {
 	path := Prefix + "/programs/{program}/ladders"
 	add(s, huma.Operation{OperationID: "list-ladders", Method: http.MethodGet, Path: path, Tags: tags,
 		Summary: "The program's ladders with their tiers, bottom rung first"},
-		program.PermProgramRead, func(ctx context.Context, in *listLaddersIn) (*laddersOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermProgramRead)
+		needs{perm: program.PermProgramRead}, func(ctx context.Context, sc program.Scope, in *listLaddersIn) (*laddersOut, error) {
+			ls, err := s.Ladders.Ladders(ctx, sc, member.Role(in.Role))
 			if err != nil {
 				return nil, err
-			}
-			ls, err := s.Ladders.Ladders(ctx, sc)
-			if err != nil {
-				return nil, err
-			}
-			kept := ls[:0:0]
-			for _, l := range ls {
-				if in.Role == "" || l.Role == "" || l.Role == in.Role {
-					kept = append(kept, l)
-				}
 			}
 			out := &laddersOut{}
-			out.Body.Items, out.Body.NextCursor, err = pageOf(kept, in.Page)
+			out.Body.Items, out.Body.NextCursor, err = pageOf(ls, in.Page)
 			return out, err
 		})
 
 	add(s, huma.Operation{OperationID: "apply-ladders", Method: http.MethodPut, Path: path, Tags: tags,
 		Summary: "Make the program's ladders what the body says", Description: "The same shape as the ladders of a program file (kox program apply)."},
-		program.PermLaddersWrite, func(ctx context.Context, in *applyLaddersIn) (*applyLaddersOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermLaddersWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermLaddersWrite}, func(ctx context.Context, sc program.Scope, in *applyLaddersIn) (*applyLaddersOut, error) {
 			changes, err := s.Ladders.Apply(ctx, sc, in.Body.Ladders)
 			if err != nil {
 				return nil, err
 			}
-			ls, err := s.Ladders.Ladders(ctx, sc)
+			ls, err := s.Ladders.Ladders(ctx, sc, "")
 			if err != nil {
 				return nil, err
 			}
@@ -101,11 +88,7 @@ func (s *Server) registerLadders() {
 
 	add(s, huma.Operation{OperationID: "member-tiers", Method: http.MethodGet, Path: Prefix + "/programs/{program}/members/{member}/tiers",
 		Tags: tags, Summary: "Where a member stands on each ladder (members may read their own)"},
-		program.PermMembersRead, func(ctx context.Context, in *MemberRef) (*standingsOut, error) {
-			sc, err := s.scope(ctx, in.Program, "")
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermMembersRead, members: true}, func(ctx context.Context, sc program.Scope, in *MemberRef) (*standingsOut, error) {
 			st, err := s.Ladders.Standings(ctx, sc, in.Member)
 			if err != nil {
 				return nil, err
@@ -117,11 +100,7 @@ func (s *Server) registerLadders() {
 
 	add(s, huma.Operation{OperationID: "set-member-tier", Method: http.MethodPut, Path: Prefix + "/programs/{program}/members/{member}/tiers/{ladder}",
 		Tags: tags, Summary: "Move a member to a tier by hand, with a reason"},
-		program.PermTiersAssign, func(ctx context.Context, in *setTierIn) (*standingOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermTiersAssign)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermTiersAssign}, func(ctx context.Context, sc program.Scope, in *setTierIn) (*standingOut, error) {
 			st, err := s.Ladders.SetTier(ctx, sc, in.Member, in.Ladder, in.Body.Tier, in.Body.Reason)
 			if err != nil {
 				return nil, err

@@ -3,12 +3,11 @@ package api
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"kox/internal/fault"
+	"kox/internal/ladder"
 	"kox/internal/member"
 	"kox/internal/program"
 )
@@ -204,30 +203,21 @@ func (s *Server) registerMembers() {
 	base := Prefix + "/programs/{program}/members"
 	add(s, huma.Operation{OperationID: "list-members", Method: http.MethodGet, Path: base, Tags: tags,
 		Summary: "List and search members"},
-		program.PermMembersRead, func(ctx context.Context, in *listMembersIn) (*membersOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermMembersRead)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermMembersRead}, func(ctx context.Context, sc program.Scope, in *listMembersIn) (*membersOut, error) {
 			before, err := in.before()
 			if err != nil {
 				return nil, err
 			}
-			var ids []int64
+			f := member.Filter{Role: member.Role(in.Role), Source: member.Source(in.Source), Domain: member.Domain(in.Domain),
+				Status: member.Status(in.Status), Region: in.Region, City: in.City, Tag: in.Tag, Query: in.Q, Before: before, Limit: in.limit()}
 			if in.Tier != "" {
-				ladderKey, tierKey, ok := strings.Cut(in.Tier, "/")
-				if !ok {
-					var f fault.Fields
-					f.Add("query.tier", "must be ladder/tier, such as main/experience")
-					return nil, f.Err()
-				}
-				if ids, err = s.Ladders.MembersOn(ctx, sc, ladderKey, tierKey); err != nil {
+				c, err := ladder.OnTier(in.Tier)
+				if err != nil {
 					return nil, err
 				}
+				f.Where = append(f.Where, c)
 			}
-			ms, next, err := s.Members.List(ctx, sc, member.Filter{Role: member.Role(in.Role), Source: member.Source(in.Source),
-				Domain: member.Domain(in.Domain), Status: member.Status(in.Status), Region: in.Region, City: in.City, Tag: in.Tag,
-				Query: in.Q, IDs: ids, Before: before, Limit: in.limit()})
+			ms, next, err := s.Members.List(ctx, sc, f)
 			if err != nil {
 				return nil, err
 			}
@@ -242,11 +232,7 @@ func (s *Server) registerMembers() {
 
 	add(s, huma.Operation{OperationID: "create-member", Method: http.MethodPost, Path: base, Tags: tags,
 		Summary: "Add a member", DefaultStatus: http.StatusCreated},
-		program.PermMembersWrite, func(ctx context.Context, in *createMemberIn) (*memberBody, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermMembersWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermMembersWrite}, func(ctx context.Context, sc program.Scope, in *createMemberIn) (*memberBody, error) {
 			b := in.Body
 			n := member.NewMember{Fields: member.Fields{Name: b.Name, Phone: b.Phone, Email: b.Email, Role: member.Role(b.Role),
 				Source: member.Source(b.Source), Domain: member.Domain(b.Domain), Region: b.Region, City: b.City,
@@ -263,11 +249,7 @@ func (s *Server) registerMembers() {
 
 	add(s, huma.Operation{OperationID: "get-member", Method: http.MethodGet, Path: base + "/{member}", Tags: tags,
 		Summary: "Get a member (members may read their own record)"},
-		program.PermMembersRead, func(ctx context.Context, in *MemberRef) (*memberBody, error) {
-			sc, err := s.scope(ctx, in.Program, "")
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermMembersRead, members: true}, func(ctx context.Context, sc program.Scope, in *MemberRef) (*memberBody, error) {
 			m, err := s.Members.Get(ctx, sc, in.Member)
 			if err != nil {
 				return nil, err
@@ -277,11 +259,7 @@ func (s *Server) registerMembers() {
 
 	add(s, huma.Operation{OperationID: "update-member", Method: http.MethodPatch, Path: base + "/{member}", Tags: tags,
 		Summary: "Change a member"},
-		program.PermMembersWrite, func(ctx context.Context, in *updateMemberIn) (*memberBody, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermMembersWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermMembersWrite}, func(ctx context.Context, sc program.Scope, in *updateMemberIn) (*memberBody, error) {
 			b := in.Body
 			p := member.Patch{Name: b.Name, Phone: b.Phone, Email: b.Email, Region: b.Region, City: b.City, Tags: b.Tags}
 			if b.Role != nil {
@@ -309,11 +287,7 @@ func (s *Server) registerMembers() {
 
 	add(s, huma.Operation{OperationID: "add-social-account", Method: http.MethodPost, Path: base + "/{member}/social-accounts", Tags: tags,
 		Summary: "Add a social account to a member", DefaultStatus: http.StatusCreated},
-		program.PermMembersWrite, func(ctx context.Context, in *socialIn) (*socialOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermMembersWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermMembersWrite}, func(ctx context.Context, sc program.Scope, in *socialIn) (*socialOut, error) {
 			sa, err := s.Members.AddSocial(ctx, sc, in.Member, member.SocialInput(in.Body))
 			if err != nil {
 				return nil, err
@@ -323,43 +297,29 @@ func (s *Server) registerMembers() {
 
 	add(s, huma.Operation{OperationID: "remove-social-account", Method: http.MethodDelete, Path: base + "/{member}/social-accounts/{account}",
 		Tags: tags, Summary: "Remove a member's social account", DefaultStatus: http.StatusNoContent},
-		program.PermMembersWrite, func(ctx context.Context, in *socialRef) (*struct{}, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermMembersWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermMembersWrite}, func(ctx context.Context, sc program.Scope, in *socialRef) (*struct{}, error) {
 			return &struct{}{}, s.Members.RemoveSocial(ctx, sc, in.Member, in.Account)
 		})
 
 	add(s, huma.Operation{OperationID: "list-consents", Method: http.MethodGet, Path: base + "/{member}/consents", Tags: tags,
 		Summary: "A member's consent record, oldest first"},
-		program.PermMembersRead, func(ctx context.Context, in *listConsentsIn) (*consentsOut, error) {
-			sc, err := s.scope(ctx, in.Program, "")
+		needs{perm: program.PermMembersRead, members: true}, func(ctx context.Context, sc program.Scope, in *listConsentsIn) (*consentsOut, error) {
+			w, err := in.window()
 			if err != nil {
 				return nil, err
 			}
-			cs, err := s.Members.Consents(ctx, sc, in.Member)
+			cs, next, err := s.Members.Consents(ctx, sc, in.Member, in.Kind, w)
 			if err != nil {
 				return nil, err
-			}
-			kept := cs[:0:0]
-			for _, c := range cs {
-				if in.Kind == "" || c.Kind == in.Kind {
-					kept = append(kept, c)
-				}
 			}
 			out := &consentsOut{}
-			out.Body.Items, out.Body.NextCursor, err = pageOf(kept, in.Page)
-			return out, err
+			out.Body.Items, out.Body.NextCursor = cs, encodeCursor(int64(next))
+			return out, nil
 		})
 
 	add(s, huma.Operation{OperationID: "record-consent", Method: http.MethodPost, Path: base + "/{member}/consents", Tags: tags,
 		Summary: "Record a consent given or withdrawn", DefaultStatus: http.StatusCreated},
-		program.PermMembersWrite, func(ctx context.Context, in *consentIn) (*consentOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermMembersWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermMembersWrite}, func(ctx context.Context, sc program.Scope, in *consentIn) (*consentOut, error) {
 			c, err := s.Members.RecordConsent(ctx, sc, in.Member, member.Consent{Kind: in.Body.Kind, Granted: in.Body.Granted,
 				Text: in.Body.Text, Source: in.Body.Source})
 			if err != nil {
@@ -370,27 +330,23 @@ func (s *Server) registerMembers() {
 
 	add(s, huma.Operation{OperationID: "list-notes", Method: http.MethodGet, Path: base + "/{member}/notes", Tags: tags,
 		Summary: "Operators' notes on a member, newest first"},
-		program.PermMembersRead, func(ctx context.Context, in *listNotesIn) (*notesOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermMembersRead)
+		needs{perm: program.PermMembersRead}, func(ctx context.Context, sc program.Scope, in *listNotesIn) (*notesOut, error) {
+			w, err := in.window()
 			if err != nil {
 				return nil, err
 			}
-			ns, err := s.Members.Notes(ctx, sc, in.Member)
+			ns, next, err := s.Members.Notes(ctx, sc, in.Member, w)
 			if err != nil {
 				return nil, err
 			}
 			out := &notesOut{}
-			out.Body.Items, out.Body.NextCursor, err = pageOf(ns, in.Page)
-			return out, err
+			out.Body.Items, out.Body.NextCursor = ns, encodeCursor(int64(next))
+			return out, nil
 		})
 
 	add(s, huma.Operation{OperationID: "add-note", Method: http.MethodPost, Path: base + "/{member}/notes", Tags: tags,
 		Summary: "Add a note on a member", DefaultStatus: http.StatusCreated},
-		program.PermMembersWrite, func(ctx context.Context, in *noteIn) (*noteOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermMembersWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermMembersWrite}, func(ctx context.Context, sc program.Scope, in *noteIn) (*noteOut, error) {
 			n, err := s.Members.AddNote(ctx, sc, in.Member, in.Body.Body)
 			if err != nil {
 				return nil, err
@@ -401,33 +357,23 @@ func (s *Server) registerMembers() {
 	matrix := Prefix + "/programs/{program}/account-matrix"
 	add(s, huma.Operation{OperationID: "list-account-matrix", Method: http.MethodGet, Path: matrix, Tags: []string{"account matrix"},
 		Summary: "The 1+X+N+N account matrix, by platform and layer"},
-		program.PermMembersRead, func(ctx context.Context, in *matrixListIn) (*matrixListOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermMembersRead)
+		needs{perm: program.PermMembersRead}, func(ctx context.Context, sc program.Scope, in *matrixListIn) (*matrixListOut, error) {
+			w, err := in.window()
 			if err != nil {
 				return nil, err
 			}
-			es, err := s.Members.Matrix(ctx, sc, in.Platform)
+			es, next, err := s.Members.Matrix(ctx, sc, in.Platform, member.Layer(in.Layer), w)
 			if err != nil {
 				return nil, err
-			}
-			kept := es[:0:0]
-			for _, x := range es {
-				if in.Layer == "" || string(x.Layer) == in.Layer {
-					kept = append(kept, x)
-				}
 			}
 			out := &matrixListOut{}
-			out.Body.Items, out.Body.NextCursor, err = pageOf(kept, in.Page)
-			return out, err
+			out.Body.Items, out.Body.NextCursor = es, encodeCursor(int64(next))
+			return out, nil
 		})
 
 	add(s, huma.Operation{OperationID: "add-matrix-account", Method: http.MethodPost, Path: matrix, Tags: []string{"account matrix"},
 		Summary: "Register an account in the matrix", DefaultStatus: http.StatusCreated},
-		program.PermMembersWrite, func(ctx context.Context, in *matrixIn) (*matrixOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermMembersWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermMembersWrite}, func(ctx context.Context, sc program.Scope, in *matrixIn) (*matrixOut, error) {
 			b := in.Body
 			e, err := s.Members.AddToMatrix(ctx, sc, member.MatrixInput{Platform: b.Platform, Layer: member.Layer(b.Layer), Name: b.Name,
 				Handle: b.Handle, URL: b.URL, Followers: b.Followers, MemberID: b.MemberID})
@@ -439,11 +385,7 @@ func (s *Server) registerMembers() {
 
 	add(s, huma.Operation{OperationID: "remove-matrix-account", Method: http.MethodDelete, Path: matrix + "/{entry}", Tags: []string{"account matrix"},
 		Summary: "Take an account out of the matrix", DefaultStatus: http.StatusNoContent},
-		program.PermMembersWrite, func(ctx context.Context, in *matrixRef) (*struct{}, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermMembersWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermMembersWrite}, func(ctx context.Context, sc program.Scope, in *matrixRef) (*struct{}, error) {
 			return &struct{}{}, s.Members.RemoveFromMatrix(ctx, sc, in.Entry)
 		})
 }

@@ -60,34 +60,28 @@ type setRoleIn struct {
 func (s *Server) registerOperators() {
 	add(s, huma.Operation{OperationID: "list-operators", Method: http.MethodGet, Path: Prefix + "/programs/{program}/operators",
 		Tags: []string{"operators"}, Summary: "List the program's team"},
-		program.PermOperatorsRead, func(ctx context.Context, in *listTeamIn) (*teamOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermOperatorsRead)
+		needs{perm: program.PermOperatorsRead}, func(ctx context.Context, sc program.Scope, in *listTeamIn) (*teamOut, error) {
+			w, err := in.window()
 			if err != nil {
 				return nil, err
 			}
-			team, err := s.Programs.Team(ctx, sc)
+			team, next, err := s.Programs.Team(ctx, sc, program.Role(in.Role), w)
 			if err != nil {
 				return nil, err
-			}
-			items := make([]MemberOfTeam, 0, len(team))
-			for _, m := range team {
-				if in.Role == "" || string(m.Role) == in.Role {
-					items = append(items, MemberOfTeam{Operator: operatorOut(m.Operator), Role: string(m.Role), Since: m.Since})
-				}
 			}
 			out := &teamOut{}
-			out.Body.Items, out.Body.NextCursor, err = pageOf(items, in.Page)
-			return out, err
+			out.Body.Items = make([]MemberOfTeam, 0, len(team))
+			for _, m := range team {
+				out.Body.Items = append(out.Body.Items, MemberOfTeam{Operator: operatorOut(m.Operator), Role: string(m.Role), Since: m.Since})
+			}
+			out.Body.NextCursor = encodeCursor(int64(next))
+			return out, nil
 		})
 
 	add(s, huma.Operation{OperationID: "add-operator", Method: http.MethodPost, Path: Prefix + "/programs/{program}/operators",
 		Tags: []string{"operators"}, Summary: "Add an operator to the team (creating the account when the email is new)",
 		DefaultStatus: http.StatusCreated},
-		program.PermOperatorsManage, func(ctx context.Context, in *addOperatorIn) (*teamMemberOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermOperatorsManage)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermOperatorsManage}, func(ctx context.Context, sc program.Scope, in *addOperatorIn) (*teamMemberOut, error) {
 			b := in.Body
 			o, err := s.Programs.AddToTeam(ctx, sc, program.NewOperator{Email: b.Email, Name: b.Name, Password: b.Password, Locale: b.Locale},
 				program.Role(b.Role))
@@ -99,21 +93,13 @@ func (s *Server) registerOperators() {
 
 	add(s, huma.Operation{OperationID: "set-operator-role", Method: http.MethodPut, Path: Prefix + "/programs/{program}/operators/{operator}",
 		Tags: []string{"operators"}, Summary: "Change an operator's role in the program", DefaultStatus: http.StatusNoContent},
-		program.PermOperatorsManage, func(ctx context.Context, in *setRoleIn) (*struct{}, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermOperatorsManage)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermOperatorsManage}, func(ctx context.Context, sc program.Scope, in *setRoleIn) (*struct{}, error) {
 			return &struct{}{}, s.Programs.SetRole(ctx, sc, in.Operator, program.Role(in.Body.Role))
 		})
 
 	add(s, huma.Operation{OperationID: "remove-operator", Method: http.MethodDelete, Path: Prefix + "/programs/{program}/operators/{operator}",
 		Tags: []string{"operators"}, Summary: "Take an operator off the team", DefaultStatus: http.StatusNoContent},
-		program.PermOperatorsManage, func(ctx context.Context, in *OperatorRef) (*struct{}, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermOperatorsManage)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermOperatorsManage}, func(ctx context.Context, sc program.Scope, in *OperatorRef) (*struct{}, error) {
 			return &struct{}{}, s.Programs.RemoveFromTeam(ctx, sc, in.Operator)
 		})
 }

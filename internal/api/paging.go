@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"kox/internal/db"
 	"kox/internal/fault"
 )
 
@@ -35,9 +36,7 @@ func (p Page) before() (int64, error) {
 			}
 		}
 	}
-	var f fault.Fields
-	f.Add("query.cursor", "is not a cursor this API gave out")
-	return 0, f.Err()
+	return 0, fault.Field("query.cursor", "cursor", "is not a cursor this API gave out")
 }
 
 func (p Page) limit() int {
@@ -47,18 +46,25 @@ func (p Page) limit() int {
 	return p.Limit
 }
 
-// pageOf returns one page of a short list held whole (a team, a program's
-// keys, a member's notes): the same cursor and limit as every other list,
-// the cursor here being the position after the page.
-func pageOf[T any](items []T, p Page) ([]T, string, error) {
+// window is the page of a list kept in an order with no cursor column:
+// the cursor here is the position after the previous page.
+func (p Page) window() (db.Window, error) {
 	offset, err := p.before()
+	if err != nil {
+		return db.Window{}, err
+	}
+	return db.Window{Offset: int(offset), Limit: p.limit()}, nil
+}
+
+// pageOf returns one page of a short list held whole (a program's keys, the
+// programs one takes part in): the same cursor as window's.
+func pageOf[T any](items []T, p Page) ([]T, string, error) {
+	w, err := p.window()
 	if err != nil {
 		return nil, "", err
 	}
-	if offset > int64(len(items)) {
-		offset = int64(len(items))
-	}
-	end := min(int(offset)+p.limit(), len(items))
+	offset := min(w.Offset, len(items))
+	end := min(offset+w.Limit, len(items))
 	page := items[offset:end]
 	next := ""
 	if end < len(items) {

@@ -72,7 +72,7 @@ type listProgramsIn struct {
 func (s *Server) registerPrograms() {
 	add(s, huma.Operation{OperationID: "list-programs", Method: http.MethodGet, Path: Prefix + "/programs", Tags: []string{"programs"},
 		Summary: "List the programs you take part in"},
-		"", func(ctx context.Context, in *listProgramsIn) (*programsOut, error) {
+		needs{}, func(ctx context.Context, _ program.Scope, in *listProgramsIn) (*programsOut, error) {
 			ps, err := s.Programs.List(ctx)
 			if err != nil {
 				return nil, err
@@ -89,7 +89,7 @@ func (s *Server) registerPrograms() {
 	add(s, huma.Operation{OperationID: "create-program", Method: http.MethodPost, Path: Prefix + "/programs", Tags: []string{"programs"},
 		Summary: "Create a program (owners only); you become its admin", DefaultStatus: http.StatusCreated,
 		Extensions: map[string]any{"x-owner-only": true}},
-		"", func(ctx context.Context, in *createProgramIn) (*programBody, error) {
+		needs{}, func(ctx context.Context, _ program.Scope, in *createProgramIn) (*programBody, error) {
 			b := in.Body
 			p, err := s.Programs.Create(ctx, program.Program{Slug: b.Slug, Name: b.Name, Currency: b.Currency, TimeZone: b.TimeZone,
 				Locale: b.Locale, Description: b.Description})
@@ -101,21 +101,13 @@ func (s *Server) registerPrograms() {
 
 	add(s, huma.Operation{OperationID: "get-program", Method: http.MethodGet, Path: Prefix + "/programs/{program}", Tags: []string{"programs"},
 		Summary: "Get a program"},
-		program.PermProgramRead, func(ctx context.Context, in *ProgramRef) (*programBody, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermProgramRead)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermProgramRead}, func(ctx context.Context, sc program.Scope, in *ProgramRef) (*programBody, error) {
 			return &programBody{Body: programOut(sc.Program)}, nil
 		})
 
 	add(s, huma.Operation{OperationID: "update-program", Method: http.MethodPatch, Path: Prefix + "/programs/{program}", Tags: []string{"programs"},
 		Summary: "Change a program's settings"},
-		program.PermProgramUpdate, func(ctx context.Context, in *updateProgramIn) (*programBody, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermProgramUpdate)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermProgramUpdate}, func(ctx context.Context, sc program.Scope, in *updateProgramIn) (*programBody, error) {
 			b := in.Body
 			p, err := s.Programs.Update(ctx, sc, program.Patch{Name: b.Name, Currency: b.Currency, TimeZone: b.TimeZone,
 				Locale: b.Locale, Description: b.Description})

@@ -7,8 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"kox/internal/fault"
-	"kox/internal/ledger"
+	"kox/internal/points"
 	"kox/internal/program"
 	"kox/internal/task"
 )
@@ -44,14 +43,7 @@ func (in TaskIn) input() task.Input {
 	return out
 }
 
-// TaskOut is a task with its slots.
-type TaskOut struct {
-	task.Task
-	SlotsFree  int64 `json:"slots_free"`
-	SlotsTaken int64 `json:"slots_taken"`
-}
-
-type taskOut struct{ Body TaskOut }
+type taskOut struct{ Body task.Task }
 
 type createTaskIn struct {
 	ProgramRef
@@ -86,8 +78,8 @@ type listTasksIn struct {
 
 type tasksOut struct {
 	Body struct {
-		Items      []TaskOut `json:"items"`
-		NextCursor string    `json:"next_cursor,omitempty"`
+		Items      []task.Task `json:"items"`
+		NextCursor string      `json:"next_cursor,omitempty"`
 	}
 }
 
@@ -167,26 +159,16 @@ type submissionsOut struct {
 	}
 }
 
-// PointsOut is a member's points account and its latest movements.
-type PointsOut struct {
-	Balance   int64            `json:"balance"`
-	Available int64            `json:"available"`
-	History   []PointsMovement `json:"history"`
+type pointsIn struct {
+	MemberRef
+	Page
 }
 
-// PointsMovement is one transfer in or out of a member's points.
-type PointsMovement struct {
-	At     time.Time `json:"at"`
-	Amount int64     `json:"amount" doc:"Positive: earned; negative: spent."`
-	Code   string    `json:"code"`
-	Ref    string    `json:"ref"`
-}
-
-type pointsOut struct{ Body PointsOut }
-
-func (s *Server) taskOut(ctx context.Context, t task.Task) (TaskOut, error) {
-	free, taken, err := s.Tasks.Slots(ctx, t)
-	return TaskOut{Task: t, SlotsFree: free, SlotsTaken: taken}, err
+type pointsOut struct {
+	Body struct {
+		points.Statement
+		NextCursor string `json:"next_cursor,omitempty"`
+	}
 }
 
 func (s *Server) registerTasks() {
@@ -194,11 +176,7 @@ func (s *Server) registerTasks() {
 	tasks := Prefix + "/programs/{program}/tasks"
 	add(s, huma.Operation{OperationID: "list-tasks", Method: http.MethodGet, Path: tasks, Tags: tags,
 		Summary: "List tasks (members see published ones)"},
-		program.PermProgramRead, func(ctx context.Context, in *listTasksIn) (*tasksOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermProgramRead)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermProgramRead}, func(ctx context.Context, sc program.Scope, in *listTasksIn) (*tasksOut, error) {
 			before, err := in.before()
 			if err != nil {
 				return nil, err
@@ -209,114 +187,65 @@ func (s *Server) registerTasks() {
 				return nil, err
 			}
 			out := &tasksOut{}
-			out.Body.Items = make([]TaskOut, 0, len(ts))
-			for _, t := range ts {
-				to, err := s.taskOut(ctx, t)
-				if err != nil {
-					return nil, err
-				}
-				out.Body.Items = append(out.Body.Items, to)
-			}
-			out.Body.NextCursor = encodeCursor(next)
+			out.Body.Items, out.Body.NextCursor = nonNil(ts), encodeCursor(next)
 			return out, nil
 		})
 
 	add(s, huma.Operation{OperationID: "create-task", Method: http.MethodPost, Path: tasks, Tags: tags,
 		Summary: "Create a draft task", DefaultStatus: http.StatusCreated},
-		program.PermTasksWrite, func(ctx context.Context, in *createTaskIn) (*taskOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermTasksWrite}, func(ctx context.Context, sc program.Scope, in *createTaskIn) (*taskOut, error) {
 			t, err := s.Tasks.Create(ctx, sc, in.Body.input())
 			if err != nil {
 				return nil, err
 			}
-			to, err := s.taskOut(ctx, t)
-			return &taskOut{Body: to}, err
+			return &taskOut{Body: t}, nil
 		})
 
 	add(s, huma.Operation{OperationID: "get-task", Method: http.MethodGet, Path: tasks + "/{task}", Tags: tags, Summary: "Get a task"},
-		program.PermProgramRead, func(ctx context.Context, in *TaskRef) (*taskOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermProgramRead)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermProgramRead}, func(ctx context.Context, sc program.Scope, in *TaskRef) (*taskOut, error) {
 			t, err := s.Tasks.Get(ctx, sc, in.Task)
 			if err != nil {
 				return nil, err
 			}
-			to, err := s.taskOut(ctx, t)
-			return &taskOut{Body: to}, err
+			return &taskOut{Body: t}, nil
 		})
 
 	add(s, huma.Operation{OperationID: "update-task", Method: http.MethodPut, Path: tasks + "/{task}", Tags: tags,
 		Summary: "Rewrite a task (once published, kind, mode, reward, eligibility and recurrence stay)"},
-		program.PermTasksWrite, func(ctx context.Context, in *updateTaskIn) (*taskOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermTasksWrite}, func(ctx context.Context, sc program.Scope, in *updateTaskIn) (*taskOut, error) {
 			t, err := s.Tasks.Update(ctx, sc, in.Task, in.Body.input())
 			if err != nil {
 				return nil, err
 			}
-			to, err := s.taskOut(ctx, t)
-			return &taskOut{Body: to}, err
+			return &taskOut{Body: t}, nil
 		})
 
 	add(s, huma.Operation{OperationID: "publish-task", Method: http.MethodPost, Path: tasks + "/{task}/publish", Tags: tags,
 		Summary: "Publish a draft: its capacity becomes slots members can take"},
-		program.PermTasksWrite, func(ctx context.Context, in *TaskRef) (*taskOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermTasksWrite}, func(ctx context.Context, sc program.Scope, in *TaskRef) (*taskOut, error) {
 			t, err := s.Tasks.Publish(ctx, sc, in.Task)
 			if err != nil {
 				return nil, err
 			}
-			to, err := s.taskOut(ctx, t)
-			return &taskOut{Body: to}, err
+			return &taskOut{Body: t}, nil
 		})
 
 	add(s, huma.Operation{OperationID: "cancel-task", Method: http.MethodPost, Path: tasks + "/{task}/cancel", Tags: tags,
 		Summary: "Cancel a task: claims in progress are cancelled and every slot goes back"},
-		program.PermTasksWrite, func(ctx context.Context, in *cancelTaskIn) (*taskOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermTasksWrite}, func(ctx context.Context, sc program.Scope, in *cancelTaskIn) (*taskOut, error) {
 			t, err := s.Tasks.Cancel(ctx, sc, in.Task, in.Body.Reason)
 			if err != nil {
 				return nil, err
 			}
-			to, err := s.taskOut(ctx, t)
-			return &taskOut{Body: to}, err
+			return &taskOut{Body: t}, nil
 		})
 
 	add(s, huma.Operation{OperationID: "claim-task", Method: http.MethodPost, Path: tasks + "/{task}/claims", Tags: tags,
 		Summary: "Take a task: claim it (open), assign it (assigned) or apply for it (apply)", DefaultStatus: http.StatusCreated,
 		Description: "A member acts for themselves; an operator names the member. Answers 409 when the task is full.",
 		Extensions:  map[string]any{"x-members": true}},
-		program.PermTasksWrite, func(ctx context.Context, in *claimIn) (*claimOut, error) {
-			sc, err := s.scope(ctx, in.Program, "")
-			if err != nil {
-				return nil, err
-			}
-			t, err := s.Tasks.Get(ctx, sc, in.Task)
-			if err != nil {
-				return nil, err
-			}
-			var c task.Claim
-			switch t.Mode {
-			case task.Open:
-				c, err = s.Tasks.Claim(ctx, sc, in.Task, in.Body.MemberID)
-			case task.Assigned:
-				c, err = s.Tasks.Assign(ctx, sc, in.Task, in.Body.MemberID)
-			case task.Apply:
-				c, err = s.Tasks.ApplyFor(ctx, sc, in.Task, in.Body.MemberID)
-			}
+		needs{perm: program.PermTasksWrite, members: true, outcome: true}, func(ctx context.Context, sc program.Scope, in *claimIn) (*claimOut, error) {
+			c, err := s.Tasks.Take(ctx, sc, in.Task, in.Body.MemberID)
 			if err != nil {
 				return nil, err
 			}
@@ -325,12 +254,8 @@ func (s *Server) registerTasks() {
 
 	claims := Prefix + "/programs/{program}/claims"
 	add(s, huma.Operation{OperationID: "list-claims", Method: http.MethodGet, Path: claims, Tags: tags,
-		Summary: "List claims (a member sees their own)", Extensions: map[string]any{"x-members": true}},
-		program.PermTasksRead, func(ctx context.Context, in *listClaimsIn) (*claimsOut, error) {
-			sc, err := s.scope(ctx, in.Program, "")
-			if err != nil {
-				return nil, err
-			}
+		Summary: "List claims (a member sees their own)"},
+		needs{perm: program.PermTasksRead, members: true}, func(ctx context.Context, sc program.Scope, in *listClaimsIn) (*claimsOut, error) {
 			before, err := in.before()
 			if err != nil {
 				return nil, err
@@ -346,12 +271,8 @@ func (s *Server) registerTasks() {
 		})
 
 	add(s, huma.Operation{OperationID: "get-claim", Method: http.MethodGet, Path: claims + "/{claim}", Tags: tags,
-		Summary: "Get a claim with its occurrences (a member their own)", Extensions: map[string]any{"x-members": true}},
-		program.PermTasksRead, func(ctx context.Context, in *ClaimRef) (*claimOut, error) {
-			sc, err := s.scope(ctx, in.Program, "")
-			if err != nil {
-				return nil, err
-			}
+		Summary: "Get a claim with its occurrences (a member their own)"},
+		needs{perm: program.PermTasksRead, members: true}, func(ctx context.Context, sc program.Scope, in *ClaimRef) (*claimOut, error) {
 			c, err := s.Tasks.ClaimByID(ctx, sc, in.Claim)
 			if err != nil {
 				return nil, err
@@ -361,11 +282,7 @@ func (s *Server) registerTasks() {
 
 	add(s, huma.Operation{OperationID: "select-applicant", Method: http.MethodPost, Path: claims + "/{claim}/select", Tags: tags,
 		Summary: "Select or decline an applicant of an apply-mode task"},
-		program.PermTasksWrite, func(ctx context.Context, in *selectIn) (*claimOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermTasksWrite, outcome: true}, func(ctx context.Context, sc program.Scope, in *selectIn) (*claimOut, error) {
 			c, err := s.Tasks.Select(ctx, sc, in.Claim, in.Body.Accept)
 			if err != nil {
 				return nil, err
@@ -374,12 +291,8 @@ func (s *Server) registerTasks() {
 		})
 
 	add(s, huma.Operation{OperationID: "withdraw-claim", Method: http.MethodPost, Path: claims + "/{claim}/withdraw", Tags: tags,
-		Summary: "Withdraw from a task; the slot goes back", Extensions: map[string]any{"x-members": true}},
-		program.PermTasksWrite, func(ctx context.Context, in *ClaimRef) (*claimOut, error) {
-			sc, err := s.scope(ctx, in.Program, "")
-			if err != nil {
-				return nil, err
-			}
+		Summary: "Withdraw from a task; the slot goes back"},
+		needs{perm: program.PermTasksWrite, members: true, outcome: true}, func(ctx context.Context, sc program.Scope, in *ClaimRef) (*claimOut, error) {
 			c, err := s.Tasks.Withdraw(ctx, sc, in.Claim)
 			if err != nil {
 				return nil, err
@@ -389,12 +302,8 @@ func (s *Server) registerTasks() {
 
 	add(s, huma.Operation{OperationID: "submit", Method: http.MethodPost, Path: claims + "/{claim}/submissions", Tags: tags,
 		Summary: "Hand in work (posts, text, images); the brief check runs on it", DefaultStatus: http.StatusCreated,
-		Extensions: map[string]any{"x-members": true}},
-		program.PermTasksWrite, func(ctx context.Context, in *submitIn) (*submissionOut, error) {
-			sc, err := s.scope(ctx, in.Program, "")
-			if err != nil {
-				return nil, err
-			}
+	},
+		needs{perm: program.PermTasksWrite, members: true, outcome: true}, func(ctx context.Context, sc program.Scope, in *submitIn) (*submissionOut, error) {
 			sub, err := s.Tasks.Submit(ctx, sc, in.Claim, task.SubmissionInput{Posts: in.Body.Posts, Text: in.Body.Text, Images: in.Body.Images})
 			if err != nil {
 				return nil, err
@@ -404,12 +313,8 @@ func (s *Server) registerTasks() {
 
 	subs := Prefix + "/programs/{program}/submissions"
 	add(s, huma.Operation{OperationID: "list-submissions", Method: http.MethodGet, Path: subs, Tags: tags,
-		Summary: "List submissions; status=pending is the review queue", Extensions: map[string]any{"x-members": true}},
-		program.PermTasksRead, func(ctx context.Context, in *listSubmissionsIn) (*submissionsOut, error) {
-			sc, err := s.scope(ctx, in.Program, "")
-			if err != nil {
-				return nil, err
-			}
+		Summary: "List submissions; status=pending is the review queue"},
+		needs{perm: program.PermTasksRead, members: true}, func(ctx context.Context, sc program.Scope, in *listSubmissionsIn) (*submissionsOut, error) {
 			before, err := in.before()
 			if err != nil {
 				return nil, err
@@ -424,12 +329,8 @@ func (s *Server) registerTasks() {
 		})
 
 	add(s, huma.Operation{OperationID: "get-submission", Method: http.MethodGet, Path: subs + "/{submission}", Tags: tags,
-		Summary: "Get a submission with its brief check and review", Extensions: map[string]any{"x-members": true}},
-		program.PermTasksRead, func(ctx context.Context, in *SubmissionRef) (*submissionOut, error) {
-			sc, err := s.scope(ctx, in.Program, "")
-			if err != nil {
-				return nil, err
-			}
+		Summary: "Get a submission with its brief check and review"},
+		needs{perm: program.PermTasksRead, members: true}, func(ctx context.Context, sc program.Scope, in *SubmissionRef) (*submissionOut, error) {
 			x, err := s.Tasks.Submission(ctx, sc, in.Submission)
 			if err != nil {
 				return nil, err
@@ -439,11 +340,7 @@ func (s *Server) registerTasks() {
 
 	add(s, huma.Operation{OperationID: "review-submission", Method: http.MethodPost, Path: subs + "/{submission}/review", Tags: tags,
 		Summary: "Approve (with a score; pays the points once), ask for changes, or reject"},
-		program.PermSubmissionsReview, func(ctx context.Context, in *reviewIn) (*submissionOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermSubmissionsReview)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermSubmissionsReview, outcome: true}, func(ctx context.Context, sc program.Scope, in *reviewIn) (*submissionOut, error) {
 			x, err := s.Tasks.Review(ctx, sc, in.Submission, in.Body.Decision, in.Body.Score, in.Body.Feedback)
 			if err != nil {
 				return nil, err
@@ -452,50 +349,24 @@ func (s *Server) registerTasks() {
 		})
 
 	add(s, huma.Operation{OperationID: "member-points", Method: http.MethodGet, Path: Prefix + "/programs/{program}/members/{member}/points",
-		Tags: []string{"members"}, Summary: "A member's points: balance and latest movements, from the ledger", Extensions: map[string]any{"x-members": true}},
-		program.PermMembersRead, func(ctx context.Context, in *MemberRef) (*pointsOut, error) {
-			sc, err := s.scope(ctx, in.Program, "")
+		Tags: []string{"members"}, Summary: "A member's points: balance and movements, newest first, from the ledger (a member reads their own)"},
+		needs{perm: program.PermLedgerRead, members: true}, func(ctx context.Context, sc program.Scope, in *pointsIn) (*pointsOut, error) {
+			before, err := in.before()
 			if err != nil {
 				return nil, err
 			}
-			m, err := s.Members.Get(ctx, sc, in.Member)
+			st, next, err := s.Points.Statement(ctx, sc, in.Member, before, in.limit())
 			if err != nil {
 				return nil, err
 			}
 			out := &pointsOut{}
-			out.Body.History = []PointsMovement{}
-			a, err := s.Ledger.FindAccount(ctx, task.PointsAccount(sc.Program.ID, m.PublicID))
-			if fault.Is(err, fault.NotFound) {
-				return out, nil
-			}
-			if err != nil {
-				return nil, err
-			}
-			out.Body.Balance, out.Body.Available = a.Balance(), a.Available()
-			rs, _, err := s.Ledger.History(ctx, sc.Program.ID, a.ID, 0, 50)
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range rs {
-				if r.Kind == ledger.Pending || r.Kind == ledger.Void {
-					continue
-				}
-				amount := r.Amount
-				if r.DebitAccountID == a.ID {
-					amount = -amount
-				}
-				out.Body.History = append(out.Body.History, PointsMovement{At: r.CreatedAt, Amount: amount, Code: r.Code, Ref: r.Ref})
-			}
+			out.Body.Statement, out.Body.NextCursor = st, encodeCursor(next)
 			return out, nil
 		})
 
 	add(s, huma.Operation{OperationID: "issue-login-code", Method: http.MethodPost, Path: Prefix + "/programs/{program}/members/{member}/login-code",
 		Tags: []string{"members"}, Summary: "A one-time code for the member to sign in with (valid 24 hours)", DefaultStatus: http.StatusCreated},
-		program.PermMembersWrite, func(ctx context.Context, in *MemberRef) (*loginCodeOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermMembersWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermMembersWrite}, func(ctx context.Context, sc program.Scope, in *MemberRef) (*loginCodeOut, error) {
 			code, expires, err := s.Members.IssueLoginCode(ctx, sc, in.Member)
 			if err != nil {
 				return nil, err
@@ -505,43 +376,12 @@ func (s *Server) registerTasks() {
 			return out, nil
 		})
 
-	add(s, huma.Operation{OperationID: "member-login", Method: http.MethodPost, Path: Prefix + "/auth/member-login", Tags: []string{"auth"},
-		Summary: "Sign in as a member with a one-time code", Extensions: map[string]any{"x-public": true}},
-		"", func(ctx context.Context, in *memberLoginIn) (*memberLoginOut, error) {
-			m, err := s.Members.RedeemLoginCode(ctx, in.Body.Code)
-			if err != nil {
-				return nil, err
-			}
-			token, expires, err := s.Programs.StartSession(ctx, program.ActorMember, m.ID, m.ProgramID, program.Actor{PublicID: m.PublicID, Name: m.Name})
-			if err != nil {
-				return nil, err
-			}
-			out := &memberLoginOut{}
-			out.Body.Token, out.Body.ExpiresAt, out.Body.Member = token, expires, memberOut(m)
-			out.SetCookie = (&http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires, HttpOnly: true, SameSite: http.SameSiteLaxMode}).String()
-			return out, nil
-		})
 }
 
 type loginCodeOut struct {
 	Body struct {
 		Code      string    `json:"code" example:"K7QH2-MX9TC"`
 		ExpiresAt time.Time `json:"expires_at"`
-	}
-}
-
-type memberLoginIn struct {
-	Body struct {
-		Code string `json:"code" minLength:"1" maxLength:"20"`
-	}
-}
-
-type memberLoginOut struct {
-	SetCookie string `header:"Set-Cookie"`
-	Body      struct {
-		Token     string    `json:"token"`
-		ExpiresAt time.Time `json:"expires_at"`
-		Member    MemberOut `json:"member"`
 	}
 }
 
@@ -581,11 +421,7 @@ func (s *Server) registerTemplates() {
 	path := Prefix + "/programs/{program}/task-templates"
 	add(s, huma.Operation{OperationID: "list-task-templates", Method: http.MethodGet, Path: path, Tags: tags,
 		Summary: "The program's task templates"},
-		program.PermTasksRead, func(ctx context.Context, in *listTemplatesIn) (*templatesOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermTasksRead)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermTasksRead}, func(ctx context.Context, sc program.Scope, in *listTemplatesIn) (*templatesOut, error) {
 			ts, err := s.Tasks.Templates(ctx, sc)
 			if err != nil {
 				return nil, err
@@ -597,11 +433,7 @@ func (s *Server) registerTemplates() {
 
 	add(s, huma.Operation{OperationID: "apply-task-templates", Method: http.MethodPut, Path: path, Tags: tags,
 		Summary: "Make the program's task templates what the body says", Description: "The same shape as the task_templates of a program file."},
-		program.PermTasksWrite, func(ctx context.Context, in *applyTemplatesIn) (*applyTemplatesOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermTasksWrite}, func(ctx context.Context, sc program.Scope, in *applyTemplatesIn) (*applyTemplatesOut, error) {
 			changes, err := s.Tasks.ApplyTemplates(ctx, sc, in.Body.Templates)
 			if err != nil {
 				return nil, err
@@ -617,16 +449,11 @@ func (s *Server) registerTemplates() {
 
 	add(s, huma.Operation{OperationID: "task-from-template", Method: http.MethodPost, Path: path + "/{template}/tasks", Tags: tags,
 		Summary: "Create a draft task from a template", DefaultStatus: http.StatusCreated},
-		program.PermTasksWrite, func(ctx context.Context, in *templateRef) (*taskOut, error) {
-			sc, err := s.scope(ctx, in.Program, program.PermTasksWrite)
-			if err != nil {
-				return nil, err
-			}
+		needs{perm: program.PermTasksWrite}, func(ctx context.Context, sc program.Scope, in *templateRef) (*taskOut, error) {
 			t, err := s.Tasks.FromTemplate(ctx, sc, in.Template)
 			if err != nil {
 				return nil, err
 			}
-			to, err := s.taskOut(ctx, t)
-			return &taskOut{Body: to}, err
+			return &taskOut{Body: t}, nil
 		})
 }

@@ -13,13 +13,16 @@ import (
 	"sync"
 	"time"
 
+	"kox/internal/access"
 	"kox/internal/api"
 	"kox/internal/db"
+	"kox/internal/idempotency"
 	"kox/internal/ladder"
 	"kox/internal/ledger"
 	"kox/internal/member"
 	"kox/internal/metrics"
 	"kox/internal/middleware"
+	"kox/internal/points"
 	"kox/internal/program"
 	"kox/internal/task"
 )
@@ -31,6 +34,15 @@ type Config struct {
 	Version         string
 	Logger          *slog.Logger
 	ShutdownTimeout time.Duration // how long in-flight requests get on shutdown
+	// TrustProxy: believe X-Forwarded-Proto and X-Forwarded-For (kox runs
+	// behind a reverse proxy that sets them).
+	TrustProxy bool
+	// IdempotencyLease is how long a request holds its Idempotency-Key
+	// without renewing it (0: the default, 30 s).
+	IdempotencyLease time.Duration
+	// SignInsPerMinute is how many sign-in attempts one client address, and
+	// one account, may make a minute (0: access.DefaultSignInsPerMinute).
+	SignInsPerMinute int
 }
 
 // App is a running kox: its database, services and HTTP handler.
@@ -42,10 +54,14 @@ type App struct {
 	Members  *member.Service
 	Ladders  *ladder.Service
 	Tasks    *task.Service
+	Points   *points.Service
+	Gate     *access.Gate
 	API      *api.Server
-	Metrics  *metrics.Metrics
-	Handler  http.Handler
-	Log      *slog.Logger
+
+	Idempotency *idempotency.Store
+	Metrics     *metrics.Metrics
+	Handler     http.Handler
+	Log         *slog.Logger
 
 	ready readiness
 }
@@ -77,6 +93,11 @@ func Assemble(cfg Config, d *db.DB) *App {
 	}
 	m := metrics.New(cfg.Version)
 	a := &App{Config: cfg, DB: d, Metrics: m, Log: cfg.Logger}
+	// Every outcome is shown from the start, at zero, so that dashboards and
+	// alerts can be set up before the first transfer.
+	for _, c := range ledger.Codes {
+		m.Transfers.WithLabelValues(string(c))
+	}
 	a.Ledger = ledger.New(d, ledger.WithLogger(cfg.Logger), ledger.WithObserver(func(c ledger.Code) {
 		m.Transfers.WithLabelValues(string(c)).Inc()
 	}))
@@ -84,25 +105,32 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Members = &member.Service{DB: d}
 	a.Ladders = &ladder.Service{DB: d}
 	a.Tasks = &task.Service{DB: d, Ledger: a.Ledger}
+	a.Points = &points.Service{DB: d, Ledger: a.Ledger, Members: a.Members}
+	a.Gate = &access.Gate{Programs: a.Programs, Members: a.Members}
+	if cfg.SignInsPerMinute > 0 {
+		a.Gate.Throttle = access.NewThrottle(cfg.SignInsPerMinute, time.Minute)
+	}
+	a.Idempotency = &idempotency.Store{DB: d, Lease: cfg.IdempotencyLease}
 	a.Handler = a.routes()
 	return a
 }
 
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
-	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Ledger: a.Ledger, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks, Log: a.Log, Version: a.Config.Version})
+	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks,
+		Points: a.Points, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		middleware.WriteProblem(w, r, http.StatusNotFound, "Not Found", "no such page: "+r.URL.Path)
+		middleware.WriteProblem(w, r, http.StatusNotFound, "not_found", "no such page: "+r.URL.Path)
 	})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.
 	csrf := http.NewCrossOriginProtection()
 	return middleware.Chain(mux, middleware.RequestID, middleware.Observe(a.Log, a.Metrics), middleware.Recover(a.Log),
-		csrf.Handler, a.API.Idempotency)
+		api.Connection(a.Config.TrustProxy), csrf.Handler, a.API.Idempotency)
 }
 
 // Close stops the services and closes the database.

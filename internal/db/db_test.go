@@ -299,12 +299,20 @@ func TestFilterAndTrimPage(t *testing.T) {
 	if items, next := db.TrimPage([]int64{9}, 2, func(x int64) int64 { return x }); len(items) != 1 || next != 0 {
 		t.Fatalf("last page = %v %d", items, next)
 	}
-	in, inArgs := db.Where("p = $1", 1).AddIn(db.Postgres, "id", []int64{4, 5}).Page("id", 10)
-	if in != " WHERE p = $1 AND id = ANY($2) ORDER BY id LIMIT $3" || len(inArgs) != 3 {
-		t.Fatalf("AddIn = %q %v", in, inArgs)
+	c, cArgs := db.Where("p = $1", 1).AddCond(db.Cond{SQL: "m.id IN (SELECT x FROM y WHERE k = $?)", Arg: "main/a"}).Page("id", 10)
+	if c != " WHERE p = $1 AND m.id IN (SELECT x FROM y WHERE k = $2) ORDER BY id LIMIT $3" || len(cArgs) != 3 || cArgs[1] != "main/a" {
+		t.Fatalf("AddCond = %q %v", c, cArgs)
 	}
-	if none, _ := db.Where("p = $1", 1).AddIn(db.SQLite, "id", nil).Page("id", 10); none != " WHERE p = $1 AND 1 = 0 ORDER BY id LIMIT $2" {
-		t.Fatalf("AddIn of nothing = %q", none)
+	w2 := db.Window{Offset: 4, Limit: 2}
+	page, pArgs := w2.SQL(3)
+	if page != " LIMIT $4 OFFSET $5" || pArgs[0] != 3 || pArgs[1] != 4 {
+		t.Fatalf("Window.SQL = %q %v", page, pArgs)
+	}
+	if got, next := db.Trim(w2, []int{1, 2, 3}); len(got) != 2 || next != 6 {
+		t.Fatalf("Trim = %v %d", got, next)
+	}
+	if got, next := db.Trim(w2, []int{1, 2}); len(got) != 2 || next != 0 {
+		t.Fatalf("Trim of the last page = %v %d", got, next)
 	}
 	if db.CheckLimit(0) == nil || db.CheckLimit(db.MaxLimit+1) == nil || db.CheckLimit(50) != nil {
 		t.Fatal("CheckLimit")

@@ -125,25 +125,25 @@ func MapError(err error) error {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return fault.Wrap(fault.NotFound, err, "not found")
+		return fault.Wrap(fault.NotFound, err, "db.not_found", "not found")
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	switch c, _ := ConstraintOf(err); c {
 	case UniqueViolation:
-		return fault.Wrap(fault.Conflict, err, "already exists")
+		return fault.Wrap(fault.Conflict, err, "db.exists", "already exists")
 	case ForeignKeyViolation:
-		return fault.Wrap(fault.Invalid, err, "refers to something that does not exist")
+		return fault.Wrap(fault.Invalid, err, "db.foreign_key", "refers to something that does not exist")
 	case CheckViolation, NotNullViolation:
-		return fault.Wrap(fault.Invalid, err, "breaks a rule of the data")
+		return fault.Wrap(fault.Invalid, err, "db.check", "breaks a rule of the data")
 	}
 	if Retryable(err) {
-		return fault.Wrap(fault.Unavailable, err, "the database is busy; try again")
+		return fault.Wrap(fault.Unavailable, err, "db.busy", "the database is busy; try again")
 	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) && isConnError(err) {
-		return fault.Wrap(fault.Unavailable, err, "the database cannot be reached")
+		return fault.Wrap(fault.Unavailable, err, "db.unreachable", "the database cannot be reached")
 	}
 	return err
 }

@@ -2,7 +2,6 @@ package db
 
 import (
 	"database/sql"
-	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -29,20 +28,15 @@ func (f *Filter) Add(cond string, v any) *Filter {
 	return f
 }
 
-// AddIn keeps rows whose col is one of ids, passed as one parameter so that
-// it numbers like any other: an array on PostgreSQL, a JSON array on SQLite.
-// No ids match nothing.
-func (f *Filter) AddIn(e Engine, col string, ids []int64) *Filter {
-	if len(ids) == 0 {
-		f.conds = append(f.conds, "1 = 0")
-		return f
-	}
-	if e == Postgres {
-		return f.Add(col+" = ANY($?)", ids)
-	}
-	b, _ := json.Marshal(ids)
-	return f.Add(col+" IN (SELECT value FROM json_each($?))", string(b))
+// Cond is a condition with one parameter, written "$?", that one package
+// hands another's list (members on a tier, from the ladders).
+type Cond struct {
+	SQL string
+	Arg any
 }
+
+// AddCond adds c.
+func (f *Filter) AddCond(c Cond) *Filter { return f.Add(c.SQL, c.Arg) }
 
 // Page returns " WHERE … ORDER BY order LIMIT $n" and the arguments, asking
 // for one row more than limit so that TrimPage can tell whether a next page
@@ -55,9 +49,7 @@ func (f *Filter) Page(order string, limit int) (string, []any) {
 // CheckLimit says whether a page size is allowed, naming the query field.
 func CheckLimit(limit int) error {
 	if limit <= 0 || limit > MaxLimit {
-		var f fault.Fields
-		f.Addf("query.limit", "must be 1 to %d", MaxLimit)
-		return f.Err()
+		return fault.Field("query.limit", "range", "must be {min} to {max}", fault.P{"min": 1, "max": MaxLimit})
 	}
 	return nil
 }
@@ -87,4 +79,28 @@ func Collect[T any, S interface{ Scan(...any) error }](rows *sql.Rows, err error
 		out = append(out, x)
 	}
 	return out, rows.Err()
+}
+
+// Window is a page of a list kept in an order that has no cursor column (a
+// team by join date, the account matrix by platform and layer): Offset rows
+// skipped, Limit rows wanted.
+type Window struct {
+	Offset int
+	Limit  int
+}
+
+// SQL returns " LIMIT $n OFFSET $n+1", numbered after the query's first
+// params parameters, and its arguments; it asks for one row more than Limit
+// so that Trim can tell whether a next page exists.
+func (w Window) SQL(params int) (string, []any) {
+	return " LIMIT $" + strconv.Itoa(params+1) + " OFFSET $" + strconv.Itoa(params+2), []any{w.Limit + 1, w.Offset}
+}
+
+// Trim cuts a window fetched with SQL to Limit and returns the offset of
+// the next page, or 0 when there is none.
+func Trim[T any](w Window, items []T) ([]T, int) {
+	if len(items) <= w.Limit {
+		return items, 0
+	}
+	return items[:w.Limit], w.Offset + w.Limit
 }

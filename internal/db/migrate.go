@@ -3,11 +3,10 @@ package db
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
-	"os"
-	"syscall"
 	"testing/fstest"
 	"text/template"
 
@@ -61,9 +60,9 @@ func (d *DB) provider() (*goose.Provider, error) {
 		if err != nil {
 			return nil, err
 		}
-		return goose.NewProvider(goose.DialectPostgres, d.W, fsys, goose.WithSessionLocker(locker))
+		return goose.NewProvider(goose.DialectPostgres, d.W, fsys, goose.WithSessionLocker(locker), goose.WithGoMigrations(movePosts()))
 	}
-	return goose.NewProvider(goose.DialectSQLite3, d.W, fsys)
+	return goose.NewProvider(goose.DialectSQLite3, d.W, fsys, goose.WithGoMigrations(movePosts()))
 }
 
 // Migrate brings the schema up to date.
@@ -75,7 +74,7 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if d.Engine == SQLite {
 		// Two processes on one file (kox migrate beside kox serve) must not
 		// migrate at once; an advisory file lock serialises them.
-		unlock, err := lockFile(d.path + ".migrate-lock")
+		unlock, err := lockFile(ctx, d.path+".migrate-lock")
 		if err != nil {
 			return fmt.Errorf("migrations: %w", err)
 		}
@@ -109,17 +108,28 @@ func (d *DB) SchemaVersion(ctx context.Context) (current, latest int64, err erro
 	return p.GetVersions(ctx)
 }
 
-func lockFile(path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+// lockFile takes an exclusive lock that other processes wait for: an
+// exclusive transaction on a small SQLite file of its own, which works
+// wherever SQLite does (flock is Unix only). It waits up to ten minutes.
+func lockFile(ctx context.Context, path string) (func(), error) {
+	l, err := sql.Open("sqlite", "file:"+path+"?_busy_timeout=600000")
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		return nil, err
+	conn, err := l.Conn(ctx)
+	if err == nil {
+		_, err = conn.ExecContext(ctx, "BEGIN EXCLUSIVE")
+	}
+	if err != nil {
+		if conn != nil {
+			conn.Close()
+		}
+		l.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	return func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		conn.Close()
+		l.Close()
 	}, nil
 }

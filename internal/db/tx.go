@@ -19,7 +19,12 @@ type Tx struct {
 	Engine Engine
 	Now    time.Time
 	cache  *stmtCache // SQLite's writer statements; nil on PostgreSQL
+	after  []func()
 }
+
+// AfterCommit runs fn once the transaction has committed (never if it rolls
+// back or is retried): for effects outside the database, such as metrics.
+func (tx *Tx) AfterCommit(fn func()) { tx.after = append(tx.after, fn) }
 
 // ForUpdate is the row-locking suffix for a SELECT: PostgreSQL locks the rows;
 // SQLite needs nothing because a write transaction already holds the only
@@ -65,6 +70,9 @@ func (d *DB) once(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	for _, f := range tx.after {
+		f()
+	}
 	return nil
 }
 
@@ -84,4 +92,43 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// Outcome receives the result of a request's change inside the change's own
+// transaction: the API's Idempotency-Key store keeps the response with it,
+// so that a crash can never leave a change made and its key unanswered.
+type Outcome interface {
+	// Save is called in tx with the change's result, just before commit.
+	Save(ctx context.Context, tx *Tx, result any) error
+	// Committed is called once the transaction that saved has committed.
+	Committed()
+}
+
+type outcomeKey struct{}
+
+// WithOutcome makes Do hand its results to o.
+func WithOutcome(ctx context.Context, o Outcome) context.Context {
+	return context.WithValue(ctx, outcomeKey{}, o)
+}
+
+// Do runs fn in a write transaction, as InTx does, and returns its result;
+// when ctx carries an Outcome the result is saved to it in the same
+// transaction.
+func Do[T any](ctx context.Context, d *DB, fn func(tx *Tx) (T, error)) (T, error) {
+	var out T
+	o, _ := ctx.Value(outcomeKey{}).(Outcome)
+	err := d.InTx(ctx, func(tx *Tx) error {
+		var err error
+		if out, err = fn(tx); err != nil {
+			return err
+		}
+		if o != nil {
+			return o.Save(ctx, tx, out)
+		}
+		return nil
+	})
+	if err == nil && o != nil {
+		o.Committed()
+	}
+	return out, err
 }

@@ -36,10 +36,7 @@ func (g *gen) play(ctx context.Context, b built, t task.Task, ms []member.Member
 		if i >= len(plan) {
 			break
 		}
-		c, err := g.Tasks.Claim(ctx, b.scope, t.PublicID, m.PublicID)
-		if t.Mode == task.Assigned {
-			c, err = g.Tasks.Assign(ctx, b.scope, t.PublicID, m.PublicID)
-		}
+		c, err := g.Tasks.Take(ctx, b.scope, t.PublicID, m.PublicID)
 		if err != nil {
 			return fmt.Errorf("claim %s: %w", t.Title, err)
 		}
@@ -132,7 +129,7 @@ func (g *gen) carTasks(ctx context.Context, b built) error {
 		return err
 	}
 	for i, m := range upper[:min(35, len(upper))] {
-		c, err := g.Tasks.ApplyFor(ctx, b.scope, tour.PublicID, m.PublicID)
+		c, err := g.Tasks.Take(ctx, b.scope, tour.PublicID, m.PublicID)
 		if err != nil {
 			return err
 		}
@@ -200,7 +197,7 @@ func (g *gen) diary(ctx context.Context, b built) error {
 	testers := b.tiers["product"]
 	var claims []task.Claim
 	for _, m := range testers[:min(6, len(testers))] {
-		c, err := g.Tasks.Assign(ctx, b.scope, t.PublicID, m.PublicID)
+		c, err := g.Tasks.Take(ctx, b.scope, t.PublicID, m.PublicID)
 		if err != nil {
 			return err
 		}

@@ -31,53 +31,53 @@ func Validate(specs []LadderSpec) error {
 	var f fault.Fields
 	text := func(at string, t Text, required bool) {
 		if required && (strings.TrimSpace(t.Zh) == "" || strings.TrimSpace(t.En) == "") {
-			f.Add(at, "needs both zh and en")
+			f.Add(at, "bilingual", "needs both zh and en")
 		}
 		if len([]rune(t.Zh)) > 100 || len([]rune(t.En)) > 100 {
-			f.Add(at, "must be at most 100 characters in each language")
+			f.MaxLength(at, 100)
 		}
 	}
 	if len(specs) > 10 {
-		f.Add("ladders", "at most 10 ladders")
+		f.MaxItems("ladders", 10)
 	}
 	ladderKeys := map[string]bool{}
 	for i, l := range specs {
 		at := fmt.Sprintf("ladders[%d]", i)
 		if !keyRE.MatchString(l.Key) {
-			f.Add(at+".key", "must be 1 to 40 lowercase letters, digits, - or _, starting with a letter")
+			f.Add(at+".key", "key", "must be 1 to 40 lowercase letters, digits, - or _, starting with a letter")
 		} else if ladderKeys[l.Key] {
-			f.Addf(at+".key", "%q is used by another ladder", l.Key)
+			f.Add(at+".key", "duplicate", "{key} is used by another ladder", fault.P{"key": l.Key})
 		}
 		ladderKeys[l.Key] = true
 		text(at+".name", l.Name, true)
 		if l.Role != "" && !valid(member.Role(l.Role), member.Roles) {
-			f.Add(at+".role", "must be koc, kos, kol or empty")
+			f.OneOf(at+".role", fault.Names(member.Roles))
 		}
 		if len(l.Tiers) == 0 || len(l.Tiers) > 12 {
-			f.Add(at+".tiers", "must have 1 to 12 tiers")
+			f.Add(at+".tiers", "items", "must have {min} to {max} entries", fault.P{"min": 1, "max": 12})
 		}
 		tierKeys := map[string]bool{}
 		for j, t := range l.Tiers {
 			tat := fmt.Sprintf("%s.tiers[%d]", at, j)
 			if !keyRE.MatchString(t.Key) {
-				f.Add(tat+".key", "must be 1 to 40 lowercase letters, digits, - or _, starting with a letter")
+				f.Add(tat+".key", "key", "must be 1 to 40 lowercase letters, digits, - or _, starting with a letter")
 			} else if tierKeys[t.Key] {
-				f.Addf(tat+".key", "%q is used by another tier of this ladder", t.Key)
+				f.Add(tat+".key", "duplicate", "{key} is used by another tier of this ladder", fault.P{"key": t.Key})
 			}
 			tierKeys[t.Key] = true
 			text(tat+".name", t.Name, true)
 			text(tat+".title", t.Title, false)
 			if !valid(t.Resource, Resources) {
-				f.Add(tat+".resource", "must be information, experience, product or relationship")
+				f.OneOf(tat+".resource", fault.Names(Resources))
 			}
 			if !valid(t.ValueExchange, ValueExchanges) {
-				f.Add(tat+".value_exchange", "must be perks, performance_pay, project or partnership")
+				f.OneOf(tat+".value_exchange", fault.Names(ValueExchanges))
 			}
 			if !valid(t.BudgetLayer, BudgetLayers) {
-				f.Add(tat+".budget_layer", "must be broad, incentive or exclusive")
+				f.OneOf(tat+".budget_layer", fault.Names(BudgetLayers))
 			}
 			if len(t.Benefits) > 20 {
-				f.Add(tat+".benefits", "at most 20")
+				f.MaxItems(tat+".benefits", 20)
 			}
 			for k, b := range t.Benefits {
 				text(fmt.Sprintf("%s.benefits[%d]", tat, k), b, true)
@@ -237,7 +237,8 @@ func deleteTier(ctx context.Context, tx *db.Tx, ladderKey string, t Tier) error 
 		return err
 	}
 	if n > 0 {
-		return fault.New(fault.Conflict, "tier %s/%s has %d members: move them to another tier before removing it", ladderKey, t.Key, n)
+		return fault.New(fault.Conflict, "tier.has_members", "tier {tier} has {count} members: move them to another tier before removing it",
+			fault.P{"tier": ladderKey + "/" + t.Key, "count": n})
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM tier_changes WHERE from_tier_id = $1 OR to_tier_id = $1`, t.ID); err != nil {
 		return err
@@ -295,8 +296,13 @@ type querier interface {
 
 // load reads a program's ladders with their tiers, in order.
 func load(ctx context.Context, q querier, programID int64) ([]Ladder, error) {
+	return loadFor(ctx, q, programID, "")
+}
+
+// loadFor reads the ladders for members of role ("" for every ladder).
+func loadFor(ctx context.Context, q querier, programID int64, role string) ([]Ladder, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, public_id, key, name_zh, name_en, member_role, updated_at FROM ladders
-		WHERE program_id = $1 ORDER BY position, id`, programID)
+		WHERE program_id = $1 AND ($2 = '' OR member_role = '' OR member_role = $2) ORDER BY position, id`, programID, role)
 	if err != nil {
 		return nil, fmt.Errorf("ladders: %w", db.MapError(err))
 	}
@@ -352,12 +358,13 @@ func LoadTx(ctx context.Context, tx *db.Tx, programID int64) ([]Ladder, error) {
 }
 
 // Ladders lists the scope's program's ladders; everyone in the program may
-// read them (members see what the next rung holds).
-func (s *Service) Ladders(ctx context.Context, sc program.Scope) ([]Ladder, error) {
+// read them (members see what the next rung holds). role, when given, keeps
+// the ladders for that kind of member and those for everyone.
+func (s *Service) Ladders(ctx context.Context, sc program.Scope, role member.Role) ([]Ladder, error) {
 	if err := sc.Require(program.PermProgramRead); err != nil {
 		return nil, err
 	}
-	return load(ctx, s.DB.R, sc.Program.ID)
+	return loadFor(ctx, s.DB.R, sc.Program.ID, string(role))
 }
 
 // Apply applies specs to the scope's program (see ApplyTx).
@@ -439,7 +446,7 @@ func SetTierTx(ctx context.Context, tx *db.Tx, programID int64, memberRef, ladde
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len([]rune(reason)) > 500 {
 		var f fault.Fields
-		f.Add("reason", "must be 1 to 500 characters: say why the member moves")
+		f.Length("reason", 1, 500)
 		return Standing{}, f.Err()
 	}
 	m, err := member.LookupTx(ctx, tx, programID, memberRef)
@@ -457,17 +464,18 @@ func SetTierTx(ctx context.Context, tx *db.Tx, programID int64, memberRef, ladde
 		}
 	}
 	if l.ID == 0 {
-		return Standing{}, fault.New(fault.NotFound, "ladder %q not found", ladderKey)
+		return Standing{}, fault.New(fault.NotFound, "ladder.not_found", "ladder {ref} not found", fault.P{"ref": ladderKey})
 	}
 	if l.Role != "" && string(m.Role) != l.Role {
 		var f fault.Fields
-		f.Addf("ladder", "ladder %s is for %s members; %s is %s", l.Key, l.Role, m.Name, m.Role)
+		f.Add("ladder", "ladder.wrong_role", "ladder {ladder} is for {role} members; {name} is {member_role}",
+			fault.P{"ladder": l.Key, "role": l.Role, "name": m.Name, "member_role": string(m.Role)})
 		return Standing{}, f.Err()
 	}
 	t, ok := l.Tier(tierKey)
 	if !ok {
 		var f fault.Fields
-		f.Addf("tier", "ladder %s has no tier %q", l.Key, tierKey)
+		f.Add("tier", "not_found", "ladder {ladder} has no tier {tier}", fault.P{"ladder": l.Key, "tier": tierKey})
 		return Standing{}, f.Err()
 	}
 	var from sql.NullInt64
@@ -504,25 +512,12 @@ func SetTierTx(ctx context.Context, tx *db.Tx, programID int64, memberRef, ladde
 		Before: before, After: map[string]string{"ladder": l.Key, "tier": t.Key, "reason": reason}})
 }
 
-// MembersOn returns the ids of the members standing on a tier of a ladder,
-// for member searches by tier.
-func (s *Service) MembersOn(ctx context.Context, sc program.Scope, ladderKey, tierKey string) ([]int64, error) {
-	if err := sc.Require(program.PermMembersRead); err != nil {
-		return nil, err
+// OnTier is the member-list condition "stands on tier ref", ref written
+// ladder/tier (main/experience): one subquery, whatever the tier's size.
+func OnTier(ref string) (db.Cond, error) {
+	if l, t, ok := strings.Cut(ref, "/"); !ok || !keyRE.MatchString(l) || !keyRE.MatchString(t) {
+		return db.Cond{}, fault.Field("query.tier", "tier_ref", "must be ladder/tier, such as main/experience")
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT mt.member_id FROM member_tiers mt JOIN ladders l ON l.id = mt.ladder_id JOIN tiers t ON t.id = mt.tier_id
-		WHERE l.program_id = $1 AND l.key = $2 AND t.key = $3`, sc.Program.ID, ladderKey, tierKey)
-	if err != nil {
-		return nil, db.MapError(err)
-	}
-	defer rows.Close()
-	ids := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return db.Cond{SQL: `m.id IN (SELECT mt.member_id FROM member_tiers mt JOIN tiers t ON t.id = mt.tier_id
+		JOIN ladders l ON l.id = mt.ladder_id WHERE mt.program_id = m.program_id AND l.key || '/' || t.key = $?)`, Arg: ref}, nil
 }

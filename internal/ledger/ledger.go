@@ -120,7 +120,8 @@ func (l *Ledger) TransferOne(ctx context.Context, programID int64, t Transfer) (
 
 // ApplyTx applies transfers inside the caller's transaction, so that a domain
 // change and its ledger movements commit together. Results are as for
-// Transfer; they are final only if tx commits.
+// Transfer; they are final only if tx commits, and reach the observer
+// (metrics) when it does.
 func (l *Ledger) ApplyTx(ctx context.Context, tx *db.Tx, programID int64, ts []Transfer) ([]Result, error) {
 	// Not optimistic: a short insert could not be retried without rolling
 	// back the caller's transaction.
@@ -128,11 +129,11 @@ func (l *Ledger) ApplyTx(ctx context.Context, tx *db.Tx, programID int64, ts []T
 	if err != nil {
 		return nil, err
 	}
+	tx.AfterCommit(func() { l.Observe(rs[0]) })
 	return rs[0], nil
 }
 
-// Observe reports results to the ledger's observer; callers of ApplyTx call it
-// once their transaction has committed.
+// Observe reports results to the ledger's observer.
 func (l *Ledger) Observe(rs []Result) {
 	for _, r := range rs {
 		l.observe(r.Code)

@@ -72,6 +72,8 @@ const (
 	Void    Kind = "void"    // releases a pending transfer
 )
 
+func (k Kind) valid() bool { return k == Posted || k == Pending || k == Post || k == Void }
+
 // Transfer is a request to move an amount.
 type Transfer struct {
 	// ClientID is the caller's id for the transfer and its idempotency key:
@@ -159,6 +161,14 @@ const (
 	AlreadyReversed          Code = "already_reversed"
 	ReversalAccountsMismatch Code = "reversal_accounts_must_be_swapped"
 )
+
+// Codes lists every outcome, so that metrics can show each from the start.
+var Codes = []Code{OK, LinkedEventFailed, LinkedEventChainOpen, IDMustNotBeEmpty, IDTooLong, KindInvalid, AmountMustBePositive,
+	AccountsMustBeDifferent, DebitAccountNotFound, CreditAccountNotFound, AccountsMustHaveSameAsset, TimeoutOnlyForPending,
+	TimeoutMustNotBeNegative, PendingOnlyForPostOrVoid, CodeTooLong, RefTooLong, ExistsWithDifferentFields, ExceedsCredits,
+	ExceedsDebits, Overflow, PendingTransferNotFound, PendingTransferNotPending, PendingTransferAlreadyPosted,
+	PendingTransferAlreadyVoided, PendingTransferExpired, PendingTransferHasOtherFields, ExceedsPendingAmount,
+	ReversalTargetNotFound, ReversalTargetNotPosted, ReversalAmountMismatch, AlreadyReversed, ReversalAccountsMismatch}
 
 // Result is the outcome of one transfer. For OK, Record is the committed
 // transfer — the first one when Replayed says this call repeated an earlier.

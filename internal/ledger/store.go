@@ -46,19 +46,19 @@ func scanRecord(s scanner) (Record, error) {
 func (s AccountSpec) validate() error {
 	var f fault.Fields
 	if s.ProgramID <= 0 {
-		f.Add("program_id", "is required")
+		f.Required("program_id")
 	}
 	if s.Asset == "" || len(s.Asset) > 64 || strings.TrimSpace(s.Asset) != s.Asset {
-		f.Add("asset", "must be 1 to 64 characters without surrounding spaces")
+		f.Length("asset", 1, 64)
 	}
 	if s.Code == "" || len(s.Code) > MaxCode {
-		f.Addf("code", "must be 1 to %d characters", MaxCode)
+		f.Length("code", 1, MaxCode)
 	}
 	if len(s.Ref) > MaxRef {
-		f.Addf("ref", "must be at most %d characters", MaxRef)
+		f.MaxLength("ref", MaxRef)
 	}
 	if s.Limit != "" && !s.Limit.valid() {
-		f.Addf("limit", "must be one of %s, %s, %s", NoLimit, DebitsMustNotExceedCredits, CreditsMustNotExceedDebits)
+		f.OneOf("limit", []string{string(NoLimit), string(DebitsMustNotExceedCredits), string(CreditsMustNotExceedDebits)})
 	}
 	return f.Err()
 }
@@ -82,7 +82,8 @@ func OpenAccountTx(ctx context.Context, tx *db.Tx, s AccountSpec) (Account, erro
 		a, err = scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts
 			WHERE program_id = $1 AND asset = $2 AND code = $3 AND ref = $4`, s.ProgramID, s.Asset, s.Code, s.Ref))
 		if err == nil && a.Limit != s.Limit {
-			return Account{}, fault.New(fault.Conflict, "account %s/%s/%s exists with limit %s, not %s", s.Asset, s.Code, s.Ref, a.Limit, s.Limit)
+			return Account{}, fault.New(fault.Conflict, "ledger.account_limit", "account {account} exists with limit {have}, not {want}",
+				fault.P{"account": s.Asset + "/" + s.Code + "/" + s.Ref, "have": string(a.Limit), "want": string(s.Limit)})
 		}
 	}
 	if err != nil {
@@ -107,7 +108,7 @@ func (l *Ledger) Account(ctx context.Context, programID, id int64) (Account, err
 	a, err := scanAccount(l.db.R.QueryRowContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts
 		WHERE program_id = $1 AND id = $2`, programID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Account{}, fault.New(fault.NotFound, "account %d not found", id)
+		return Account{}, fault.New(fault.NotFound, "ledger.account_not_found", "account {id} not found", fault.P{"id": id})
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("account: %w", db.MapError(err))
@@ -119,7 +120,7 @@ func (l *Ledger) Account(ctx context.Context, programID, id int64) (Account, err
 func AccountTx(ctx context.Context, tx *db.Tx, programID, id int64) (Account, error) {
 	a, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts WHERE program_id = $1 AND id = $2`, programID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Account{}, fault.New(fault.NotFound, "account %d not found", id)
+		return Account{}, fault.New(fault.NotFound, "ledger.account_not_found", "account {id} not found", fault.P{"id": id})
 	}
 	return a, db.MapError(err)
 }
@@ -129,7 +130,7 @@ func (l *Ledger) FindAccount(ctx context.Context, s AccountSpec) (Account, error
 	a, err := scanAccount(l.db.R.QueryRowContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts
 		WHERE program_id = $1 AND asset = $2 AND code = $3 AND ref = $4`, s.ProgramID, s.Asset, s.Code, s.Ref))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Account{}, fault.New(fault.NotFound, "account %s/%s/%s not found", s.Asset, s.Code, s.Ref)
+		return Account{}, fault.New(fault.NotFound, "ledger.account_not_found", "account {id} not found", fault.P{"id": s.Asset + "/" + s.Code + "/" + s.Ref})
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("find account: %w", db.MapError(err))
@@ -142,12 +143,10 @@ const MaxPage = 500
 
 // History returns an account's transfers, newest first: up to limit transfers
 // with ids below before (0: from the newest), and the cursor for the next
-// page (0 when there is none).
-func (l *Ledger) History(ctx context.Context, programID, accountID, before int64, limit int) ([]Record, int64, error) {
+// page (0 when there is none). Given kinds, only transfers of those kinds.
+func (l *Ledger) History(ctx context.Context, programID, accountID, before int64, limit int, kinds ...Kind) ([]Record, int64, error) {
 	if limit <= 0 || limit > MaxPage {
-		var f fault.Fields
-		f.Addf("limit", "must be 1 to %d", MaxPage)
-		return nil, 0, f.Err()
+		return nil, 0, fault.Field("limit", "range", "must be {min} to {max}", fault.P{"min": 1, "max": MaxPage})
 	}
 	if before <= 0 {
 		before = 1<<63 - 1
@@ -155,12 +154,23 @@ func (l *Ledger) History(ctx context.Context, programID, accountID, before int64
 	if _, err := l.Account(ctx, programID, accountID); err != nil {
 		return nil, 0, err
 	}
+	only := ""
+	if len(kinds) > 0 {
+		names := make([]string, len(kinds))
+		for i, k := range kinds {
+			if !k.valid() {
+				return nil, 0, fault.Field("kinds", "one_of", "must be posted, pending, post or void")
+			}
+			names[i] = "'" + string(k) + "'"
+		}
+		only = " AND kind IN (" + strings.Join(names, ", ") + ")"
+	}
 	// Two index range scans (as debit, as credit) merged, rather than an OR
 	// that would scan the program's whole history.
 	rows, err := l.db.R.QueryContext(ctx, `SELECT `+recordCols+` FROM (
-			SELECT `+recordCols+` FROM ledger_transfers WHERE debit_account_id = $2 AND id < $3 AND program_id = $1
+			SELECT `+recordCols+` FROM ledger_transfers WHERE debit_account_id = $2 AND id < $3 AND program_id = $1`+only+`
 			UNION ALL
-			SELECT `+recordCols+` FROM ledger_transfers WHERE credit_account_id = $2 AND id < $3 AND program_id = $1
+			SELECT `+recordCols+` FROM ledger_transfers WHERE credit_account_id = $2 AND id < $3 AND program_id = $1`+only+`
 		) h ORDER BY id DESC LIMIT $4`, programID, accountID, before, limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("history: %w", db.MapError(err))
@@ -190,10 +200,22 @@ func (l *Ledger) Lookup(ctx context.Context, programID int64, clientID string) (
 	r, err := scanRecord(l.db.R.QueryRowContext(ctx, `SELECT `+recordCols+` FROM ledger_transfers
 		WHERE program_id = $1 AND client_id = $2`, programID, clientID))
 	if errors.Is(err, sql.ErrNoRows) || errors.Is(errors.Unwrap(err), sql.ErrNoRows) {
-		return Record{}, fault.New(fault.NotFound, "transfer %q not found", clientID)
+		return Record{}, fault.New(fault.NotFound, "transfer.not_found", "transfer {ref} not found", fault.P{"ref": clientID})
 	}
 	if err != nil {
 		return Record{}, db.MapError(err)
 	}
 	return r, nil
+}
+
+// AccountsByRef returns the program's accounts of the asset whose refs are
+// among refs (every code), in one query: a page of tasks' slot accounts.
+func (l *Ledger) AccountsByRef(ctx context.Context, programID int64, asset string, refs []string) ([]Account, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	in, args, _ := db.In(l.db.Engine, "ref", 3, refs)
+	rows, err := l.db.R.QueryContext(ctx, `SELECT `+accountCols+` FROM ledger_accounts WHERE program_id = $1 AND asset = $2 AND `+in,
+		append([]any{programID, asset}, args...)...)
+	return db.Collect(rows, err, scanAccount)
 }

@@ -18,11 +18,19 @@ import (
 // LoginCodeTTL is how long a member's sign-in code works.
 const LoginCodeTTL = 24 * time.Hour
 
-// codeAlphabet avoids letters and digits people confuse (0/O, 1/I/L).
-const codeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+// newCode makes a sign-in code: ten characters of crypto/rand.Text (base32,
+// five unbiased random bits each: 50 bits), shown as two groups of five.
+func newCode() string {
+	t := rand.Text()[:10]
+	return t[:5] + "-" + t[5:]
+}
+
+// typed undoes what people do to a code: lower case, dashes, spaces, and
+// the digits that look like base32's letters (0 for O, 1 for I, 8 for B).
+var typed = strings.NewReplacer("-", "", " ", "", "0", "O", "1", "I", "8", "B")
 
 func hashCode(code string) string {
-	sum := sha256.Sum256([]byte(strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(code), "-", ""))))
+	sum := sha256.Sum256([]byte(typed.Replace(strings.ToUpper(strings.TrimSpace(code)))))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -33,18 +41,9 @@ func (s *Service) IssueLoginCode(ctx context.Context, sc program.Scope, ref stri
 	var expires time.Time
 	err := s.writeOn(ctx, sc, ref, func(tx *db.Tx, m Member) error {
 		if m.Status == Banned || m.Status == Left {
-			return fault.New(fault.Conflict, "%s has %s the program", m.Name, map[Status]string{Banned: "been banned from", Left: "left"}[m.Status])
+			return fault.New(fault.Conflict, "member.gone", "{name} is {status}: no sign-in for them", fault.P{"name": m.Name, "status": string(m.Status)})
 		}
-		b := make([]byte, 10)
-		_, _ = rand.Read(b)
-		var sb strings.Builder
-		for i, x := range b {
-			if i == 5 {
-				sb.WriteByte('-')
-			}
-			sb.WriteByte(codeAlphabet[int(x)%len(codeAlphabet)])
-		}
-		code, expires = sb.String(), tx.Now.Add(LoginCodeTTL)
+		code, expires = newCode(), tx.Now.Add(LoginCodeTTL)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO member_login_codes (code_hash, program_id, member_id, expires_at) VALUES ($1, $2, $3, $4)`,
 			hashCode(code), m.ProgramID, m.ID, expires.UnixMicro()); err != nil {
 			return err
@@ -55,34 +54,32 @@ func (s *Service) IssueLoginCode(ctx context.Context, sc program.Scope, ref stri
 	return code, expires, err
 }
 
-// RedeemLoginCode uses up a code and returns the member it signs in.
-func (s *Service) RedeemLoginCode(ctx context.Context, code string) (Member, error) {
-	bad := fault.New(fault.Unauthenticated, "the code is wrong, used or expired: ask for a new one")
-	var m Member
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		var programID, memberID, expires, used int64
-		err := tx.QueryRowContext(ctx, `SELECT program_id, member_id, expires_at, used_at FROM member_login_codes WHERE code_hash = $1`+tx.ForUpdate(),
-			hashCode(code)).Scan(&programID, &memberID, &expires, &used)
-		if errors.Is(err, sql.ErrNoRows) {
-			return bad
-		}
-		if err != nil {
-			return err
-		}
-		if used > 0 || tx.Now.UnixMicro() >= expires {
-			return bad
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE member_login_codes SET used_at = $2 WHERE code_hash = $1`, hashCode(code), tx.Now.UnixMicro()); err != nil {
-			return err
-		}
-		m, err = scanMember(tx.QueryRowContext(ctx, `SELECT `+memberCols+` FROM members WHERE id = $1`, memberID))
-		if err != nil {
-			return err
-		}
-		if m.Status == Banned || m.Status == Left {
-			return bad
-		}
-		return nil
-	})
-	return m, err
+// RedeemLoginCodeTx uses up a code inside tx (the caller starts the
+// member's session in the same transaction) and returns the member it signs
+// in.
+func RedeemLoginCodeTx(ctx context.Context, tx *db.Tx, code string) (Member, error) {
+	bad := fault.New(fault.Unauthenticated, "auth.bad_code", "the code is wrong, used or expired: ask for a new one")
+	var programID, memberID, expires, used int64
+	err := tx.QueryRowContext(ctx, `SELECT program_id, member_id, expires_at, used_at FROM member_login_codes WHERE code_hash = $1`+tx.ForUpdate(),
+		hashCode(code)).Scan(&programID, &memberID, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Member{}, bad
+	}
+	if err != nil {
+		return Member{}, err
+	}
+	if used > 0 || tx.Now.UnixMicro() >= expires {
+		return Member{}, bad
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE member_login_codes SET used_at = $2 WHERE code_hash = $1`, hashCode(code), tx.Now.UnixMicro()); err != nil {
+		return Member{}, err
+	}
+	m, err := scanMember(tx.QueryRowContext(ctx, `SELECT `+memberCols+` FROM members WHERE id = $1`, memberID))
+	if err != nil {
+		return Member{}, err
+	}
+	if m.Status == Banned || m.Status == Left {
+		return Member{}, bad
+	}
+	return m, nil
 }

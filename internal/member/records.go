@@ -23,7 +23,7 @@ func (s *Service) writeOn(ctx context.Context, sc program.Scope, ref string, fn 
 		m, err := scanMember(tx.QueryRowContext(ctx, `SELECT `+memberCols+` FROM members WHERE program_id = $1 AND public_id = $2`+tx.ForUpdate(),
 			sc.Program.ID, ref))
 		if errors.Is(err, sql.ErrNoRows) {
-			return fault.New(fault.NotFound, "member %q not found", ref)
+			return fault.New(fault.NotFound, "member.not_found", "member {ref} not found", fault.P{"ref": ref})
 		}
 		if err != nil {
 			return err
@@ -69,7 +69,7 @@ func (s *Service) RemoveSocial(ctx context.Context, sc program.Scope, ref, accou
 		err := tx.QueryRowContext(ctx, `SELECT id, public_id, platform, handle, url, followers FROM member_social_accounts
 			WHERE member_id = $1 AND public_id = $2`, m.ID, accountID).Scan(&sa.ID, &sa.PublicID, &sa.Platform, &sa.Handle, &sa.URL, &sa.Followers)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fault.New(fault.NotFound, "social account %q not found", accountID)
+			return fault.New(fault.NotFound, "social_account.not_found", "social account {ref} not found", fault.P{"ref": accountID})
 		}
 		if err != nil {
 			return err
@@ -88,13 +88,13 @@ func (s *Service) RecordConsent(ctx context.Context, sc program.Scope, ref strin
 	c.Kind, c.Text, c.Source = strings.TrimSpace(c.Kind), strings.TrimSpace(c.Text), strings.TrimSpace(c.Source)
 	var f fault.Fields
 	if c.Kind == "" || len(c.Kind) > 64 {
-		f.Add("kind", "must be 1 to 64 characters, such as content_reuse or privacy_policy")
+		f.Length("kind", 1, 64)
 	}
 	if len([]rune(c.Text)) > 4000 {
-		f.Add("text", "must be at most 4000 characters")
+		f.MaxLength("text", 4000)
 	}
 	if len([]rune(c.Source)) > 100 {
-		f.Add("source", "must be at most 100 characters")
+		f.MaxLength("source", 100)
 	}
 	if err := f.Err(); err != nil {
 		return Consent{}, err
@@ -112,27 +112,32 @@ func (s *Service) RecordConsent(ctx context.Context, sc program.Scope, ref strin
 }
 
 // Consents lists a member's consent record, oldest first.
-func (s *Service) Consents(ctx context.Context, sc program.Scope, ref string) ([]Consent, error) {
+//
+// kind narrows to one kind of consent ("" for all); w is the page. It
+// returns the next page's offset (0: none).
+func (s *Service) Consents(ctx context.Context, sc program.Scope, ref, kind string, w db.Window) ([]Consent, int, error) {
+	if err := db.CheckLimit(w.Limit); err != nil {
+		return nil, 0, err
+	}
 	m, err := s.Get(ctx, sc, ref)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT kind, granted, text, source, at FROM member_consents WHERE member_id = $1 ORDER BY id`, m.ID)
-	if err != nil {
-		return nil, db.MapError(err)
-	}
-	defer rows.Close()
-	out := []Consent{}
-	for rows.Next() {
+	page, args := w.SQL(2)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT kind, granted, text, source, at FROM member_consents WHERE member_id = $1
+		AND ($2 = '' OR kind = $2) ORDER BY id`+page, append([]any{m.ID, kind}, args...)...)
+	out, err := db.Collect(rows, err, func(r *sql.Rows) (Consent, error) {
 		var c Consent
 		var at int64
-		if err := rows.Scan(&c.Kind, &c.Granted, &c.Text, &c.Source, &at); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&c.Kind, &c.Granted, &c.Text, &c.Source, &at)
 		c.At = time.UnixMicro(at).UTC()
-		out = append(out, c)
+		return c, err
+	})
+	if err != nil {
+		return nil, 0, err
 	}
-	return out, rows.Err()
+	out, next := db.Trim(w, out)
+	return out, next, nil
 }
 
 // AddNote adds an operator's note to a member.
@@ -140,7 +145,7 @@ func (s *Service) AddNote(ctx context.Context, sc program.Scope, ref, body strin
 	body = strings.TrimSpace(body)
 	if body == "" || len([]rune(body)) > 4000 {
 		var f fault.Fields
-		f.Add("body", "must be 1 to 4000 characters")
+		f.Length("body", 1, 4000)
 		return Note{}, f.Err()
 	}
 	n := Note{Author: sc.Actor.Name, Body: body}
@@ -157,30 +162,32 @@ func (s *Service) AddNote(ctx context.Context, sc program.Scope, ref, body strin
 }
 
 // Notes lists the notes on a member, newest first; they are for operators.
-func (s *Service) Notes(ctx context.Context, sc program.Scope, ref string) ([]Note, error) {
+func (s *Service) Notes(ctx context.Context, sc program.Scope, ref string, w db.Window) ([]Note, int, error) {
 	if err := sc.Require(program.PermMembersRead); err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	if err := db.CheckLimit(w.Limit); err != nil {
+		return nil, 0, err
 	}
 	m, err := s.Get(ctx, sc, ref)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, author, body, created_at FROM member_notes WHERE member_id = $1 ORDER BY id DESC`, m.ID)
-	if err != nil {
-		return nil, db.MapError(err)
-	}
-	defer rows.Close()
-	out := []Note{}
-	for rows.Next() {
+	page, args := w.SQL(1)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, author, body, created_at FROM member_notes WHERE member_id = $1 ORDER BY id DESC`+page,
+		append([]any{m.ID}, args...)...)
+	out, err := db.Collect(rows, err, func(r *sql.Rows) (Note, error) {
 		var n Note
 		var at int64
-		if err := rows.Scan(&n.ID, &n.Author, &n.Body, &at); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&n.ID, &n.Author, &n.Body, &at)
 		n.CreatedAt = time.UnixMicro(at).UTC()
-		out = append(out, n)
+		return n, err
+	})
+	if err != nil {
+		return nil, 0, err
 	}
-	return out, rows.Err()
+	out, next := db.Trim(w, out)
+	return out, next, nil
 }
 
 // MatrixInput is an account to add to the matrix.
@@ -204,13 +211,13 @@ func (s *Service) AddToMatrix(ctx context.Context, sc program.Scope, in MatrixIn
 	validateSocial(0, &si, &f)
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" || len([]rune(in.Name)) > 100 {
-		f.Add("name", "must be 1 to 100 characters")
+		f.Length("name", 1, 100)
 	}
 	if !valid(in.Layer, Layers) {
-		f.Add("layer", "must be official, brand_ip, kos or koc")
+		f.OneOf("layer", fault.Names(Layers))
 	}
 	if in.MemberID != "" && (in.Layer == LayerOfficial || in.Layer == LayerBrandIP) {
-		f.Add("member_id", "only kos and koc accounts belong to a member")
+		f.Add("member_id", "matrix.no_member", "only kos and koc accounts belong to a member")
 	}
 	if err := f.Err(); err != nil {
 		return MatrixEntry{}, unindex(err)
@@ -225,7 +232,7 @@ func (s *Service) AddToMatrix(ctx context.Context, sc program.Scope, in MatrixIn
 			err := tx.QueryRowContext(ctx, `SELECT id, role FROM members WHERE program_id = $1 AND public_id = $2`, sc.Program.ID, in.MemberID).Scan(&id, &role)
 			if errors.Is(err, sql.ErrNoRows) {
 				var f fault.Fields
-				f.Add("member_id", "is not a member of this program")
+				f.Add("member_id", "not_found", "is not a member of this program")
 				return f.Err()
 			}
 			if err != nil {
@@ -233,7 +240,7 @@ func (s *Service) AddToMatrix(ctx context.Context, sc program.Scope, in MatrixIn
 			}
 			if string(role) != string(in.Layer) {
 				var f fault.Fields
-				f.Addf("member_id", "is a %s member; the %s layer needs a %s", role, in.Layer, in.Layer)
+				f.Add("member_id", "matrix.wrong_role", "is a {role} member; the {layer} layer needs a {layer}", fault.P{"role": string(role), "layer": string(in.Layer)})
 				return f.Err()
 			}
 			memberID = id
@@ -245,7 +252,7 @@ func (s *Service) AddToMatrix(ctx context.Context, sc program.Scope, in MatrixIn
 		if err != nil {
 			if c, _ := db.ConstraintOf(err); c == db.UniqueViolation {
 				var f fault.Fields
-				f.Add("handle", "is already in the matrix on this platform")
+				f.Add("handle", "taken", "is already in the matrix on this platform")
 				return f.Err()
 			}
 			return err
@@ -258,30 +265,33 @@ func (s *Service) AddToMatrix(ctx context.Context, sc program.Scope, in MatrixIn
 
 // Matrix lists the program's account matrix by platform and layer
 // (official, brand IP, KOS, KOC), optionally for one platform.
-func (s *Service) Matrix(ctx context.Context, sc program.Scope, platform string) ([]MatrixEntry, error) {
+//
+// platform and layer narrow it ("" for all); w is the page.
+func (s *Service) Matrix(ctx context.Context, sc program.Scope, platform string, layer Layer, w db.Window) ([]MatrixEntry, int, error) {
 	if err := sc.Require(program.PermMembersRead); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	if err := db.CheckLimit(w.Limit); err != nil {
+		return nil, 0, err
+	}
+	page, args := w.SQL(3)
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT a.id, a.public_id, a.platform, a.layer, a.name, a.handle, a.url, a.followers,
 		coalesce(m.public_id, ''), a.created_at FROM account_matrix a LEFT JOIN members m ON m.id = a.member_id
-		WHERE a.program_id = $1 AND ($2 = '' OR a.platform = $2)
-		ORDER BY a.platform, CASE a.layer WHEN 'official' THEN 0 WHEN 'brand_ip' THEN 1 WHEN 'kos' THEN 2 ELSE 3 END, a.followers DESC, a.id`,
-		sc.Program.ID, platform)
-	if err != nil {
-		return nil, db.MapError(err)
-	}
-	defer rows.Close()
-	out := []MatrixEntry{}
-	for rows.Next() {
+		WHERE a.program_id = $1 AND ($2 = '' OR a.platform = $2) AND ($3 = '' OR a.layer = $3)
+		ORDER BY a.platform, CASE a.layer WHEN 'official' THEN 0 WHEN 'brand_ip' THEN 1 WHEN 'kos' THEN 2 ELSE 3 END, a.followers DESC, a.id`+page,
+		append([]any{sc.Program.ID, platform, string(layer)}, args...)...)
+	out, err := db.Collect(rows, err, func(r *sql.Rows) (MatrixEntry, error) {
 		var e MatrixEntry
 		var at int64
-		if err := rows.Scan(&e.ID, &e.PublicID, &e.Platform, &e.Layer, &e.Name, &e.Handle, &e.URL, &e.Followers, &e.MemberID, &at); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&e.ID, &e.PublicID, &e.Platform, &e.Layer, &e.Name, &e.Handle, &e.URL, &e.Followers, &e.MemberID, &at)
 		e.CreatedAt = time.UnixMicro(at).UTC()
-		out = append(out, e)
+		return e, err
+	})
+	if err != nil {
+		return nil, 0, err
 	}
-	return out, rows.Err()
+	out, next := db.Trim(w, out)
+	return out, next, nil
 }
 
 // RemoveFromMatrix takes an account out of the matrix.
@@ -295,7 +305,7 @@ func (s *Service) RemoveFromMatrix(ctx context.Context, sc program.Scope, entryI
 		err := tx.QueryRowContext(ctx, `SELECT id, platform, handle FROM account_matrix WHERE program_id = $1 AND public_id = $2`,
 			sc.Program.ID, entryID).Scan(&id, &platform, &handle)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fault.New(fault.NotFound, "matrix account %q not found", entryID)
+			return fault.New(fault.NotFound, "matrix_account.not_found", "matrix account {ref} not found", fault.P{"ref": entryID})
 		}
 		if err != nil {
 			return err

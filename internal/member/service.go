@@ -80,52 +80,52 @@ func (m *Member) normalize() error {
 	}
 	var f fault.Fields
 	if m.Name == "" || len([]rune(m.Name)) > 100 {
-		f.Add("name", "must be 1 to 100 characters")
+		f.Length("name", 1, 100)
 	}
 	if m.Phone != "" && !phoneRE.MatchString(m.Phone) {
-		f.Add("phone", "must be a phone number of digits, spaces and dashes, optionally starting with +")
+		f.Add("phone", "phone", "must be a phone number of digits, spaces and dashes, optionally starting with +")
 	}
 	if m.Email != "" {
 		if a, err := mail.ParseAddress(m.Email); err != nil || a.Address != m.Email {
-			f.Add("email", "must be an email address")
+			f.Add("email", "email", "must be an email address")
 		}
 	}
 	if !valid(m.Role, Roles) {
-		f.Add("role", "must be koc, kos or kol")
+		f.OneOf("role", fault.Names(Roles))
 	}
 	if m.Source != "" && !valid(m.Source, Sources) {
-		f.Add("source", "must be fan, incubated, seeded or scripted")
+		f.OneOf("source", fault.Names(Sources))
 	}
 	if m.Source != "" && m.Role != KOC {
-		f.Add("source", "is for KOC members only")
+		f.Add("source", "member.source_koc_only", "is for KOC members only")
 	}
 	if !valid(m.Domain, Domains) {
-		f.Add("domain", "must be public or private")
+		f.OneOf("domain", fault.Names(Domains))
 	}
 	if !valid(m.Status, Statuses) {
-		f.Add("status", "must be candidate, active, paused, left or banned")
+		f.OneOf("status", fault.Names(Statuses))
 	}
 	if len([]rune(m.Region)) > 50 {
-		f.Add("region", "must be at most 50 characters")
+		f.MaxLength("region", 50)
 	}
 	if len([]rune(m.City)) > 50 {
-		f.Add("city", "must be at most 50 characters")
+		f.MaxLength("city", 50)
 	}
-	tags, bad := cleanTags(m.Tags)
-	if bad != "" {
-		f.Add("tags", bad)
+	tags, ok := cleanTags(m.Tags)
+	if !ok {
+		f.Add("tags", "member.tags", "at most {max} tags, each 1 to {len} characters", fault.P{"max": MaxTags, "len": MaxTagLen})
 	}
 	m.Tags = tags
 	return f.Err()
 }
 
-func cleanTags(in []string) ([]string, string) {
+func cleanTags(in []string) ([]string, bool) {
 	seen := map[string]bool{}
 	out := []string{}
 	for _, t := range in {
 		t = strings.TrimSpace(t)
 		if t == "" || len([]rune(t)) > MaxTagLen {
-			return nil, fmt.Sprintf("each tag must be 1 to %d characters", MaxTagLen)
+			return nil, false
 		}
 		if !seen[t] {
 			seen[t] = true
@@ -133,27 +133,27 @@ func cleanTags(in []string) ([]string, string) {
 		}
 	}
 	if len(out) > MaxTags {
-		return nil, fmt.Sprintf("at most %d tags", MaxTags)
+		return nil, false
 	}
-	return out, ""
+	return out, true
 }
 
 func validateSocial(i int, s *SocialInput, f *fault.Fields) {
 	name := func(field string) string { return fmt.Sprintf("social_accounts[%d].%s", i, field) }
 	s.Platform, s.Handle, s.URL = strings.TrimSpace(s.Platform), strings.TrimSpace(s.Handle), strings.TrimSpace(s.URL)
 	if !valid(s.Platform, Platforms) {
-		f.Addf(name("platform"), "must be one of %s", strings.Join(Platforms, ", "))
+		f.OneOf(name("platform"), Platforms)
 	}
 	if s.Handle == "" || len([]rune(s.Handle)) > 100 {
-		f.Add(name("handle"), "must be 1 to 100 characters")
+		f.Length(name("handle"), 1, 100)
 	}
 	if s.URL != "" {
 		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(s.URL) > 500 {
-			f.Add(name("url"), "must be an http(s) address of at most 500 characters")
+			f.URL(name("url"))
 		}
 	}
 	if s.Followers < 0 {
-		f.Add(name("followers"), "must not be negative")
+		f.Add(name("followers"), "negative", "must not be negative")
 	}
 }
 
@@ -195,7 +195,7 @@ func CreateTx(ctx context.Context, tx *db.Tx, programID int64, n NewMember) (Mem
 		return Member{}, err
 	}
 	if len(n.Social) > 20 {
-		f.Add("social_accounts", "at most 20")
+		f.MaxItems("social_accounts", 20)
 	}
 	for i := range n.Social {
 		validateSocial(i, &n.Social[i], &f)
@@ -249,7 +249,8 @@ func insertSocial(ctx context.Context, tx *db.Tx, programID, memberID int64, i i
 	if err != nil {
 		if c, _ := db.ConstraintOf(err); c == db.UniqueViolation {
 			var f fault.Fields
-			f.Addf(fmt.Sprintf("social_accounts[%d].handle", i), "%s on %s is already another member's account", si.Handle, si.Platform)
+			f.Add(fmt.Sprintf("social_accounts[%d].handle", i), "taken", "{handle} on {platform} is already another member's account",
+				fault.P{"handle": si.Handle, "platform": si.Platform})
 			return SocialAccount{}, f.Err()
 		}
 		return SocialAccount{}, fmt.Errorf("social account: %w", db.MapError(err))
@@ -266,7 +267,7 @@ func (s *Service) Get(ctx context.Context, sc program.Scope, ref string) (Member
 	}
 	if sc.Actor.Kind == program.ActorMember {
 		if sc.Actor.ID != m.ID {
-			return Member{}, fault.New(fault.NotFound, "member %q not found", ref)
+			return Member{}, fault.New(fault.NotFound, "member.not_found", "member {ref} not found", fault.P{"ref": ref})
 		}
 		return m, nil
 	}
@@ -284,7 +285,7 @@ type querier interface {
 func load(ctx context.Context, q querier, e db.Engine, programID int64, ref string) (Member, error) {
 	m, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberCols+` FROM members WHERE program_id = $1 AND public_id = $2`, programID, ref))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Member{}, fault.New(fault.NotFound, "member %q not found", ref)
+		return Member{}, fault.New(fault.NotFound, "member.not_found", "member {ref} not found", fault.P{"ref": ref})
 	}
 	if err != nil {
 		return Member{}, fmt.Errorf("member: %w", db.MapError(err))
@@ -414,9 +415,9 @@ type Filter struct {
 	City   string
 	Tag    string
 	Query  string // in name, phone or a social handle
-	// IDs, when not nil, keeps only these members (the ladder package
-	// resolves "on tier X" to them).
-	IDs    []int64
+	// Where narrows further with conditions other packages make (members
+	// on a tier, from ladder.Service.OnTier); the members table is "m".
+	Where  []db.Cond
 	Before int64 // cursor: members with smaller ids
 	Limit  int
 }
@@ -431,16 +432,16 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 	}
 	var fs fault.Fields
 	if f.Role != "" && !valid(f.Role, Roles) {
-		fs.Add("query.role", "must be koc, kos or kol")
+		fs.OneOf("query.role", fault.Names(Roles))
 	}
 	if f.Source != "" && !valid(f.Source, Sources) {
-		fs.Add("query.source", "must be fan, incubated, seeded or scripted")
+		fs.OneOf("query.source", fault.Names(Sources))
 	}
 	if f.Domain != "" && !valid(f.Domain, Domains) {
-		fs.Add("query.domain", "must be public or private")
+		fs.OneOf("query.domain", fault.Names(Domains))
 	}
 	if f.Status != "" && !valid(f.Status, Statuses) {
-		fs.Add("query.status", "must be candidate, active, paused, left or banned")
+		fs.OneOf("query.status", fault.Names(Statuses))
 	}
 	if err := fs.Err(); err != nil {
 		return nil, 0, err
@@ -475,8 +476,8 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 	if f.Before > 0 {
 		w.Add("id < $?", f.Before)
 	}
-	if f.IDs != nil {
-		w.AddIn(s.DB.Engine, "id", f.IDs)
+	for _, c := range f.Where {
+		w.AddCond(c)
 	}
 	where, args := w.Page("id DESC", f.Limit)
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+memberCols+` FROM members m`+where, args...)

@@ -135,19 +135,20 @@ func Recover(log *slog.Logger) func(http.Handler) http.Handler {
 					panic(v)
 				}
 				log.Error("panic in handler", "request_id", RequestIDFrom(r.Context()), "panic", v, "stack", string(debug.Stack()))
-				WriteProblem(w, r, http.StatusInternalServerError, "Internal Server Error", "something went wrong; the request id names it in our logs")
+				WriteProblem(w, r, http.StatusInternalServerError, "internal", "something went wrong; the request id names it in our logs")
 			}()
 			next.ServeHTTP(w, r)
 		})
 	}
 }
 
-// WriteProblem writes an RFC 9457 problem response.
-func WriteProblem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
+// WriteProblem writes an RFC 9457 problem response with kox's stable code
+// (as the API's problems carry).
+func WriteProblem(w http.ResponseWriter, r *http.Request, status int, code, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"type": "about:blank", "title": title, "status": status, "detail": detail,
+		"type": "about:blank", "title": http.StatusText(status), "status": status, "code": code, "detail": detail,
 		"instance": r.URL.Path, "request_id": RequestIDFrom(r.Context()),
 	})
 }

@@ -52,7 +52,7 @@ func System(name string) Actor {
 func mustActor(ctx context.Context) (Actor, error) {
 	a, ok := ActorFrom(ctx)
 	if !ok {
-		return Actor{}, fault.New(fault.Unauthenticated, "sign in first")
+		return Actor{}, fault.New(fault.Unauthenticated, "auth.required", "sign in first")
 	}
 	return a, nil
 }
@@ -73,6 +73,8 @@ const (
 
 // Roles an operator or API key may hold, most powerful first.
 var Roles = []Role{RoleAdmin, RoleOperator, RoleReviewer, RoleFinance, RoleViewer}
+
+func roleNames() []string { return fault.Names(Roles) }
 
 // ValidRole reports whether r may be given to an operator or API key.
 func ValidRole(r Role) bool { return slices.Contains(Roles, r) }
@@ -126,5 +128,5 @@ func (s Scope) Require(p Permission) error {
 	if Can(s.Role, p) {
 		return nil
 	}
-	return fault.New(fault.Forbidden, "your role (%s) may not %s", s.Role, p)
+	return fault.New(fault.Forbidden, "auth.forbidden", "your role ({role}) may not {permission}", fault.P{"role": string(s.Role), "permission": string(p)})
 }

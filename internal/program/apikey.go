@@ -51,10 +51,10 @@ func (s *Service) CreateAPIKey(ctx context.Context, sc Scope, name string, role 
 	name = strings.TrimSpace(name)
 	var f fault.Fields
 	if name == "" || len([]rune(name)) > 100 {
-		f.Add("name", "must be 1 to 100 characters")
+		f.Length("name", 1, 100)
 	}
 	if !ValidRole(role) {
-		f.Add("role", "must be one of admin, operator, reviewer, finance, viewer")
+		f.OneOf("role", roleNames())
 	}
 	if err := f.Err(); err != nil {
 		return APIKey{}, "", err
@@ -96,7 +96,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, sc Scope, keyID string) (API
 		before, err := scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE program_id = $1 AND public_id = $2`+tx.ForUpdate(),
 			sc.Program.ID, keyID))
 		if errors.Is(err, sql.ErrNoRows) {
-			return fault.New(fault.NotFound, "api key %q not found", keyID)
+			return fault.New(fault.NotFound, "api_key.not_found", "api key {ref} not found", fault.P{"ref": keyID})
 		}
 		if err != nil {
 			return err
@@ -121,13 +121,13 @@ func (s *Service) resolveAPIKey(ctx context.Context, token string) (Actor, error
 	err := s.DB.R.QueryRowContext(ctx, `SELECT id, program_id, public_id, name, role, revoked_at, last_used_at FROM api_keys
 		WHERE secret_hash = $1`, hashToken(token)).Scan(&id, &programID, &publicID, &name, &role, &revoked, &used)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Actor{}, fault.New(fault.Unauthenticated, "unknown api key")
+		return Actor{}, fault.New(fault.Unauthenticated, "auth.unknown_key", "unknown api key")
 	}
 	if err != nil {
-		return Actor{}, db.MapError(err)
+		return Actor{}, unavailable(err)
 	}
 	if revoked > 0 {
-		return Actor{}, fault.New(fault.Unauthenticated, "this api key was revoked")
+		return Actor{}, fault.New(fault.Unauthenticated, "auth.key_revoked", "this api key was revoked")
 	}
 	if now := s.DB.Now(); now.Sub(time.UnixMicro(used)) > 5*time.Minute {
 		_ = s.DB.InTx(ctx, func(tx *db.Tx) error {

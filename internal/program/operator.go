@@ -97,26 +97,28 @@ func (n *NewOperator) normalize() error {
 	n.Name = strings.TrimSpace(n.Name)
 	var f fault.Fields
 	if a, err := mail.ParseAddress(n.Email); err != nil || a.Address != n.Email || len(n.Email) > 254 {
-		f.Add("email", "must be an email address")
+		f.Add("email", "email", "must be an email address")
 	}
 	if n.Name == "" || len([]rune(n.Name)) > 100 {
-		f.Add("name", "must be 1 to 100 characters")
+		f.Length("name", 1, 100)
 	}
 	if len([]rune(n.Password)) < MinPassword || len(n.Password) > 200 {
-		f.Addf("password", "must be %d to 200 characters", MinPassword)
+		f.Length("password", MinPassword, 200)
 	}
 	if n.Locale != "" && !validLocale(n.Locale) {
-		f.Addf("locale", "must be one of %s", strings.Join(Locales, ", "))
+		f.OneOf("locale", Locales)
 	}
 	return f.Err()
 }
 
 const operatorCols = `id, public_id, email, name, owner, locale, disabled, locked_until, created_at, updated_at`
 
-func scanOperator(s interface{ Scan(...any) error }) (Operator, error) {
+// scanOperator reads an operator's columns, then any extra columns into
+// more.
+func scanOperator(s interface{ Scan(...any) error }, more ...any) (Operator, error) {
 	var o Operator
 	var locked, created, updated int64
-	err := s.Scan(&o.ID, &o.PublicID, &o.Email, &o.Name, &o.Owner, &o.Locale, &o.Disabled, &locked, &created, &updated)
+	err := s.Scan(append([]any{&o.ID, &o.PublicID, &o.Email, &o.Name, &o.Owner, &o.Locale, &o.Disabled, &locked, &created, &updated}, more...)...)
 	if locked > 0 {
 		o.LockedUntil = time.UnixMicro(locked).UTC()
 	}
@@ -136,7 +138,7 @@ func CreateOperatorTx(ctx context.Context, tx *db.Tx, programID int64, n NewOper
 	if err != nil {
 		if c, _ := db.ConstraintOf(err); c == db.UniqueViolation {
 			var f fault.Fields
-			f.Add("email", "belongs to another operator")
+			f.Add("email", "taken", "belongs to another operator")
 			return Operator{}, f.Err()
 		}
 		return Operator{}, fmt.Errorf("create operator: %w", db.MapError(err))
@@ -163,7 +165,7 @@ func (s *Service) OperatorByID(ctx context.Context, id int64) (Operator, error) 
 func (s *Service) operatorWhere(ctx context.Context, cond string, arg any) (Operator, error) {
 	o, err := scanOperator(s.DB.R.QueryRowContext(ctx, `SELECT `+operatorCols+` FROM operators WHERE `+cond, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Operator{}, fault.New(fault.NotFound, "operator not found")
+		return Operator{}, fault.New(fault.NotFound, "operator.not_found", "operator not found")
 	}
 	if err != nil {
 		return Operator{}, fmt.Errorf("operator: %w", db.MapError(err))
@@ -171,61 +173,114 @@ func (s *Service) operatorWhere(ctx context.Context, cond string, arg any) (Oper
 	return o, nil
 }
 
-var errBadLogin = fault.New(fault.Unauthenticated, "wrong email or password")
+var errBadLogin = fault.New(fault.Unauthenticated, "auth.bad_login", "wrong email or password")
 
-// Authenticate checks an operator's email and password. Wrong passwords count
-// towards a lock-out; a locked or disabled operator cannot sign in.
+// hashSlots bounds how many password hashes run at once: each takes argon2's
+// 19 MiB, and sign-in is a public route.
+var hashSlots = make(chan struct{}, 4)
+
+// slowHash runs check while holding a hash slot; a caller who waits too long
+// is told to try again rather than queueing without end.
+func slowHash(ctx context.Context, check func() bool) (bool, error) {
+	t := time.NewTimer(3 * time.Second)
+	defer t.Stop()
+	select {
+	case hashSlots <- struct{}{}:
+	case <-t.C:
+		return false, fault.New(fault.TooManyRequests, "auth.busy", "too many sign-ins at once: try again in a moment")
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-hashSlots }()
+	return check(), nil
+}
+
+// Authenticate checks an operator's email and password. Each attempt is
+// counted as a failure before the password is hashed, in one conditional
+// UPDATE, and forgiven only when the password is right: however many guesses
+// arrive at once, no more than MaxFailedLogins are hashed before the
+// operator is locked out for LockoutPeriod. A disabled operator cannot sign
+// in.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (Operator, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	var hash, publicID string
 	var id, locked int64
 	var disabled bool
-	err := s.DB.R.QueryRowContext(ctx, `SELECT id, public_id, password_hash, locked_until, disabled FROM operators WHERE email = $1`, email).
-		Scan(&id, &publicID, &hash, &locked, &disabled)
-	if errors.Is(err, sql.ErrNoRows) {
-		checkPassword(dummyHash, password)
-		return Operator{}, errBadLogin
-	}
-	if err != nil {
-		return Operator{}, db.MapError(err)
-	}
-	now := s.DB.Now()
-	if locked > now.UnixMicro() {
-		return Operator{}, fault.New(fault.Unauthenticated, "too many wrong passwords: try again after %s",
-			time.UnixMicro(locked).UTC().Format(time.RFC3339))
-	}
-	if !checkPassword(hash, password) {
-		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-			var failed int
-			if err := tx.QueryRowContext(ctx, `UPDATE operators SET failed_logins = failed_logins + 1 WHERE id = $1
-				RETURNING failed_logins`, id).Scan(&failed); err != nil {
-				return err
-			}
-			if failed < MaxFailedLogins {
+	var failed int
+	known := false
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		err := tx.QueryRowContext(ctx, `UPDATE operators SET failed_logins = failed_logins + 1
+			WHERE email = $1 AND locked_until <= $2 AND failed_logins < $3
+			RETURNING id, public_id, password_hash, disabled, failed_logins`, email, tx.Now.UnixMicro(), MaxFailedLogins).
+			Scan(&id, &publicID, &hash, &disabled, &failed)
+		if errors.Is(err, sql.ErrNoRows) {
+			// Unknown, or locked: which, we read without changing anything.
+			id, known = 0, true
+			err = tx.QueryRowContext(ctx, `SELECT locked_until FROM operators WHERE email = $1`, email).Scan(&locked)
+			if errors.Is(err, sql.ErrNoRows) {
+				known = false
 				return nil
 			}
-			_, err := tx.ExecContext(ctx, `UPDATE operators SET failed_logins = 0, locked_until = $2 WHERE id = $1`,
-				id, tx.Now.Add(LockoutPeriod).UnixMicro())
-			if err == nil {
-				err = Audit(WithActor(ctx, System("lock-out")), tx, Change{Action: "operator.lock", ObjectKind: "operator",
-					ObjectID: publicID, After: map[string]any{"locked_for": LockoutPeriod.String()}})
-			}
-			return err
-		})
-		if err != nil {
-			return Operator{}, err
 		}
-		return Operator{}, errBadLogin
-	}
-	if disabled {
-		return Operator{}, fault.New(fault.Unauthenticated, "this operator is disabled")
-	}
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE operators SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0`, id)
 		return err
 	})
 	if err != nil {
+		return Operator{}, unavailable(err)
+	}
+	if id == 0 {
+		if !known {
+			// An unknown email costs what a real one does.
+			if _, err := slowHash(ctx, func() bool { return checkPassword(dummyHash, password) }); err != nil {
+				return Operator{}, err
+			}
+			return Operator{}, errBadLogin
+		}
+		until := time.UnixMicro(locked)
+		if now := s.DB.Now(); !until.After(now) {
+			until = now.Add(LockoutPeriod) // the lock-out is being written
+		}
+		return Operator{}, fault.New(fault.Unauthenticated, "auth.locked", "too many wrong passwords: try again after {until}",
+			fault.P{"until": until.UTC().Format(time.RFC3339)})
+	}
+	ok, err := slowHash(ctx, func() bool { return checkPassword(hash, password) })
+	if err != nil {
+		// Not a wrong password: give the attempt back.
+		_ = s.DB.InTx(context.WithoutCancel(ctx), func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE operators SET failed_logins = failed_logins - 1 WHERE id = $1 AND failed_logins > 0`, id)
+			return err
+		})
 		return Operator{}, err
+	}
+	if !ok {
+		if failed < MaxFailedLogins {
+			return Operator{}, errBadLogin
+		}
+		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE operators SET failed_logins = 0, locked_until = $2 WHERE id = $1 AND failed_logins >= $3`,
+				id, tx.Now.Add(LockoutPeriod).UnixMicro(), MaxFailedLogins)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil
+			}
+			return Audit(WithActor(ctx, System("lock-out")), tx, Change{Action: "operator.lock", ObjectKind: "operator",
+				ObjectID: publicID, After: map[string]any{"locked_for": LockoutPeriod.String()}})
+		})
+		if err != nil {
+			return Operator{}, unavailable(err)
+		}
+		return Operator{}, errBadLogin
+	}
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE operators SET failed_logins = 0 WHERE id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return Operator{}, unavailable(err)
+	}
+	if disabled {
+		return Operator{}, fault.New(fault.Unauthenticated, "auth.disabled", "this operator is disabled")
 	}
 	return s.OperatorByID(ctx, id)
 }
@@ -237,33 +292,32 @@ type Membership struct {
 	Since    time.Time
 }
 
-// Team lists the operators of a program with their roles.
-func (s *Service) Team(ctx context.Context, sc Scope) ([]Membership, error) {
+// Team lists the operators of a program with their roles, in the order
+// they joined; w is the page, and the next page's offset comes back (0:
+// none).
+func (s *Service) Team(ctx context.Context, sc Scope, role Role, w db.Window) ([]Membership, int, error) {
 	if err := sc.Require(PermOperatorsRead); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	if err := db.CheckLimit(w.Limit); err != nil {
+		return nil, 0, err
+	}
+	page, args := w.SQL(2)
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+prefixed("o.", operatorCols)+`, m.role, m.created_at
 		FROM program_operators m JOIN operators o ON o.id = m.operator_id
-		WHERE m.program_id = $1 ORDER BY m.created_at, o.id`, sc.Program.ID)
-	if err != nil {
-		return nil, fmt.Errorf("team: %w", db.MapError(err))
-	}
-	defer rows.Close()
-	var out []Membership
-	for rows.Next() {
+		WHERE m.program_id = $1 AND ($2 = '' OR m.role = $2) ORDER BY m.created_at, o.id`+page, append([]any{sc.Program.ID, string(role)}, args...)...)
+	out, err := db.Collect(rows, err, func(r *sql.Rows) (Membership, error) {
 		var m Membership
 		var since int64
-		var o Operator
-		var locked, created, updated int64
-		if err := rows.Scan(&o.ID, &o.PublicID, &o.Email, &o.Name, &o.Owner, &o.Locale, &o.Disabled, &locked, &created,
-			&updated, &m.Role, &since); err != nil {
-			return nil, err
-		}
-		o.CreatedAt, o.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
+		o, err := scanOperator(r, &m.Role, &since)
 		m.Operator, m.Since = o, time.UnixMicro(since).UTC()
-		out = append(out, m)
+		return m, err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("team: %w", err)
 	}
-	return out, rows.Err()
+	out, next := db.Trim(w, out)
+	return out, next, nil
 }
 
 // keepAnAdmin refuses to let operatorID stop being an admin when no other
@@ -285,7 +339,7 @@ func keepAnAdmin(ctx context.Context, tx *db.Tx, programID, operatorID int64) er
 			return nil
 		}
 	}
-	return fault.New(fault.Conflict, "a program needs an admin: make someone else admin first")
+	return fault.New(fault.Conflict, "team.last_admin", "a program needs an admin: make someone else admin first")
 }
 
 func prefixed(prefix, cols string) string {
@@ -301,7 +355,7 @@ func prefixed(prefix, cols string) string {
 func SetRoleTx(ctx context.Context, tx *db.Tx, programID int64, o Operator, role Role) error {
 	if !ValidRole(role) {
 		var f fault.Fields
-		f.Addf("role", "must be one of admin, operator, reviewer, finance, viewer")
+		f.OneOf("role", roleNames())
 		return f.Err()
 	}
 	var before sql.NullString
@@ -362,7 +416,7 @@ func (s *Service) RemoveFromTeam(ctx context.Context, sc Scope, operatorID strin
 		err := tx.QueryRowContext(ctx, `SELECT role FROM program_operators WHERE program_id = $1 AND operator_id = $2`+tx.ForUpdate(),
 			sc.Program.ID, o.ID).Scan(&role)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fault.New(fault.NotFound, "operator is not on this program's team")
+			return fault.New(fault.NotFound, "team.not_member", "operator is not on this program's team")
 		}
 		if err != nil {
 			return err

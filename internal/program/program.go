@@ -60,22 +60,22 @@ func (p *Program) Normalize() error {
 	}
 	var f fault.Fields
 	if !slugRE.MatchString(p.Slug) {
-		f.Add("slug", "must be 2 to 63 lowercase letters, digits or hyphens, starting with a letter or digit")
+		f.Add("slug", "slug", "must be 2 to 63 lowercase letters, digits or hyphens, starting with a letter or digit")
 	}
 	if p.Name == "" || len([]rune(p.Name)) > 120 {
-		f.Add("name", "must be 1 to 120 characters")
+		f.Length("name", 1, 120)
 	}
 	if !currencyRE.MatchString(p.Currency) {
-		f.Add("currency", "must be a three-letter ISO 4217 code such as CNY")
+		f.Add("currency", "currency", "must be a three-letter ISO 4217 code such as CNY")
 	}
 	if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "Local" {
-		f.Add("time_zone", "must be an IANA time zone such as Asia/Shanghai")
+		f.Add("time_zone", "time_zone", "must be an IANA time zone such as Asia/Shanghai")
 	}
 	if !validLocale(p.Locale) {
-		f.Addf("locale", "must be one of %s", strings.Join(Locales, ", "))
+		f.OneOf("locale", Locales)
 	}
 	if len([]rune(p.Description)) > 2000 {
-		f.Add("description", "must be at most 2000 characters")
+		f.MaxLength("description", 2000)
 	}
 	return f.Err()
 }
@@ -91,19 +91,18 @@ func validLocale(l string) bool {
 
 const cols = `id, public_id, slug, name, currency, time_zone, locale, description, created_at, updated_at`
 
-func scan(s interface{ Scan(...any) error }) (Program, error) {
+// scan reads a program's columns, then any extra columns into more.
+func scan(s interface{ Scan(...any) error }, more ...any) (Program, error) {
 	var p Program
 	var created, updated int64
-	err := s.Scan(&p.ID, &p.PublicID, &p.Slug, &p.Name, &p.Currency, &p.TimeZone, &p.Locale, &p.Description, &created, &updated)
+	err := s.Scan(append([]any{&p.ID, &p.PublicID, &p.Slug, &p.Name, &p.Currency, &p.TimeZone, &p.Locale, &p.Description, &created, &updated}, more...)...)
 	p.CreatedAt = time.UnixMicro(created).UTC()
 	p.UpdatedAt = time.UnixMicro(max(updated, created)).UTC()
 	return p, err
 }
 
 func slugTaken() error {
-	var f fault.Fields
-	f.Add("slug", "is taken by another program")
-	return f.Err()
+	return fault.Field("slug", "taken", "is taken by another program")
 }
 
 // CreateTx creates a program in tx, audited.
@@ -132,7 +131,7 @@ func (s *Service) Create(ctx context.Context, p Program) (Program, error) {
 		return Program{}, err
 	}
 	if !(a.Kind == ActorOperator && a.Owner) && a.Kind != ActorSystem {
-		return Program{}, fault.New(fault.Forbidden, "only an owner of this installation may create programs")
+		return Program{}, fault.New(fault.Forbidden, "program.owner_only", "only an owner of this installation may create programs")
 	}
 	var out Program
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
@@ -213,7 +212,7 @@ func UpdateTx(ctx context.Context, tx *db.Tx, id int64, patch Patch) (Program, b
 func BySlugTx(ctx context.Context, tx *db.Tx, slug string) (Program, error) {
 	p, err := scan(tx.QueryRowContext(ctx, `SELECT `+cols+` FROM programs WHERE slug = $1`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Program{}, fault.New(fault.NotFound, "program %q not found", slug)
+		return Program{}, fault.New(fault.NotFound, "program.not_found", "program {ref} not found", fault.P{"ref": slug})
 	}
 	if err != nil {
 		return Program{}, db.MapError(err)
@@ -238,14 +237,14 @@ func (s *Service) List(ctx context.Context) ([]Program, error) {
 		args = append(args, a.ProgramID)
 	}
 	rows, err := s.DB.R.QueryContext(ctx, q+` ORDER BY name, id`, args...)
-	return db.Collect(rows, err, scan)
+	return db.Collect(rows, err, func(r *sql.Rows) (Program, error) { return scan(r) })
 }
 
 // BySlug returns the program with the slug.
 func BySlug(ctx context.Context, d *db.DB, slug string) (Program, error) {
 	p, err := scan(d.R.QueryRowContext(ctx, `SELECT `+cols+` FROM programs WHERE slug = $1`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Program{}, fault.New(fault.NotFound, "program %q not found", slug)
+		return Program{}, fault.New(fault.NotFound, "program.not_found", "program {ref} not found", fault.P{"ref": slug})
 	}
 	if err != nil {
 		return Program{}, fmt.Errorf("program: %w", db.MapError(err))

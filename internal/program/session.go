@@ -34,19 +34,27 @@ type Service struct {
 // A member's session belongs to their program; who names the actor for the
 // audit log.
 func (s *Service) StartSession(ctx context.Context, kind ActorKind, actorID, programID int64, who Actor) (string, time.Time, error) {
-	token, hash := secret(SessionPrefix)
+	var token string
 	var expires time.Time
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		expires = tx.Now.Add(SessionTTL)
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, actor_kind, actor_id, program_id, created_at, expires_at,
-			last_seen_at, actor_public_id, actor_name) VALUES ($1, $2, $3, $4, $5, $6, $5, $7, $8)`,
-			hash, string(kind), actorID, programID, tx.Now.UnixMicro(), expires.UnixMicro(), who.PublicID, who.Name)
+		var err error
+		token, expires, err = StartSessionTx(ctx, tx, kind, actorID, programID, who)
 		return err
 	})
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("start session: %w", err)
 	}
 	return token, expires, nil
+}
+
+// StartSessionTx starts a session inside tx.
+func StartSessionTx(ctx context.Context, tx *db.Tx, kind ActorKind, actorID, programID int64, who Actor) (string, time.Time, error) {
+	token, hash := secret(SessionPrefix)
+	expires := tx.Now.Add(SessionTTL)
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, actor_kind, actor_id, program_id, created_at, expires_at,
+		last_seen_at, actor_public_id, actor_name) VALUES ($1, $2, $3, $4, $5, $6, $5, $7, $8)`,
+		hash, string(kind), actorID, programID, tx.Now.UnixMicro(), expires.UnixMicro(), who.PublicID, who.Name)
+	return token, expires, err
 }
 
 // EndSession signs out the session with the token.
@@ -65,24 +73,30 @@ func (s *Service) Resolve(ctx context.Context, token string) (Actor, error) {
 	case strings.HasPrefix(token, APIKeyPrefix):
 		return s.resolveAPIKey(ctx, token)
 	}
-	return Actor{}, fault.New(fault.Unauthenticated, "unknown kind of token")
+	return Actor{}, fault.New(fault.Unauthenticated, "auth.unknown_token", "unknown kind of token")
 }
 
+// resolveSession reads a session and, for an operator, the operator, in
+// one query: it runs on every request.
 func (s *Service) resolveSession(ctx context.Context, token string) (Actor, error) {
 	hash := hashToken(token)
 	var kind, publicID, name string
 	var actorID, programID, expires, seen int64
-	err := s.DB.R.QueryRowContext(ctx, `SELECT actor_kind, actor_id, program_id, expires_at, last_seen_at, actor_public_id, actor_name
-		FROM sessions WHERE token_hash = $1`, hash).Scan(&kind, &actorID, &programID, &expires, &seen, &publicID, &name)
+	var opPublic, opName sql.NullString
+	var owner, disabled sql.NullBool
+	err := s.DB.R.QueryRowContext(ctx, `SELECT s.actor_kind, s.actor_id, s.program_id, s.expires_at, s.last_seen_at, s.actor_public_id,
+		s.actor_name, o.public_id, o.name, o.owner, o.disabled
+		FROM sessions s LEFT JOIN operators o ON s.actor_kind = 'operator' AND o.id = s.actor_id
+		WHERE s.token_hash = $1`, hash).Scan(&kind, &actorID, &programID, &expires, &seen, &publicID, &name, &opPublic, &opName, &owner, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Actor{}, fault.New(fault.Unauthenticated, "signed out or unknown session")
+		return Actor{}, fault.New(fault.Unauthenticated, "auth.unknown_session", "signed out or unknown session")
 	}
 	if err != nil {
-		return Actor{}, db.MapError(err)
+		return Actor{}, unavailable(err)
 	}
 	now := s.DB.Now()
 	if now.UnixMicro() >= expires {
-		return Actor{}, fault.New(fault.Unauthenticated, "the session has expired: sign in again")
+		return Actor{}, fault.New(fault.Unauthenticated, "auth.expired", "the session has expired: sign in again")
 	}
 	// A session in use stays alive: each touch moves its expiry SessionTTL
 	// ahead. Touch at most every few minutes: a write per request is waste.
@@ -95,47 +109,59 @@ func (s *Service) resolveSession(ctx context.Context, token string) (Actor, erro
 	}
 	switch ActorKind(kind) {
 	case ActorOperator:
-		o, err := s.OperatorByID(ctx, actorID)
-		if err != nil {
-			return Actor{}, fault.New(fault.Unauthenticated, "the operator no longer exists")
+		if !opPublic.Valid {
+			return Actor{}, fault.New(fault.Unauthenticated, "auth.unknown_session", "the operator no longer exists")
 		}
-		if o.Disabled {
-			return Actor{}, fault.New(fault.Unauthenticated, "this operator is disabled")
+		if disabled.Bool {
+			return Actor{}, fault.New(fault.Unauthenticated, "auth.disabled", "this operator is disabled")
 		}
-		return Actor{Kind: ActorOperator, ID: o.ID, PublicID: o.PublicID, Name: o.Name, Owner: o.Owner}, nil
+		return Actor{Kind: ActorOperator, ID: actorID, PublicID: opPublic.String, Name: opName.String, Owner: owner.Bool}, nil
 	case ActorMember:
 		return Actor{Kind: ActorMember, ID: actorID, PublicID: publicID, Name: name, ProgramID: programID, Role: RoleMember}, nil
 	}
-	return Actor{}, fault.New(fault.Unauthenticated, "unknown session")
+	return Actor{}, fault.New(fault.Unauthenticated, "auth.unknown_session", "unknown session")
+}
+
+// unavailable reports a failure to read credentials as the service being
+// unavailable: a caller must not be told their credentials are wrong, nor
+// be shown the driver's words, when the database could not be asked.
+func unavailable(err error) error {
+	if fe, ok := fault.As(db.MapError(err)); ok && fe.Kind != fault.NotFound {
+		if fe.Kind == fault.Unavailable {
+			return fe
+		}
+	}
+	return fault.Wrap(fault.Unavailable, err, "auth.unavailable", "signing in is not possible right now; try again shortly")
 }
 
 // Scope resolves a program reference (public id or slug) for the actor in
 // ctx. A program the actor has no part in answers NotFound, exactly as one
-// that does not exist: ids of other programs reveal nothing.
+// that does not exist: ids of other programs reveal nothing. The program and
+// an operator's role in it come in one query: it runs on every request.
 func (s *Service) Scope(ctx context.Context, ref string) (Scope, error) {
 	a, err := mustActor(ctx)
 	if err != nil {
 		return Scope{}, err
 	}
-	p, err := s.find(ctx, ref)
+	var role sql.NullString
+	p, err := scan(s.DB.R.QueryRowContext(ctx, `SELECT `+prefixed("p.", cols)+`, po.role FROM programs p
+		LEFT JOIN program_operators po ON po.program_id = p.id AND po.operator_id = $2
+		WHERE p.public_id = $1 OR p.slug = $1`, ref, a.ID), &role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Scope{}, notFound(ref)
+	}
 	if err != nil {
-		return Scope{}, err
+		return Scope{}, fmt.Errorf("program: %w", db.MapError(err))
 	}
 	sc := Scope{Program: p, Actor: a}
 	switch {
 	case a.Kind == ActorOperator && a.Owner:
 		sc.Role = RoleAdmin
 	case a.Kind == ActorOperator:
-		var role string
-		err := s.DB.R.QueryRowContext(ctx, `SELECT role FROM program_operators WHERE program_id = $1 AND operator_id = $2`,
-			p.ID, a.ID).Scan(&role)
-		if errors.Is(err, sql.ErrNoRows) {
+		if !role.Valid {
 			return Scope{}, notFound(ref)
 		}
-		if err != nil {
-			return Scope{}, db.MapError(err)
-		}
-		sc.Role = Role(role)
+		sc.Role = Role(role.String)
 	case a.Kind == ActorAPIKey || a.Kind == ActorMember:
 		if a.ProgramID != p.ID {
 			return Scope{}, notFound(ref)
@@ -149,17 +175,8 @@ func (s *Service) Scope(ctx context.Context, ref string) (Scope, error) {
 	return sc, nil
 }
 
-func notFound(ref string) error { return fault.New(fault.NotFound, "program %q not found", ref) }
-
-func (s *Service) find(ctx context.Context, ref string) (Program, error) {
-	p, err := scan(s.DB.R.QueryRowContext(ctx, `SELECT `+cols+` FROM programs WHERE public_id = $1 OR slug = $1`, ref))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Program{}, notFound(ref)
-	}
-	if err != nil {
-		return Program{}, fmt.Errorf("program: %w", db.MapError(err))
-	}
-	return p, nil
+func notFound(ref string) error {
+	return fault.New(fault.NotFound, "program.not_found", "program {ref} not found", fault.P{"ref": ref})
 }
 
 // EndSessionsOf signs an actor out everywhere (a member who left or was

@@ -48,9 +48,7 @@ func Parse(data []byte) (File, error) {
 		if errors.Is(err, io.EOF) {
 			err = errors.New("the file is empty")
 		}
-		var fs fault.Fields
-		fs.Add("file", err.Error())
-		return File{}, fs.Err()
+		return File{}, fault.Field("file", "yaml", "{error}", fault.P{"error": err.Error()})
 	}
 	return f, nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"kox/internal/db"
@@ -36,41 +35,51 @@ func claimsOf(ctx context.Context, tx *db.Tx, t Task) ([]Claim, error) {
 	return db.Collect(rows, err, scanClaim)
 }
 
-// eligible says why a member may not take a task, or "" when they may.
-func eligible(ctx context.Context, tx *db.Tx, t Task, m member.Member) (string, error) {
+// eligible says why a member may not take a task (a Forbidden error whose
+// code names the rule), or nil when they may.
+func eligible(ctx context.Context, tx *db.Tx, t Task, m member.Member) (*fault.Error, error) {
 	e := t.Eligibility
+	no := func(code, msg string, p fault.P) (*fault.Error, error) {
+		return fault.New(fault.Forbidden, code, msg, p), nil
+	}
 	if m.Status != member.Active {
-		return fmt.Sprintf("only active members take tasks; %s is %s", m.Name, m.Status), nil
+		return no("task.member_inactive", "only active members take tasks; {name} is {status}", fault.P{"name": m.Name, "status": string(m.Status)})
 	}
 	if len(e.Roles) > 0 && !slices.Contains(e.Roles, string(m.Role)) {
-		return fmt.Sprintf("the task is for %s members", strings.Join(e.Roles, ", ")), nil
+		return no("task.for_roles", "the task is for {roles} members", fault.P{"roles": e.Roles})
 	}
 	if len(e.Sources) > 0 && !slices.Contains(e.Sources, string(m.Source)) {
-		return fmt.Sprintf("the task is for members who came as %s", strings.Join(e.Sources, ", ")), nil
+		return no("task.for_sources", "the task is for members who came as {sources}", fault.P{"sources": e.Sources})
 	}
 	if len(e.Regions) > 0 && !slices.Contains(e.Regions, m.Region) {
-		return fmt.Sprintf("the task is for members in %s", strings.Join(e.Regions, ", ")), nil
+		return no("task.for_regions", "the task is for members in {regions}", fault.P{"regions": e.Regions})
 	}
 	if len(e.Tags) > 0 && !slices.ContainsFunc(e.Tags, func(tag string) bool { return slices.Contains(m.Tags, tag) }) {
-		return fmt.Sprintf("the task is for members tagged %s", strings.Join(e.Tags, ", ")), nil
+		return no("task.for_tags", "the task is for members tagged {tags}", fault.P{"tags": e.Tags})
 	}
 	if e.Ladder != "" {
 		var have, need int
 		err := tx.QueryRowContext(ctx, `SELECT t.rank FROM member_tiers mt JOIN tiers t ON t.id = mt.tier_id JOIN ladders l ON l.id = mt.ladder_id
 			WHERE mt.member_id = $1 AND l.key = $2 AND l.program_id = $3`, m.ID, e.Ladder, t.ProgramID).Scan(&have)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return "", err
+			return nil, err
 		}
 		err = tx.QueryRowContext(ctx, `SELECT t.rank FROM tiers t JOIN ladders l ON l.id = t.ladder_id
-			WHERE l.program_id = $1 AND l.key = $2 AND t.key = $3`, t.ProgramID, e.Ladder, e.MinTier).Scan(&need)
+			WHERE l.program_id = $1 AND l.key = $2 AND t.key = $3 AND t.retired_at = 0`, t.ProgramID, e.Ladder, e.MinTier).Scan(&need)
+		if errors.Is(err, sql.ErrNoRows) {
+			// The ladders refuse to drop a tier a live task names; should one
+			// be gone all the same, the task takes no one rather than failing.
+			return fault.New(fault.Conflict, "task.tier_gone", "the task needs tier {tier} on ladder {ladder}, which no longer exists",
+				fault.P{"tier": e.MinTier, "ladder": e.Ladder}), nil
+		}
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if have < need {
-			return fmt.Sprintf("the task needs tier %s or above on ladder %s", e.MinTier, e.Ladder), nil
+			return no("task.min_tier", "the task needs tier {tier} or above on ladder {ladder}", fault.P{"tier": e.MinTier, "ladder": e.Ladder})
 		}
 	}
-	return "", nil
+	return nil, nil
 }
 
 // who resolves the member a claim is for: a member acts for themselves only;
@@ -78,126 +87,142 @@ func eligible(ctx context.Context, tx *db.Tx, t Task, m member.Member) (string, 
 func who(sc program.Scope, memberRef string) (string, error) {
 	if sc.Actor.Kind == program.ActorMember {
 		if memberRef != "" && memberRef != sc.Actor.PublicID {
-			return "", fault.New(fault.Forbidden, "a member acts only for themselves")
+			return "", fault.New(fault.Forbidden, "claim.self_only", "a member acts only for themselves")
 		}
 		return sc.Actor.PublicID, nil
 	}
 	if memberRef == "" {
-		var f fault.Fields
-		f.Add("member_id", "is required when an operator acts for a member")
-		return "", f.Err()
+		return "", fault.Field("member_id", "required", "is required when an operator acts for a member")
 	}
 	return memberRef, nil
 }
 
-// Claim takes a slot of an open task for a member (a member claims for
-// themselves). The slot is a ledger transfer out of the task's capacity, so
-// however many members claim at once, no more than capacity succeed (T6).
-func (s *Service) Claim(ctx context.Context, sc program.Scope, taskRef, memberRef string) (Claim, error) {
-	if sc.Actor.Kind != program.ActorMember {
-		if err := sc.Require(program.PermTasksWrite); err != nil {
-			return Claim{}, err
-		}
-	}
-	return s.take(ctx, sc, taskRef, memberRef, Open, Claimed)
-}
+// claimStatusFor is what taking a task of the mode makes of the claim.
+var claimStatusFor = map[Mode]ClaimStatus{Open: Claimed, Assigned: AssignedStatus, Apply: Applied}
 
-// Assign gives a member a slot of an assigned-mode task.
-func (s *Service) Assign(ctx context.Context, sc program.Scope, taskRef, memberRef string) (Claim, error) {
-	if err := sc.Require(program.PermTasksWrite); err != nil {
-		return Claim{}, err
-	}
-	return s.take(ctx, sc, taskRef, memberRef, Assigned, AssignedStatus)
-}
-
-// ApplyFor records a member's application to an apply-then-select task; no
-// slot is taken until an operator selects them.
-func (s *Service) ApplyFor(ctx context.Context, sc program.Scope, taskRef, memberRef string) (Claim, error) {
-	if sc.Actor.Kind != program.ActorMember {
-		if err := sc.Require(program.PermTasksWrite); err != nil {
-			return Claim{}, err
-		}
-	}
-	return s.take(ctx, sc, taskRef, memberRef, Apply, Applied)
-}
-
-func (s *Service) take(ctx context.Context, sc program.Scope, taskRef, memberRef string, mode Mode, status ClaimStatus) (Claim, error) {
+// Take is how a member comes to a task, by its mode: an open task is claimed
+// (a member for themselves, or an operator for a member), an assigned task is
+// assigned by an operator, and an apply-mode task takes an application that
+// an operator later selects or declines. A slot is a ledger transfer out of
+// the task's capacity, so however many take a task at once, no more than its
+// capacity succeed (T6).
+//
+// A task that is full is refused from a read, before any write lock is
+// taken, so that a flash crowd on a full task costs readers, not the
+// writer; a task that still has slots is decided under its lock.
+func (s *Service) Take(ctx context.Context, sc program.Scope, taskRef, memberRef string) (Claim, error) {
 	ref, err := who(sc, memberRef)
 	if err != nil {
 		return Claim{}, err
 	}
-	var out Claim
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+	if sc.Actor.Kind != program.ActorMember {
+		if err := sc.Require(program.PermTasksWrite); err != nil {
+			return Claim{}, err
+		}
+	}
+	if err := s.refuseWhenFull(ctx, sc.Program.ID, taskRef); err != nil {
+		return Claim{}, err
+	}
+	return db.Do(ctx, s.DB, func(tx *db.Tx) (Claim, error) {
 		t, err := lockTask(ctx, tx, sc.Program.ID, taskRef)
 		if err != nil {
-			return err
+			return Claim{}, err
 		}
-		if t.Status != Published {
-			return fault.New(fault.Conflict, "the task is %s, not open for claims", t.Status)
+		if t.Mode == Assigned && sc.Actor.Kind == program.ActorMember {
+			return Claim{}, fault.New(fault.Forbidden, "task.assigned_only", "operators assign this task; it cannot be claimed")
 		}
-		if t.Mode != mode {
-			return fault.New(fault.Conflict, "the task is in %s mode", t.Mode)
-		}
-		if !t.ClaimDeadline.IsZero() && !tx.Now.Before(t.ClaimDeadline) {
-			return fault.New(fault.Conflict, "the claim deadline has passed")
-		}
-		m, err := member.LookupTx(ctx, tx, sc.Program.ID, ref)
-		if err != nil {
-			return err
-		}
-		why, err := eligible(ctx, tx, t, m)
-		if err != nil {
-			return err
-		}
-		if why != "" {
-			return fault.New(fault.Forbidden, "%s", why)
-		}
-		c, err := scanClaim(tx.QueryRowContext(ctx, `SELECT `+claimCols+claimFrom+` WHERE c.task_id = $1 AND c.member_id = $2`+tx.ForUpdate(), t.ID, m.ID))
-		exists := err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if exists && c.Status != Withdrawn && c.Status != Expired && c.Status != CancelledClaim && c.Status != NotSelected {
-			return fault.New(fault.Conflict, "%s already has this task (%s)", m.Name, c.Status)
-		}
-		attempt := c.attempt + 1
-		if !exists {
-			c = Claim{PublicID: pubid.New("clm")}
-		}
-		slot := ""
-		if status != Applied {
-			if slot, err = s.takeSlot(ctx, tx, t, c.PublicID, attempt); err != nil {
-				return err
-			}
-		}
-		submitBy := deadline(t, tx.Now)
-		now := tx.Now.UnixMicro()
-		if exists {
-			_, err = tx.ExecContext(ctx, `UPDATE task_claims SET status = $2, slot_transfer = $3, attempt = $4, submit_by = $5, updated_at = $6
-				WHERE id = $1`, c.ID, string(status), slot, attempt, micros(submitBy), now)
-			if err == nil {
-				_, err = tx.ExecContext(ctx, `DELETE FROM task_occurrences WHERE claim_id = $1 AND status = 'open'`, c.ID)
-			}
-		} else {
-			err = tx.QueryRowContext(ctx, `INSERT INTO task_claims (program_id, public_id, task_id, member_id, status, slot_transfer, attempt,
-				submit_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
-				sc.Program.ID, c.PublicID, t.ID, m.ID, string(status), slot, attempt, micros(submitBy), now).Scan(&c.ID)
-		}
-		if err != nil {
-			return err
-		}
-		if status != Applied && t.Recurrence != nil {
-			if err := scheduleOccurrences(ctx, tx, sc.Program.ID, c.ID, *t.Recurrence, tx.Now); err != nil {
-				return err
-			}
-		}
-		if out, err = loadClaim(ctx, tx, sc.Program.ID, c.PublicID); err != nil {
-			return err
-		}
-		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "claim." + string(status), ObjectKind: "claim",
-			ObjectID: out.PublicID, After: map[string]any{"task": t.PublicID, "member": m.PublicID, "status": status}})
+		return s.takeTx(ctx, tx, sc, t, ref)
 	})
-	return out, err
+}
+
+// refuseWhenFull answers task.full from the read pool when a published task
+// that hands out slots has none left. A slot freed a moment later is taken
+// by the next claim; nothing is written here, so nothing can be oversold.
+func (s *Service) refuseWhenFull(ctx context.Context, programID int64, taskRef string) error {
+	var mode, status string
+	var capacity int
+	var free sql.NullInt64
+	err := s.DB.R.QueryRowContext(ctx, `SELECT t.mode, t.status, t.capacity, a.credits_posted - a.debits_posted - a.debits_pending
+		FROM tasks t LEFT JOIN ledger_accounts a ON a.id = t.capacity_account_id
+		WHERE t.program_id = $1 AND t.public_id = $2`, programID, taskRef).Scan(&mode, &status, &capacity, &free)
+	if err != nil {
+		return nil // the transaction says what is wrong
+	}
+	if Status(status) == Published && Mode(mode) != Apply && free.Valid && free.Int64 <= 0 {
+		return full(capacity)
+	}
+	return nil
+}
+
+func full(capacity int) error {
+	return fault.New(fault.LimitExceeded, "task.full", "the task is full: all {capacity} slots are taken", fault.P{"capacity": capacity})
+}
+
+// takeTx takes the locked task t for the member ref.
+func (s *Service) takeTx(ctx context.Context, tx *db.Tx, sc program.Scope, t Task, ref string) (Claim, error) {
+	status := claimStatusFor[t.Mode]
+	if t.Status != Published {
+		return Claim{}, fault.New(fault.Conflict, "task.not_open", "the task is {status}, not open for claims", fault.P{"status": string(t.Status)})
+	}
+	if !t.ClaimDeadline.IsZero() && !tx.Now.Before(t.ClaimDeadline) {
+		return Claim{}, fault.New(fault.Conflict, "task.claim_deadline_passed", "the claim deadline has passed")
+	}
+	m, err := member.LookupTx(ctx, tx, sc.Program.ID, ref)
+	if err != nil {
+		return Claim{}, err
+	}
+	why, err := eligible(ctx, tx, t, m)
+	if err != nil {
+		return Claim{}, err
+	}
+	if why != nil {
+		return Claim{}, why
+	}
+	c, err := scanClaim(tx.QueryRowContext(ctx, `SELECT `+claimCols+claimFrom+` WHERE c.task_id = $1 AND c.member_id = $2`+tx.ForUpdate(), t.ID, m.ID))
+	exists := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Claim{}, err
+	}
+	if exists && c.Status != Withdrawn && c.Status != Expired && c.Status != CancelledClaim && c.Status != NotSelected {
+		return Claim{}, fault.New(fault.Conflict, "claim.exists", "{name} already has this task ({status})", fault.P{"name": m.Name, "status": string(c.Status)})
+	}
+	attempt := c.attempt + 1
+	if !exists {
+		c = Claim{PublicID: pubid.New("clm")}
+	}
+	slot := ""
+	if status != Applied {
+		if slot, err = s.takeSlot(ctx, tx, t, c.PublicID, attempt); err != nil {
+			return Claim{}, err
+		}
+	}
+	submitBy := deadline(t, tx.Now)
+	now := tx.Now.UnixMicro()
+	if exists {
+		_, err = tx.ExecContext(ctx, `UPDATE task_claims SET status = $2, slot_transfer = $3, attempt = $4, submit_by = $5, updated_at = $6
+			WHERE id = $1`, c.ID, string(status), slot, attempt, micros(submitBy), now)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `DELETE FROM task_occurrences WHERE claim_id = $1 AND status = 'open'`, c.ID)
+		}
+	} else {
+		err = tx.QueryRowContext(ctx, `INSERT INTO task_claims (program_id, public_id, task_id, member_id, status, slot_transfer, attempt,
+			submit_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
+			sc.Program.ID, c.PublicID, t.ID, m.ID, string(status), slot, attempt, micros(submitBy), now).Scan(&c.ID)
+	}
+	if err != nil {
+		return Claim{}, err
+	}
+	if status != Applied && t.Recurrence != nil {
+		if err := scheduleOccurrences(ctx, tx, sc.Program.ID, c.ID, *t.Recurrence, tx.Now); err != nil {
+			return Claim{}, err
+		}
+	}
+	out, err := loadClaim(ctx, tx, sc.Program.ID, c.PublicID)
+	if err != nil {
+		return Claim{}, err
+	}
+	return out, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "claim." + string(status), ObjectKind: "claim",
+		ObjectID: out.PublicID, After: map[string]any{"task": t.PublicID, "member": m.PublicID, "status": status}})
 }
 
 // deadline is when a claim made now must be submitted by: the task's submit
@@ -229,7 +254,7 @@ func (s *Service) takeSlot(ctx context.Context, tx *db.Tx, t Task, claim string,
 	_, err = s.move(ctx, tx, t.ProgramID, ledger.Transfer{ClientID: id, DebitAccountID: capacity.ID, CreditAccountID: claimed.ID,
 		Amount: 1, Code: "task_claim", Ref: "claim:" + claim})
 	if fault.Is(err, fault.LimitExceeded) {
-		return "", fault.New(fault.LimitExceeded, "the task is full: all %d slots are taken", t.Capacity)
+		return "", full(t.Capacity)
 	}
 	return id, err
 }
@@ -265,12 +290,40 @@ type querier interface {
 func loadClaim(ctx context.Context, q querier, programID int64, ref string) (Claim, error) {
 	c, err := scanClaim(q.QueryRowContext(ctx, `SELECT `+claimCols+claimFrom+` WHERE c.program_id = $1 AND c.public_id = $2`, programID, ref))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Claim{}, fault.New(fault.NotFound, "claim %q not found", ref)
+		return Claim{}, fault.New(fault.NotFound, "claim.not_found", "claim {ref} not found", fault.P{"ref": ref})
 	}
 	if err != nil {
 		return Claim{}, err
 	}
 	return c, attachOccurrences(ctx, q, &c)
+}
+
+// occurrencesOf loads the occurrences of a page of claims, in one query.
+func occurrencesOf(ctx context.Context, q querier, engine db.Engine, cs []Claim) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*Claim, len(cs))
+	ids := make([]int64, len(cs))
+	for i := range cs {
+		byID[cs[i].ID], ids[i] = &cs[i], cs[i].ID
+	}
+	in, args, _ := db.In(engine, "claim_id", 1, ids)
+	rows, err := q.QueryContext(ctx, `SELECT claim_id, id, seq, due_at, status FROM task_occurrences WHERE `+in+` ORDER BY claim_id, seq`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o Occurrence
+		var claim, due int64
+		if err := rows.Scan(&claim, &o.id, &o.Seq, &due, &o.Status); err != nil {
+			return err
+		}
+		o.DueAt = fromMicros(due)
+		byID[claim].Occurrences = append(byID[claim].Occurrences, o)
+	}
+	return rows.Err()
 }
 
 func attachOccurrences(ctx context.Context, q querier, c *Claim) error {
@@ -293,60 +346,75 @@ func attachOccurrences(ctx context.Context, q querier, c *Claim) error {
 
 // lockClaim loads a claim for a change, checking the actor: a member only
 // their own.
+//
+// Locks are taken in one order everywhere (docs/decisions.md): the task,
+// then the claim, then its submissions. A claim never changes task, so its
+// task is found first without a lock, locked, and the claim then locked and
+// read again.
 func lockClaim(ctx context.Context, tx *db.Tx, sc program.Scope, ref string) (Task, Claim, error) {
-	c, err := scanClaim(tx.QueryRowContext(ctx, `SELECT `+claimCols+claimFrom+` WHERE c.program_id = $1 AND c.public_id = $2`+tx.ForUpdate(),
-		sc.Program.ID, ref))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && sc.Actor.Kind == program.ActorMember && c.MemberID != sc.Actor.PublicID) {
-		return Task{}, Claim{}, fault.New(fault.NotFound, "claim %q not found", ref)
+	notFound := fault.New(fault.NotFound, "claim.not_found", "claim {ref} not found", fault.P{"ref": ref})
+	var taskRef, memberRef string
+	err := tx.QueryRowContext(ctx, `SELECT t.public_id, m.public_id FROM task_claims c JOIN tasks t ON t.id = c.task_id
+		JOIN members m ON m.id = c.member_id WHERE c.program_id = $1 AND c.public_id = $2`, sc.Program.ID, ref).Scan(&taskRef, &memberRef)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && sc.Actor.Kind == program.ActorMember && memberRef != sc.Actor.PublicID) {
+		return Task{}, Claim{}, notFound
 	}
 	if err != nil {
 		return Task{}, Claim{}, err
 	}
-	t, err := lockTask(ctx, tx, sc.Program.ID, c.TaskID)
+	t, err := lockTask(ctx, tx, sc.Program.ID, taskRef)
+	if err != nil {
+		return Task{}, Claim{}, err
+	}
+	c, err := scanClaim(tx.QueryRowContext(ctx, `SELECT `+claimCols+claimFrom+` WHERE c.program_id = $1 AND c.public_id = $2`+tx.ForUpdate(),
+		sc.Program.ID, ref))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Task{}, Claim{}, notFound
+	}
 	return t, c, err
 }
 
-// Select takes an applicant onto an apply-mode task (using a slot); Decline
-// turns them down.
+// Select takes an applicant onto an apply-mode task (using a slot), or
+// declines them.
 func (s *Service) Select(ctx context.Context, sc program.Scope, claimRef string, accept bool) (Claim, error) {
 	if err := sc.Require(program.PermTasksWrite); err != nil {
 		return Claim{}, err
 	}
-	var out Claim
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return db.Do(ctx, s.DB, func(tx *db.Tx) (Claim, error) {
 		t, c, err := lockClaim(ctx, tx, sc, claimRef)
 		if err != nil {
-			return err
+			return Claim{}, err
 		}
 		if c.Status != Applied {
-			return fault.New(fault.Conflict, "only an application can be selected or declined; this claim is %s", c.Status)
+			return Claim{}, fault.New(fault.Conflict, "claim.not_application", "only an application can be selected or declined; this claim is {status}",
+				fault.P{"status": string(c.Status)})
 		}
 		status, slot := NotSelected, ""
 		if accept {
 			if t.Status != Published {
-				return fault.New(fault.Conflict, "the task is %s", t.Status)
+				return Claim{}, fault.New(fault.Conflict, "task.status", "the task is {status}", fault.P{"status": string(t.Status)})
 			}
 			status = Selected
 			if slot, err = s.takeSlot(ctx, tx, t, c.PublicID, c.attempt); err != nil {
-				return err
+				return Claim{}, err
 			}
 			if t.Recurrence != nil {
 				if err := scheduleOccurrences(ctx, tx, sc.Program.ID, c.ID, *t.Recurrence, tx.Now); err != nil {
-					return err
+					return Claim{}, err
 				}
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE task_claims SET status = $2, slot_transfer = $3, submit_by = $4, updated_at = $5 WHERE id = $1`,
 			c.ID, string(status), slot, micros(deadline(t, tx.Now)), tx.Now.UnixMicro()); err != nil {
-			return err
+			return Claim{}, err
 		}
-		if out, err = loadClaim(ctx, tx, sc.Program.ID, c.PublicID); err != nil {
-			return err
+		out, err := loadClaim(ctx, tx, sc.Program.ID, c.PublicID)
+		if err != nil {
+			return Claim{}, err
 		}
-		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "claim." + string(status), ObjectKind: "claim",
+		return out, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "claim." + string(status), ObjectKind: "claim",
 			ObjectID: c.PublicID, Before: map[string]any{"status": c.Status}, After: map[string]any{"status": status}})
 	})
-	return out, err
 }
 
 // Withdraw gives up a claim (a member their own); the slot goes back.
@@ -356,22 +424,19 @@ func (s *Service) Withdraw(ctx context.Context, sc program.Scope, claimRef strin
 			return Claim{}, err
 		}
 	}
-	var out Claim
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return db.Do(ctx, s.DB, func(tx *db.Tx) (Claim, error) {
 		t, c, err := lockClaim(ctx, tx, sc, claimRef)
 		if err != nil {
-			return err
+			return Claim{}, err
 		}
 		if !c.Status.working() && c.Status != Applied && c.Status != Submitted {
-			return fault.New(fault.Conflict, "a %s claim cannot be withdrawn", c.Status)
+			return Claim{}, fault.New(fault.Conflict, "claim.not_withdrawable", "a {status} claim cannot be withdrawn", fault.P{"status": string(c.Status)})
 		}
 		if err := s.endClaim(ctx, tx, t, c, Withdrawn, "withdrawn"); err != nil {
-			return err
+			return Claim{}, err
 		}
-		out, err = loadClaim(ctx, tx, sc.Program.ID, c.PublicID)
-		return err
+		return loadClaim(ctx, tx, sc.Program.ID, c.PublicID)
 	})
-	return out, err
 }
 
 // endClaim closes a claim as withdrawn, expired or cancelled: its slot goes
@@ -397,45 +462,94 @@ func (s *Service) endClaim(ctx context.Context, tx *db.Tx, t Task, c Claim, stat
 }
 
 // Expire ends claims whose submit-by time has passed with nothing submitted
-// (their slots go back) and marks recurring occurrences that fell due
-// unsubmitted as missed. A job runs it; it is safe to run anywhere, any time.
+// (their slots go back), marks recurring occurrences that fell due
+// unsubmitted as missed, and settles obligations whose every occurrence is
+// decided. A job runs it; it is safe to run anywhere, any time, on several
+// instances at once.
+//
+// Candidates are found by a read; each program's are then handled in a
+// transaction of that program's own, and each claim is locked and checked
+// again before anything changes, so that a claim submitted or withdrawn in
+// between is left alone.
 func (s *Service) Expire(ctx context.Context) (claims, missed int, err error) {
 	ctx = program.WithActor(ctx, program.Actor{Kind: program.ActorJob, PublicID: "job:task-expiry", Name: "task expiry"})
 	now := s.DB.Now().UnixMicro()
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT DISTINCT program_id FROM task_occurrences WHERE status = 'open' AND due_at <= $1
+		UNION SELECT DISTINCT program_id FROM task_claims WHERE status IN ('claimed', 'assigned', 'selected', 'changes_requested')
+		AND submit_by > 0 AND submit_by <= $1`, now)
+	programs, err := db.Collect(rows, err, func(r *sql.Rows) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, p := range programs {
+		c, m, err := s.expireProgram(ctx, p)
+		claims, missed = claims+c, missed+m
+		if err != nil {
+			return claims, missed, err
+		}
+	}
+	return claims, missed, nil
+}
+
+// expireProgram does Expire's work for one program, in one transaction.
+func (s *Service) expireProgram(ctx context.Context, programID int64) (claims, missed int, err error) {
+	sc := program.Scope{Program: program.Program{ID: programID}, Actor: program.Actor{Kind: program.ActorJob}, Role: program.RoleAdmin}
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		claims, missed = 0, 0
-		res, err := tx.ExecContext(ctx, `UPDATE task_occurrences SET status = 'missed' WHERE status = 'open' AND due_at <= $1`, now)
+		now := tx.Now.UnixMicro()
+		// Occurrences that fell due, by claim, so that each claim is locked
+		// (task first) before its occurrences change.
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT c.public_id FROM task_occurrences o JOIN task_claims c ON c.id = o.claim_id
+			WHERE o.program_id = $1 AND o.status = 'open' AND o.due_at <= $2 ORDER BY c.public_id LIMIT 500`, programID, now)
+		lapsed, err := db.Collect(rows, err, scanString)
 		if err != nil {
 			return err
 		}
-		n, _ := res.RowsAffected()
-		missed = int(n)
-		rows, err := tx.QueryContext(ctx, `SELECT c.program_id, c.public_id FROM task_claims c
-			WHERE c.status IN ('claimed', 'assigned', 'selected', 'changes_requested') AND c.submit_by > 0 AND c.submit_by <= $1
-			AND NOT EXISTS (SELECT 1 FROM task_occurrences o WHERE o.claim_id = c.id AND o.due_at > $1)
-			ORDER BY c.id LIMIT 500`, now)
-		if err != nil {
-			return err
-		}
-		type ref struct {
-			program int64
-			claim   string
-		}
-		var due []ref
-		for rows.Next() {
-			var r ref
-			if err := rows.Scan(&r.program, &r.claim); err != nil {
-				rows.Close()
-				return err
-			}
-			due = append(due, r)
-		}
-		rows.Close()
-		for _, r := range due {
-			sc := program.Scope{Program: program.Program{ID: r.program}, Actor: program.Actor{Kind: program.ActorJob}, Role: program.RoleAdmin}
-			t, c, err := lockClaim(ctx, tx, sc, r.claim)
+		for _, ref := range lapsed {
+			t, c, err := lockClaim(ctx, tx, sc, ref)
 			if err != nil {
 				return err
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE task_occurrences SET status = 'missed' WHERE claim_id = $1 AND status = 'open' AND due_at <= $2`,
+				c.ID, now)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			missed += int(n)
+			if err := s.settleObligation(ctx, tx, t, c); err != nil {
+				return err
+			}
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT c.public_id FROM task_claims c
+			WHERE c.program_id = $1 AND c.status IN ('claimed', 'assigned', 'selected', 'changes_requested') AND c.submit_by > 0 AND c.submit_by <= $2
+			ORDER BY c.id LIMIT 500`, programID, now)
+		due, err := db.Collect(rows, err, scanString)
+		if err != nil {
+			return err
+		}
+		for _, ref := range due {
+			t, c, err := lockClaim(ctx, tx, sc, ref)
+			if err != nil {
+				return err
+			}
+			// Checked again under the lock: submitted, withdrawn or given
+			// more time since the read above, it stays as it is.
+			if !c.Status.working() || c.SubmitBy.IsZero() || c.SubmitBy.UnixMicro() > now {
+				continue
+			}
+			if t.Recurrence != nil {
+				ended, err := s.closeObligation(ctx, tx, t, c)
+				if err != nil {
+					return err
+				}
+				if ended {
+					claims++
+				}
+				continue
 			}
 			if err := s.endClaim(ctx, tx, t, c, Expired, "nothing submitted by the deadline"); err != nil {
 				return err
@@ -445,6 +559,80 @@ func (s *Service) Expire(ctx context.Context) (claims, missed int, err error) {
 		return nil
 	})
 	return claims, missed, err
+}
+
+func scanString(r *sql.Rows) (string, error) {
+	var s string
+	return s, r.Scan(&s)
+}
+
+// closeObligation ends a recurring obligation whose time is up: what is
+// still open or awaiting changes is missed, and the claim is settled by the
+// obligation rule. It reports whether the claim ended (a submission still
+// under review keeps it open until it is reviewed).
+func (s *Service) closeObligation(ctx context.Context, tx *db.Tx, t Task, c Claim) (bool, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE task_occurrences SET status = 'missed' WHERE claim_id = $1 AND status IN ('open', 'changes_requested')`,
+		c.ID); err != nil {
+		return false, err
+	}
+	if err := s.settleObligation(ctx, tx, t, c); err != nil {
+		return false, err
+	}
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM task_claims WHERE id = $1`, c.ID).Scan(&status)
+	return status != string(c.Status), err
+}
+
+// ObligationOutcome is the rule that settles a recurring obligation once
+// every occurrence is decided (approved, rejected or missed): approved when
+// more than half of its occurrences were approved; expired, its slot given
+// back, when nothing was ever handed in (every occurrence missed); rejected
+// otherwise. "" while any occurrence is still open or under review.
+func ObligationOutcome(occurrences []Occurrence) ClaimStatus {
+	approved, missed := 0, 0
+	for _, o := range occurrences {
+		switch o.Status {
+		case "approved":
+			approved++
+		case "missed":
+			missed++
+		case "rejected":
+		default:
+			return ""
+		}
+	}
+	switch {
+	case len(occurrences) == 0:
+		return ""
+	case approved*2 > len(occurrences):
+		return Approved
+	case missed == len(occurrences):
+		return Expired
+	}
+	return Rejected
+}
+
+// settleObligation applies ObligationOutcome to a recurring claim.
+func (s *Service) settleObligation(ctx context.Context, tx *db.Tx, t Task, c Claim) error {
+	if t.Recurrence == nil {
+		return nil
+	}
+	c.Occurrences = nil
+	if err := attachOccurrences(ctx, tx, &c); err != nil {
+		return err
+	}
+	outcome := ObligationOutcome(c.Occurrences)
+	switch outcome {
+	case "":
+		return nil
+	case Expired:
+		return s.endClaim(ctx, tx, t, c, Expired, "every occurrence was missed")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE task_claims SET status = $2, updated_at = $3 WHERE id = $1`, c.ID, string(outcome), tx.Now.UnixMicro()); err != nil {
+		return err
+	}
+	return program.Audit(ctx, tx, program.Change{ProgramID: t.ProgramID, Action: "claim." + string(outcome), ObjectKind: "claim", ObjectID: c.PublicID,
+		Before: map[string]any{"status": c.Status}, After: map[string]any{"status": outcome, "why": "obligation settled"}})
 }
 
 // RunExpiry expires claims every interval until ctx ends.
@@ -502,10 +690,5 @@ func (s *Service) Claims(ctx context.Context, sc program.Scope, f ClaimFilter) (
 		return nil, 0, err
 	}
 	out, next := db.TrimPage(out, f.Limit, func(c Claim) int64 { return c.ID })
-	for i := range out {
-		if err := attachOccurrences(ctx, s.DB.R, &out[i]); err != nil {
-			return nil, 0, err
-		}
-	}
-	return out, next, nil
+	return out, next, occurrencesOf(ctx, s.DB.R, s.DB.Engine, out)
 }

@@ -135,7 +135,10 @@ type Task struct {
 	CreatedAt         time.Time   `json:"created_at"`
 	UpdatedAt         time.Time   `json:"updated_at"`
 	PublishedAt       time.Time   `json:"published_at,omitzero"`
-	capacityAccount   int64
+	// From the ledger: slots still free, and slots that claims hold.
+	SlotsFree       int64 `json:"slots_free"`
+	SlotsTaken      int64 `json:"slots_taken"`
+	capacityAccount int64
 }
 
 // Claim is a member's claim on a task.
@@ -165,11 +168,13 @@ type Occurrence struct {
 	id     int64
 }
 
-// Post is where a member published.
+// Post is where a member published. The platform's own id of the post is
+// read from its address where the address shows it (see postref).
 type Post struct {
-	Platform string    `json:"platform"`
-	URL      string    `json:"url"`
-	PostedAt time.Time `json:"posted_at,omitzero"`
+	Platform       string    `json:"platform"`
+	URL            string    `json:"url"`
+	PlatformPostID string    `json:"platform_post_id,omitempty" readOnly:"true"`
+	PostedAt       time.Time `json:"posted_at,omitzero"`
 }
 
 // Finding is one line of the brief check.

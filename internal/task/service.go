@@ -50,11 +50,11 @@ const (
 
 func listOK(f *fault.Fields, name string, xs []string, max int) {
 	if len(xs) > 20 {
-		f.Addf(name, "at most 20 entries")
+		f.MaxItems(name, 20)
 	}
 	for i, x := range xs {
 		if strings.TrimSpace(x) == "" || len([]rune(x)) > max {
-			f.Addf(fmt.Sprintf("%s[%d]", name, i), "must be 1 to %d characters", max)
+			f.Length(fmt.Sprintf("%s[%d]", name, i), 1, max)
 		}
 	}
 }
@@ -65,42 +65,42 @@ func (in *Input) validate(ladders []ladder.Ladder) error {
 	in.Title = strings.TrimSpace(in.Title)
 	var f fault.Fields
 	if in.Title == "" || len([]rune(in.Title)) > 200 {
-		f.Add("title", "must be 1 to 200 characters")
+		f.Length("title", 1, 200)
 	}
 	if !slicesContains(Kinds, in.Kind) {
-		f.Add("kind", "must be light_interaction, content, deep_review, experience_story, diary, consultation or mentoring")
+		f.OneOf("kind", fault.Names(Kinds))
 	}
 	if !slicesContains(Modes, in.Mode) {
-		f.Add("mode", "must be open, assigned or apply")
+		f.OneOf("mode", fault.Names(Modes))
 	}
 	if in.Capacity < 1 || in.Capacity > MaxCapacity {
-		f.Addf("capacity", "must be 1 to %d", MaxCapacity)
+		f.Range("capacity", 1, MaxCapacity)
 	}
 	if !in.ClaimDeadline.IsZero() && !in.SubmitDeadline.IsZero() && in.SubmitDeadline.Before(in.ClaimDeadline) {
-		f.Add("submit_deadline", "must not be before the claim deadline")
+		f.Add("submit_deadline", "task.submit_before_claim", "must not be before the claim deadline")
 	}
 	if in.SubmitWithinHours < 0 || in.SubmitWithinHours > 24*366 {
-		f.Add("submit_within_hours", "must be 0 to 8784")
+		f.Range("submit_within_hours", 0, 24*366)
 	}
 	if in.Reward.Points < 0 || in.Reward.Points > MaxPoints {
-		f.Addf("reward.points", "must be 0 to %d", MaxPoints)
+		f.Range("reward.points", 0, MaxPoints)
 	}
 	if in.Reward.Money < 0 {
-		f.Add("reward.money", "must not be negative")
+		f.Add("reward.money", "negative", "must not be negative")
 	}
 	listOK(&f, "reward.perks", in.Reward.Perks, 200)
 	if in.EffortMinutes < 0 || in.EffortMinutes > 100000 {
-		f.Add("effort_minutes", "must be 0 to 100000")
+		f.Range("effort_minutes", 0, 100000)
 	}
 	if len([]rune(in.Campaign)) > 100 {
-		f.Add("campaign", "must be at most 100 characters")
+		f.MaxLength("campaign", 100)
 	}
 	if len([]rune(in.BudgetLine)) > 100 {
-		f.Add("budget_line", "must be at most 100 characters")
+		f.MaxLength("budget_line", 100)
 	}
 	b := in.Brief
 	if len([]rune(b.Description)) > 10000 {
-		f.Add("brief.description", "must be at most 10000 characters")
+		f.MaxLength("brief.description", 10000)
 	}
 	listOK(&f, "brief.key_messages", b.KeyMessages, 200)
 	listOK(&f, "brief.hashtags", b.Hashtags, 50)
@@ -108,44 +108,44 @@ func (in *Input) validate(ladders []ladder.Ladder) error {
 	listOK(&f, "brief.topic_ideas", b.TopicIdeas, 200)
 	for i, p := range b.Platforms {
 		if !slicesContains(member.Platforms, p) {
-			f.Addf(fmt.Sprintf("brief.platforms[%d]", i), "must be one of %s", strings.Join(member.Platforms, ", "))
+			f.OneOf(fmt.Sprintf("brief.platforms[%d]", i), member.Platforms)
 		}
 	}
 	e := in.Eligibility
 	for i, r := range e.Roles {
 		if !slicesContains(member.Roles, member.Role(r)) {
-			f.Add(fmt.Sprintf("eligibility.roles[%d]", i), "must be koc, kos or kol")
+			f.OneOf(fmt.Sprintf("eligibility.roles[%d]", i), fault.Names(member.Roles))
 		}
 	}
 	for i, s := range e.Sources {
 		if !slicesContains(member.Sources, member.Source(s)) {
-			f.Add(fmt.Sprintf("eligibility.sources[%d]", i), "must be fan, incubated, seeded or scripted")
+			f.OneOf(fmt.Sprintf("eligibility.sources[%d]", i), fault.Names(member.Sources))
 		}
 	}
 	listOK(&f, "eligibility.regions", e.Regions, 50)
 	listOK(&f, "eligibility.tags", e.Tags, 32)
 	if (e.Ladder == "") != (e.MinTier == "") {
-		f.Add("eligibility.min_tier", "ladder and min_tier go together")
+		f.Add("eligibility.min_tier", "task.ladder_and_tier", "ladder and min_tier go together")
 	} else if e.Ladder != "" {
 		found := false
 		for _, l := range ladders {
 			if l.Key == e.Ladder {
 				found = true
 				if _, ok := l.Tier(e.MinTier); !ok {
-					f.Addf("eligibility.min_tier", "ladder %s has no tier %q", e.Ladder, e.MinTier)
+					f.Add("eligibility.min_tier", "not_found", "ladder {ladder} has no tier {tier}", fault.P{"ladder": e.Ladder, "tier": e.MinTier})
 				}
 			}
 		}
 		if !found {
-			f.Addf("eligibility.ladder", "the program has no ladder %q", e.Ladder)
+			f.Add("eligibility.ladder", "not_found", "the program has no ladder {ladder}", fault.P{"ladder": e.Ladder})
 		}
 	}
 	if r := in.Recurrence; r != nil {
 		if r.IntervalDays < 1 || r.IntervalDays > 365 {
-			f.Add("recurrence.interval_days", "must be 1 to 365")
+			f.Range("recurrence.interval_days", 1, 365)
 		}
 		if r.Count < 1 || r.Count > 366 {
-			f.Add("recurrence.count", "must be 1 to 366")
+			f.Range("recurrence.count", 1, 366)
 		}
 	}
 	return f.Err()
@@ -239,13 +239,13 @@ func (s *Service) Create(ctx context.Context, sc program.Scope, in Input) (Task,
 		}
 		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "task.create", ObjectKind: "task", ObjectID: out.PublicID, After: out})
 	})
-	return out, err
+	return s.withSlotsOne(ctx, out, err)
 }
 
 func lockTask(ctx context.Context, tx *db.Tx, programID int64, ref string) (Task, error) {
 	t, err := scanTask(tx.QueryRowContext(ctx, `SELECT `+taskCols+` FROM tasks WHERE program_id = $1 AND public_id = $2`+tx.ForUpdate(), programID, ref))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Task{}, fault.New(fault.NotFound, "task %q not found", ref)
+		return Task{}, fault.New(fault.NotFound, "task.not_found", "task {ref} not found", fault.P{"ref": ref})
 	}
 	if err != nil {
 		return Task{}, db.MapError(err)
@@ -267,7 +267,7 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in I
 			return err
 		}
 		if before.Status == Cancelled || before.Status == Closed {
-			return fault.New(fault.Conflict, "the task is %s", before.Status)
+			return fault.New(fault.Conflict, "task.status", "the task is {status}", fault.P{"status": string(before.Status)})
 		}
 		ladders, err := ladder.LoadTx(ctx, tx, sc.Program.ID)
 		if err != nil {
@@ -279,19 +279,19 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in I
 		if before.Status == Published {
 			var f fault.Fields
 			if in.Kind != before.Kind {
-				f.Add("kind", "cannot change after publishing")
+				f.Add("kind", "task.fixed", "cannot change after publishing")
 			}
 			if in.Mode != before.Mode {
-				f.Add("mode", "cannot change after publishing")
+				f.Add("mode", "task.fixed", "cannot change after publishing")
 			}
 			if !sameJSON(in.Reward, before.Reward) {
-				f.Add("reward", "cannot change after publishing")
+				f.Add("reward", "task.fixed", "cannot change after publishing")
 			}
 			if !sameJSON(in.Eligibility, before.Eligibility) {
-				f.Add("eligibility", "cannot change after publishing")
+				f.Add("eligibility", "task.fixed", "cannot change after publishing")
 			}
 			if !sameJSON(in.Recurrence, before.Recurrence) {
-				f.Add("recurrence", "cannot change after publishing")
+				f.Add("recurrence", "task.fixed", "cannot change after publishing")
 			}
 			if err := f.Err(); err != nil {
 				return err
@@ -312,7 +312,7 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in I
 		}
 		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "task.update", ObjectKind: "task", ObjectID: out.PublicID, Before: before, After: out})
 	})
-	return out, err
+	return s.withSlotsOne(ctx, out, err)
 }
 
 func sameJSON(a, b any) bool {
@@ -364,7 +364,7 @@ func (s *Service) resize(ctx context.Context, tx *db.Tx, t Task, capacity int) e
 	if _, err := s.move(ctx, tx, t.ProgramID, tr); err != nil {
 		if fault.Is(err, fault.LimitExceeded) {
 			var f fault.Fields
-			f.Add("capacity", "is less than the slots already taken")
+			f.Add("capacity", "task.below_taken", "is less than the slots already taken")
 			return f.Err()
 		}
 		return err
@@ -385,11 +385,11 @@ func (s *Service) Publish(ctx context.Context, sc program.Scope, ref string) (Ta
 			return err
 		}
 		if t.Status != Draft {
-			return fault.New(fault.Conflict, "only a draft can be published; the task is %s", t.Status)
+			return fault.New(fault.Conflict, "task.not_draft", "only a draft can be published; the task is {status}", fault.P{"status": string(t.Status)})
 		}
 		if !t.ClaimDeadline.IsZero() && !t.ClaimDeadline.After(tx.Now) {
 			var f fault.Fields
-			f.Add("claim_deadline", "has passed: move it before publishing")
+			f.Add("claim_deadline", "task.deadline_passed", "has passed: move it before publishing")
 			return f.Err()
 		}
 		source, capacity, _, err := s.slotAccounts(ctx, tx, t)
@@ -408,7 +408,7 @@ func (s *Service) Publish(ctx context.Context, sc program.Scope, ref string) (Ta
 		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "task.publish", ObjectKind: "task", ObjectID: t.PublicID,
 			Before: map[string]any{"status": t.Status}, After: map[string]any{"status": out.Status, "capacity": out.Capacity}})
 	})
-	return out, err
+	return s.withSlotsOne(ctx, out, err)
 }
 
 // Cancel ends a task: claims still in progress are cancelled and every slot
@@ -420,7 +420,7 @@ func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref, reason stri
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len([]rune(reason)) > 500 {
 		var f fault.Fields
-		f.Add("reason", "must be 1 to 500 characters")
+		f.Length("reason", 1, 500)
 		return Task{}, f.Err()
 	}
 	var out Task
@@ -430,7 +430,7 @@ func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref, reason stri
 			return err
 		}
 		if t.Status == Cancelled || t.Status == Closed {
-			return fault.New(fault.Conflict, "the task is already %s", t.Status)
+			return fault.New(fault.Conflict, "task.status", "the task is {status}", fault.P{"status": string(t.Status)})
 		}
 		claims, err := claimsOf(ctx, tx, t)
 		if err != nil {
@@ -467,7 +467,7 @@ func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref, reason stri
 		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "task.cancel", ObjectKind: "task", ObjectID: t.PublicID,
 			Before: map[string]any{"status": t.Status}, After: map[string]any{"status": out.Status, "reason": reason}})
 	})
-	return out, err
+	return s.withSlotsOne(ctx, out, err)
 }
 
 // Get returns a task. Everyone in the program may read published tasks;
@@ -478,12 +478,12 @@ func (s *Service) Get(ctx context.Context, sc program.Scope, ref string) (Task, 
 	}
 	t, err := scanTask(s.DB.R.QueryRowContext(ctx, `SELECT `+taskCols+` FROM tasks WHERE program_id = $1 AND public_id = $2`, sc.Program.ID, ref))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && t.Status == Draft && !program.Can(sc.Role, program.PermTasksRead)) {
-		return Task{}, fault.New(fault.NotFound, "task %q not found", ref)
+		return Task{}, fault.New(fault.NotFound, "task.not_found", "task {ref} not found", fault.P{"ref": ref})
 	}
 	if err != nil {
 		return Task{}, db.MapError(err)
 	}
-	return t, nil
+	return s.withSlotsOne(ctx, t, nil)
 }
 
 // Filter narrows a listing of tasks.
@@ -530,22 +530,51 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Task,
 		return nil, 0, err
 	}
 	out, next := db.TrimPage(out, f.Limit, func(t Task) int64 { return t.ID })
-	return out, next, nil
+	out, err = s.withSlots(ctx, out)
+	return out, next, err
 }
 
-// Slots reports a task's free and taken slots, from the ledger: free is
-// what its capacity account still holds, taken what its claims hold.
-func (s *Service) Slots(ctx context.Context, t Task) (free, taken int64, err error) {
-	if t.capacityAccount == 0 {
-		return int64(t.Capacity), 0, nil
+// withSlots fills in tasks' free and taken slots from the ledger, in one
+// query for the whole page.
+func (s *Service) withSlots(ctx context.Context, ts []Task) ([]Task, error) {
+	if len(ts) == 0 {
+		return ts, nil
 	}
-	a, err := s.Ledger.Account(ctx, t.ProgramID, t.capacityAccount)
+	refs := make([]string, 0, len(ts))
+	for i := range ts {
+		ts[i].SlotsFree, ts[i].SlotsTaken = int64(ts[i].Capacity), 0
+		if ts[i].capacityAccount != 0 {
+			refs = append(refs, "task:"+ts[i].PublicID)
+		}
+	}
+	as, err := s.Ledger.AccountsByRef(ctx, ts[0].ProgramID, "slots", refs)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
-	claimed, err := s.Ledger.FindAccount(ctx, ledger.AccountSpec{ProgramID: t.ProgramID, Asset: "slots", Code: "task_claimed", Ref: "task:" + t.PublicID})
+	byRef := map[string]*Task{}
+	for i := range ts {
+		byRef["task:"+ts[i].PublicID] = &ts[i]
+	}
+	for _, a := range as {
+		t := byRef[a.Ref]
+		switch {
+		case t == nil || t.capacityAccount == 0:
+		case a.Code == "task_capacity":
+			t.SlotsFree = a.Available()
+		case a.Code == "task_claimed":
+			t.SlotsTaken = a.Balance()
+		}
+	}
+	return ts, nil
+}
+
+func (s *Service) withSlotsOne(ctx context.Context, t Task, err error) (Task, error) {
 	if err != nil {
-		return 0, 0, err
+		return Task{}, err
 	}
-	return a.Available(), claimed.Balance(), nil
+	ts, err := s.withSlots(ctx, []Task{t})
+	if err != nil {
+		return Task{}, err
+	}
+	return ts[0], nil
 }

@@ -11,8 +11,9 @@ import (
 
 	"kox/internal/db"
 	"kox/internal/fault"
-	"kox/internal/ledger"
 	"kox/internal/member"
+	"kox/internal/points"
+	"kox/internal/postref"
 	"kox/internal/program"
 	"kox/internal/pubid"
 )
@@ -28,28 +29,28 @@ func (in *SubmissionInput) validate() error {
 	var f fault.Fields
 	in.Text = strings.TrimSpace(in.Text)
 	if len(in.Posts) == 0 && in.Text == "" {
-		f.Add("posts", "hand in at least one post or some text")
+		f.Add("posts", "submission.empty", "hand in at least one post or some text")
 	}
 	if len(in.Posts) > 10 {
-		f.Add("posts", "at most 10")
+		f.MaxItems("posts", 10)
 	}
 	for i, p := range in.Posts {
 		if !slicesContains(member.Platforms, p.Platform) {
-			f.Addf(fmt.Sprintf("posts[%d].platform", i), "must be one of %s", strings.Join(member.Platforms, ", "))
+			f.OneOf(fmt.Sprintf("posts[%d].platform", i), member.Platforms)
 		}
 		if !httpURL(p.URL) {
-			f.Add(fmt.Sprintf("posts[%d].url", i), "must be an http(s) address of at most 500 characters")
+			f.URL(fmt.Sprintf("posts[%d].url", i))
 		}
 	}
 	if len([]rune(in.Text)) > 20000 {
-		f.Add("text", "must be at most 20000 characters")
+		f.MaxLength("text", 20000)
 	}
 	if len(in.Images) > 20 {
-		f.Add("images", "at most 20")
+		f.MaxItems("images", 20)
 	}
 	for i, u := range in.Images {
 		if !httpURL(u) {
-			f.Add(fmt.Sprintf("images[%d]", i), "must be an http(s) address of at most 500 characters")
+			f.URL(fmt.Sprintf("images[%d]", i))
 		}
 	}
 	return f.Err()
@@ -60,7 +61,7 @@ func httpURL(s string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && len(s) <= 500
 }
 
-const submissionCols = `s.id, s.public_id, s.version, s.posts, s.text, s.images, s.check_result, s.status, s.created_at,
+const submissionCols = `s.id, s.public_id, s.version, s.text, s.images, s.check_result, s.status, s.created_at,
 	c.public_id, t.public_id, m.public_id, m.source, coalesce(o.seq, 0),
 	coalesce(r.decision, ''), coalesce(r.score, 0), coalesce(r.feedback, ''), coalesce(r.reviewer, ''), coalesce(r.created_at, 0)`
 
@@ -69,17 +70,17 @@ const submissionFrom = ` FROM submissions s JOIN task_claims c ON c.id = s.claim
 
 func scanSubmission(sc interface{ Scan(...any) error }) (Submission, error) {
 	var s Submission
-	var posts, images, check string
+	var images, check string
 	var created, reviewed int64
 	var r Review
 	var source member.Source
-	err := sc.Scan(&s.ID, &s.PublicID, &s.Version, &posts, &s.Text, &images, &check, &s.Status, &created,
+	err := sc.Scan(&s.ID, &s.PublicID, &s.Version, &s.Text, &images, &check, &s.Status, &created,
 		&s.ClaimID, &s.TaskID, &s.MemberID, &source, &s.Occurrence, &r.Decision, &r.Score, &r.Feedback, &r.Reviewer, &reviewed)
 	if err != nil {
 		return s, err
 	}
 	s.DisclosureRequired = source.Disclosed()
-	_ = json.Unmarshal([]byte(posts), &s.Posts)
+	s.Posts = []Post{}
 	_ = json.Unmarshal([]byte(images), &s.Images)
 	_ = json.Unmarshal([]byte(check), &s.Check)
 	s.CreatedAt = fromMicros(created)
@@ -90,12 +91,61 @@ func scanSubmission(sc interface{ Scan(...any) error }) (Submission, error) {
 	return s, nil
 }
 
-func loadSubmission(ctx context.Context, q querier, programID int64, ref string) (Submission, error) {
+func loadSubmission(ctx context.Context, q querier, engine db.Engine, programID int64, ref string) (Submission, error) {
 	s, err := scanSubmission(q.QueryRowContext(ctx, `SELECT `+submissionCols+submissionFrom+` WHERE s.program_id = $1 AND s.public_id = $2`, programID, ref))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Submission{}, fault.New(fault.NotFound, "submission %q not found", ref)
+		return Submission{}, fault.New(fault.NotFound, "submission.not_found", "submission {ref} not found", fault.P{"ref": ref})
 	}
-	return s, err
+	if err != nil {
+		return Submission{}, err
+	}
+	xs := []Submission{s}
+	if err := attachPosts(ctx, q, engine, xs); err != nil {
+		return Submission{}, err
+	}
+	return xs[0], nil
+}
+
+// attachPosts loads the posts of a page of submissions, in one query.
+func attachPosts(ctx context.Context, q querier, engine db.Engine, xs []Submission) error {
+	if len(xs) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*Submission, len(xs))
+	ids := make([]int64, len(xs))
+	for i := range xs {
+		byID[xs[i].ID], ids[i] = &xs[i], xs[i].ID
+	}
+	in, args, _ := db.In(engine, "submission_id", 1, ids)
+	rows, err := q.QueryContext(ctx, `SELECT submission_id, platform, url, platform_post_id, posted_at FROM submission_posts
+		WHERE `+in+` ORDER BY submission_id, position`, args...)
+	if err != nil {
+		return fmt.Errorf("posts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, at int64
+		var p Post
+		if err := rows.Scan(&id, &p.Platform, &p.URL, &p.PlatformPostID, &at); err != nil {
+			return err
+		}
+		p.PostedAt = fromMicros(at)
+		byID[id].Posts = append(byID[id].Posts, p)
+	}
+	return rows.Err()
+}
+
+func insertPosts(ctx context.Context, tx *db.Tx, programID, submissionID int64, posts []Post) error {
+	if len(posts) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(posts)*7)
+	for i, p := range posts {
+		args = append(args, programID, submissionID, i+1, p.Platform, p.URL, postref.ID(p.Platform, p.URL), micros(p.PostedAt))
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO submission_posts (program_id, submission_id, position, platform, url, platform_post_id,
+		posted_at) VALUES `+tx.Engine.Rows(1, len(posts), 7), args...)
+	return err
 }
 
 // Submit hands in work for a claim — or, for a recurring obligation, for
@@ -109,17 +159,16 @@ func (s *Service) Submit(ctx context.Context, sc program.Scope, claimRef string,
 	if err := in.validate(); err != nil {
 		return Submission{}, err
 	}
-	var out Submission
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+	return db.Do(ctx, s.DB, func(tx *db.Tx) (Submission, error) {
 		t, c, err := lockClaim(ctx, tx, sc, claimRef)
 		if err != nil {
-			return err
+			return Submission{}, err
 		}
 		if !c.Status.working() {
-			return fault.New(fault.Conflict, "a %s claim takes no submissions", c.Status)
+			return Submission{}, fault.New(fault.Conflict, "claim.no_submissions", "a {status} claim takes no submissions", fault.P{"status": string(c.Status)})
 		}
 		if err := attachOccurrences(ctx, tx, &c); err != nil {
-			return err
+			return Submission{}, err
 		}
 		var occurrence any
 		if t.Recurrence != nil {
@@ -131,31 +180,30 @@ func (s *Service) Submit(ctx context.Context, sc program.Scope, claimRef string,
 				}
 			}
 			if due == nil {
-				return fault.New(fault.Conflict, "nothing is due on this obligation")
+				return Submission{}, fault.New(fault.Conflict, "claim.nothing_due", "nothing is due on this obligation")
 			}
 			occurrence = due.id
 			if _, err := tx.ExecContext(ctx, `UPDATE task_occurrences SET status = 'submitted' WHERE id = $1`, due.id); err != nil {
-				return err
+				return Submission{}, err
 			}
 		} else {
 			if !c.SubmitBy.IsZero() && !tx.Now.Before(c.SubmitBy) {
-				return fault.New(fault.Conflict, "the submission deadline has passed")
+				return Submission{}, fault.New(fault.Conflict, "claim.deadline_passed", "the submission deadline has passed")
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE task_claims SET status = 'submitted', updated_at = $2 WHERE id = $1`, c.ID, tx.Now.UnixMicro()); err != nil {
-				return err
+				return Submission{}, err
 			}
 		}
 		m, err := member.LookupTx(ctx, tx, sc.Program.ID, c.MemberID)
 		if err != nil {
-			return err
+			return Submission{}, err
 		}
 		check := CheckBrief(t.Brief, m.DisclosureRequired(), in.Text, in.Posts)
 		var version int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) + 1 FROM submissions WHERE claim_id = $1 AND coalesce(occurrence_id, 0) = coalesce($2, 0)`,
 			c.ID, occurrence).Scan(&version); err != nil {
-			return err
+			return Submission{}, err
 		}
-		posts, _ := json.Marshal(nonNilPosts(in.Posts))
 		images := in.Images
 		if images == nil {
 			images = []string{}
@@ -163,25 +211,22 @@ func (s *Service) Submit(ctx context.Context, sc program.Scope, claimRef string,
 		imgs, _ := json.Marshal(images)
 		chk, _ := json.Marshal(check)
 		pub := pubid.New("sub")
-		if _, err := tx.ExecContext(ctx, `INSERT INTO submissions (program_id, public_id, claim_id, occurrence_id, version, posts, text, images,
-			check_result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, sc.Program.ID, pub, c.ID, occurrence, version,
-			string(posts), in.Text, string(imgs), string(chk), tx.Now.UnixMicro()); err != nil {
-			return err
+		var id int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO submissions (program_id, public_id, claim_id, occurrence_id, version, text, images,
+			check_result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, sc.Program.ID, pub, c.ID, occurrence, version,
+			in.Text, string(imgs), string(chk), tx.Now.UnixMicro()).Scan(&id); err != nil {
+			return Submission{}, err
 		}
-		if out, err = loadSubmission(ctx, tx, sc.Program.ID, pub); err != nil {
-			return err
+		if err := insertPosts(ctx, tx, sc.Program.ID, id, in.Posts); err != nil {
+			return Submission{}, err
 		}
-		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "submission.create", ObjectKind: "submission",
+		out, err := loadSubmission(ctx, tx, tx.Engine, sc.Program.ID, pub)
+		if err != nil {
+			return Submission{}, err
+		}
+		return out, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "submission.create", ObjectKind: "submission",
 			ObjectID: pub, After: map[string]any{"claim": c.PublicID, "version": version, "check_passed": check.Passed}})
 	})
-	return out, err
-}
-
-func nonNilPosts(p []Post) []Post {
-	if p == nil {
-		return []Post{}
-	}
-	return p
 }
 
 // Decisions a reviewer can take.
@@ -204,93 +249,79 @@ func (s *Service) Review(ctx context.Context, sc program.Scope, submissionRef, d
 	switch decision {
 	case Approve:
 		if score < 1 || score > 5 {
-			f.Add("score", "must be 1 to 5 when approving")
+			f.Add("score", "review.score", "must be 1 to 5 when approving")
 		}
 	case RequestChanges, Reject:
 		if feedback == "" {
-			f.Add("feedback", "say what to change, or why it is rejected")
+			f.Add("feedback", "review.feedback", "say what to change, or why it is rejected")
 		}
 		if score != 0 {
-			f.Add("score", "is given only when approving")
+			f.Add("score", "review.score_only_approve", "is given only when approving")
 		}
 	default:
-		f.Add("decision", "must be approved, changes_requested or rejected")
+		f.OneOf("decision", []string{Approve, RequestChanges, Reject})
 	}
 	if len([]rune(feedback)) > 4000 {
-		f.Add("feedback", "must be at most 4000 characters")
+		f.MaxLength("feedback", 4000)
 	}
 	if err := f.Err(); err != nil {
 		return Submission{}, err
 	}
-	var out Submission
-	var paid []ledger.Result
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		paid = nil
-		sub, err := loadSubmission(ctx, tx, sc.Program.ID, submissionRef)
+	return db.Do(ctx, s.DB, func(tx *db.Tx) (Submission, error) {
+		sub, err := loadSubmission(ctx, tx, tx.Engine, sc.Program.ID, submissionRef)
 		if err != nil {
-			return err
+			return Submission{}, err
 		}
-		// Lock the claim, then re-read the submission under the lock.
+		// Task, then claim, then the submission, read again under the lock.
 		t, c, err := lockClaim(ctx, tx, sc, sub.ClaimID)
 		if err != nil {
-			return err
+			return Submission{}, err
 		}
 		var status string
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM submissions WHERE id = $1`+tx.ForUpdate(), sub.ID).Scan(&status); err != nil {
-			return err
+			return Submission{}, err
 		}
 		if status != "pending" {
-			return fault.New(fault.Conflict, "the submission was already reviewed (%s)", status)
+			return Submission{}, fault.New(fault.Conflict, "review.done", "the submission was already reviewed ({status})", fault.P{"status": status})
 		}
 		now := tx.Now.UnixMicro()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO reviews (program_id, submission_id, reviewer, decision, score, feedback, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, sc.Program.ID, sub.ID, sc.Actor.Name, decision, score, feedback, now); err != nil {
 			if k, _ := db.ConstraintOf(err); k == db.UniqueViolation {
-				return fault.New(fault.Conflict, "the submission was already reviewed")
+				return Submission{}, fault.New(fault.Conflict, "review.done", "the submission was already reviewed ({status})", fault.P{"status": "reviewed"})
 			}
-			return err
+			return Submission{}, err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE submissions SET status = $2 WHERE id = $1`, sub.ID, decision); err != nil {
-			return err
+			return Submission{}, err
 		}
 		if t.Recurrence != nil {
 			if _, err := tx.ExecContext(ctx, `UPDATE task_occurrences SET status = $3 WHERE claim_id = $1 AND seq = $2`, c.ID, sub.Occurrence, decision); err != nil {
-				return err
+				return Submission{}, err
 			}
-			var open int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM task_occurrences WHERE claim_id = $1 AND status IN ('open', 'submitted', 'changes_requested')`,
-				c.ID).Scan(&open); err != nil {
-				return err
-			}
-			if open == 0 {
-				if _, err := tx.ExecContext(ctx, `UPDATE task_claims SET status = 'approved', updated_at = $2 WHERE id = $1`, c.ID, now); err != nil {
-					return err
-				}
+			if err := s.settleObligation(ctx, tx, t, c); err != nil {
+				return Submission{}, err
 			}
 		} else if _, err := tx.ExecContext(ctx, `UPDATE task_claims SET status = $2, updated_at = $3 WHERE id = $1`, c.ID, decision, now); err != nil {
-			return err
+			return Submission{}, err
 		}
 		if decision == Approve && t.Reward.Points > 0 {
-			rs, err := s.payPoints(ctx, tx, t, c, sub)
-			if err != nil {
-				return err
+			if _, err := points.EarnTx(ctx, tx, s.Ledger, t.ProgramID, points.Earning{Member: c.MemberID, Amount: t.Reward.Points,
+				ClientID: "reward:" + sub.PublicID, Code: "task_reward", Ref: "submission:" + sub.PublicID}); err != nil {
+				return Submission{}, err
 			}
-			paid = rs
 			if _, err := tx.ExecContext(ctx, `UPDATE task_claims SET points_paid = points_paid + $2 WHERE id = $1`, c.ID, t.Reward.Points); err != nil {
-				return err
+				return Submission{}, err
 			}
 		}
-		if out, err = loadSubmission(ctx, tx, sc.Program.ID, sub.PublicID); err != nil {
-			return err
+		out, err := loadSubmission(ctx, tx, tx.Engine, sc.Program.ID, sub.PublicID)
+		if err != nil {
+			return Submission{}, err
 		}
-		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "submission." + decision, ObjectKind: "submission",
+		return out, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "submission." + decision, ObjectKind: "submission",
 			ObjectID: sub.PublicID, Before: map[string]any{"status": "pending"},
 			After: map[string]any{"status": decision, "score": score, "feedback": feedback, "claim": c.PublicID, "points": pointsIf(decision, t)}})
 	})
-	if err == nil {
-		s.Ledger.Observe(paid)
-	}
-	return out, err
 }
 
 func pointsIf(decision string, t Task) int64 {
@@ -298,31 +329,6 @@ func pointsIf(decision string, t Task) int64 {
 		return t.Reward.Points
 	}
 	return 0
-}
-
-// PointsAccount is the spec of a member's points account.
-func PointsAccount(programID int64, memberRef string) ledger.AccountSpec {
-	return ledger.AccountSpec{ProgramID: programID, Asset: "points", Code: "member_points", Ref: "member:" + memberRef, Limit: ledger.DebitsMustNotExceedCredits}
-}
-
-func (s *Service) payPoints(ctx context.Context, tx *db.Tx, t Task, c Claim, sub Submission) ([]ledger.Result, error) {
-	issued, err := ledger.OpenAccountTx(ctx, tx, ledger.AccountSpec{ProgramID: t.ProgramID, Asset: "points", Code: "points_issued"})
-	if err != nil {
-		return nil, err
-	}
-	to, err := ledger.OpenAccountTx(ctx, tx, PointsAccount(t.ProgramID, c.MemberID))
-	if err != nil {
-		return nil, err
-	}
-	rs, err := s.Ledger.ApplyTx(ctx, tx, t.ProgramID, []ledger.Transfer{{ClientID: "reward:" + sub.PublicID, DebitAccountID: issued.ID,
-		CreditAccountID: to.ID, Amount: t.Reward.Points, Code: "task_reward", Ref: "submission:" + sub.PublicID}})
-	if err != nil {
-		return nil, err
-	}
-	if rs[0].Code != ledger.OK {
-		return nil, fmt.Errorf("pay points: %s", rs[0].Code)
-	}
-	return rs, nil
 }
 
 // SubmissionFilter narrows the review queue.
@@ -369,18 +375,18 @@ func (s *Service) Submissions(ctx context.Context, sc program.Scope, f Submissio
 		return nil, 0, err
 	}
 	out, next := db.TrimPage(out, f.Limit, func(x Submission) int64 { return x.ID })
-	return out, next, nil
+	return out, next, attachPosts(ctx, s.DB.R, s.DB.Engine, out)
 }
 
 // Submission returns one submission with its check and review.
 func (s *Service) Submission(ctx context.Context, sc program.Scope, ref string) (Submission, error) {
-	x, err := loadSubmission(ctx, s.DB.R, sc.Program.ID, ref)
+	x, err := loadSubmission(ctx, s.DB.R, s.DB.Engine, sc.Program.ID, ref)
 	if err != nil {
 		return Submission{}, err
 	}
 	if sc.Actor.Kind == program.ActorMember {
 		if x.MemberID != sc.Actor.PublicID {
-			return Submission{}, fault.New(fault.NotFound, "submission %q not found", ref)
+			return Submission{}, fault.New(fault.NotFound, "submission.not_found", "submission {ref} not found", fault.P{"ref": ref})
 		}
 		return x, nil
 	}
@@ -395,7 +401,7 @@ func (s *Service) ClaimByID(ctx context.Context, sc program.Scope, ref string) (
 	}
 	if sc.Actor.Kind == program.ActorMember {
 		if c.MemberID != sc.Actor.PublicID {
-			return Claim{}, fault.New(fault.NotFound, "claim %q not found", ref)
+			return Claim{}, fault.New(fault.NotFound, "claim.not_found", "claim {ref} not found", fault.P{"ref": ref})
 		}
 		return c, nil
 	}

@@ -49,21 +49,22 @@ func ValidateTemplates(ts []Template, ladders []ladder.Ladder) error {
 	for i, t := range ts {
 		at := fmt.Sprintf("task_templates[%d]", i)
 		if !templateKeyRE.MatchString(t.Key) {
-			all.Add(at+".key", "must be 1 to 40 lowercase letters, digits, - or _, starting with a letter")
+			all.Add(at+".key", "key", "must be 1 to 40 lowercase letters, digits, - or _, starting with a letter")
 		} else if seen[t.Key] {
-			all.Addf(at+".key", "%q is used by another template", t.Key)
+			all.Add(at+".key", "duplicate", "{key} is used by another template", fault.P{"key": t.Key})
 		}
 		seen[t.Key] = true
 		in := t.Input()
 		var fe *fault.Error
 		if err := in.validate(ladders); errors.As(err, &fe) {
 			for _, f := range fe.Fields {
-				all.Add(at+"."+f.Field, f.Reason)
+				f.Field = at + "." + f.Field
+				all = append(all, f)
 			}
 		}
 	}
 	if len(ts) > 100 {
-		all.Add("task_templates", "at most 100")
+		all.MaxItems("task_templates", 100)
 	}
 	return all.Err()
 }
@@ -192,7 +193,7 @@ func (s *Service) FromTemplate(ctx context.Context, sc program.Scope, key string
 	var spec string
 	err := s.DB.R.QueryRowContext(ctx, `SELECT spec FROM task_templates WHERE program_id = $1 AND key = $2`, sc.Program.ID, key).Scan(&spec)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Task{}, fault.New(fault.NotFound, "task template %q not found", key)
+		return Task{}, fault.New(fault.NotFound, "task_template.not_found", "task template {ref} not found", fault.P{"ref": key})
 	}
 	if err != nil {
 		return Task{}, db.MapError(err)
