@@ -256,11 +256,22 @@ func TestIdempotencyKey(t *testing.T) {
 		if other.status != 422 {
 			t.Fatalf("same key, other body: %d %s", other.status, other.raw)
 		}
-		// Keys belong to the caller: another operator's same key is theirs.
+		// Keys belong to the caller: another owner's same key is theirs,
+		// and makes their own program.
+		ctx := program.WithActor(context.Background(), program.System("test"))
+		o2, err := e.a.Programs.CreateOperator(ctx, program.NewOperator{Email: "owner-two@test.kox", Name: "Two", Password: ownerPassword, Owner: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs := e.call("POST", "/api/v1/programs", e.login(o2.Email, ownerPassword), map[string]any{"slug": "idem3", "name": "Theirs"},
+			header{"Idempotency-Key", "abc"})
+		if theirs.status != 201 || theirs.header.Get("Idempotent-Replayed") != "" || theirs.str("slug") != "idem3" {
+			t.Fatalf("another caller's same key: %d %s", theirs.status, theirs.raw)
+		}
 		var n int
 		d.R.QueryRow(`SELECT count(*) FROM programs WHERE slug LIKE 'idem%'`).Scan(&n)
-		if n != 1 {
-			t.Fatalf("%d programs made, want 1", n)
+		if n != 2 {
+			t.Fatalf("%d programs made, want 2 (one each)", n)
 		}
 		// A failed request is kept too (it is a response), so its retry fails the same way.
 		bad := e.call("POST", "/api/v1/programs", e.owner, map[string]any{"slug": "idem"}, header{"Idempotency-Key", "bad"})

@@ -29,13 +29,13 @@ func operatorOut(o program.Operator) OperatorOut {
 
 // client is what a sign-in is throttled by: the caller's address, and
 // whether the connection is secure (for the cookie).
-type client struct {
+type Client struct {
 	RemoteAddr string `header:"X-Kox-Remote-Addr" hidden:"true"`
 	Secure     bool   `header:"X-Kox-Secure" hidden:"true"`
 }
 
 type loginIn struct {
-	client
+	Client
 	Body struct {
 		Email    string `json:"email" maxLength:"254" doc:"The operator's email."`
 		Password string `json:"password" maxLength:"200"`
@@ -52,7 +52,7 @@ type loginOut struct {
 }
 
 type logoutIn struct {
-	client
+	Client
 	Authorization string `header:"Authorization"`
 	Cookie        string `cookie:"kox_session"`
 }
@@ -72,7 +72,7 @@ type meOut struct {
 }
 
 type memberLoginIn struct {
-	client
+	Client
 	Body struct {
 		Code string `json:"code" minLength:"1" maxLength:"20"`
 	}
@@ -89,7 +89,7 @@ type memberLoginOut struct {
 
 // sessionCookie carries a session for browsers: HttpOnly, SameSite=Lax, and
 // Secure whenever the request came over TLS (or a proxy says it did).
-func sessionCookie(c client, s access.Session) string {
+func sessionCookie(c Client, s access.Session) string {
 	return (&http.Cookie{Name: access.SessionCookie, Value: s.Token, Path: "/", Expires: s.ExpiresAt, HttpOnly: true,
 		Secure: c.Secure, SameSite: http.SameSiteLaxMode}).String()
 }
@@ -104,7 +104,7 @@ func (s *Server) registerAuth() {
 			if err != nil {
 				return nil, err
 			}
-			out := &loginOut{SetCookie: sessionCookie(in.client, sess)}
+			out := &loginOut{SetCookie: sessionCookie(in.Client, sess)}
 			out.Body.Token, out.Body.ExpiresAt, out.Body.Operator = sess.Token, sess.ExpiresAt, operatorOut(o)
 			return out, nil
 		})
@@ -151,7 +151,7 @@ func (s *Server) registerAuth() {
 			if err != nil {
 				return nil, err
 			}
-			out := &memberLoginOut{SetCookie: sessionCookie(in.client, sess)}
+			out := &memberLoginOut{SetCookie: sessionCookie(in.Client, sess)}
 			out.Body.Token, out.Body.ExpiresAt, out.Body.Member = sess.Token, sess.ExpiresAt, memberOut(m)
 			return out, nil
 		})

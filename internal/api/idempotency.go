@@ -78,7 +78,10 @@ func (s *Server) Idempotency(next http.Handler) http.Handler {
 			// Even if the handler panicked, let the key go so a retry can
 			// run; the request's context may be gone, the key's must not.
 			var err error
-			if rec.status == 0 || rec.status >= 500 {
+			// Nothing kept for a failure worth retrying: a server error,
+			// or a request its client gave up on (499), whose work was
+			// not done.
+			if rec.status == 0 || rec.status >= 500 || rec.status == 499 {
 				err = hold.Release(r.Context())
 			} else {
 				headers := map[string]string{}

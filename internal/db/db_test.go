@@ -110,21 +110,70 @@ func TestConcurrentMigrate(t *testing.T) {
 
 // The schema has one source rendered per engine; this keeps the result the
 // same: the same tables with the same columns on both.
+// Both engines end with the same schema: every table's columns with their
+// types, nullability and defaults, and every index with its columns and
+// whether it is unique.
 func TestSchemasMatchAcrossEngines(t *testing.T) {
 	if !dbtest.PostgresConfigured() {
 		t.Skip("postgres: skipped, KOX_TEST_POSTGRES is not set")
 	}
-	ctx := context.Background()
 	lite := dbtest.Open(t, db.SQLite)
 	pg := dbtest.Open(t, db.Postgres)
-	liteCols := columns(t, lite, `SELECT m.name || '.' || p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
-		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`)
-	pgCols := columns(t, pg, `SELECT table_name || '.' || column_name FROM information_schema.columns
-		WHERE table_schema = current_schema()`)
-	if strings.Join(liteCols, "\n") != strings.Join(pgCols, "\n") {
-		t.Fatalf("schemas differ:\nsqlite:   %v\npostgres: %v", liteCols, pgCols)
+	// Declared types, read as the kinds both engines mean by them; an
+	// INTEGER PRIMARY KEY is SQLite's 64-bit row id.
+	liteCols := columns(t, lite, `SELECT m.name || '.' || p.name || ' ' ||
+			CASE WHEN p.pk = 1 AND upper(p.type) = 'INTEGER' THEN 'bigint' WHEN upper(p.type) = 'BLOB' THEN 'bytea' ELSE lower(p.type) END ||
+			CASE WHEN p."notnull" = 1 OR p.pk = 1 THEN ' not null' ELSE ' null' END ||
+			' default ' || coalesce(lower(p.dflt_value), '-')
+		FROM sqlite_master m JOIN pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'`)
+	pgCols := columns(t, pg, `SELECT table_name || '.' || column_name || ' ' || data_type ||
+			CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE ' null' END ||
+			' default ' || coalesce(lower(regexp_replace(column_default, '::[a-z ]+$', '')), '-')
+		FROM information_schema.columns WHERE table_schema = current_schema() AND table_name <> 'goose_db_version'`)
+	if diff := difference(liteCols, pgCols); diff != "" {
+		t.Errorf("columns differ:\n%s", diff)
 	}
-	_ = ctx
+	liteIdx := columns(t, lite, `SELECT m.name || ' ' || CASE WHEN l."unique" = 1 THEN 'unique ' ELSE '' END || '(' ||
+			(SELECT group_concat(name, ',') FROM (SELECT i.name FROM pragma_index_info(l.name) i ORDER BY i.seqno)) || ')'
+		FROM sqlite_master m JOIN pragma_index_list(m.name) l
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version' AND l.origin <> 'pk'`)
+	pgIdx := columns(t, pg, `SELECT c.relname || ' ' || CASE WHEN x.indisunique THEN 'unique ' ELSE '' END || '(' ||
+			(SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM unnest(x.indkey) WITH ORDINALITY k(attnum, n)
+			 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) || ')'
+		FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace ns ON ns.oid = c.relnamespace
+		WHERE ns.nspname = current_schema() AND NOT x.indisprimary AND c.relname <> 'goose_db_version'`)
+	if diff := difference(liteIdx, pgIdx); diff != "" {
+		t.Errorf("indexes differ:\n%s", diff)
+	}
+	t.Logf("%d columns, %d indexes; e.g. %s | %s", len(liteCols), len(liteIdx), liteCols[len(liteCols)/2], liteIdx[len(liteIdx)/2])
+	if len(liteCols) < 100 || len(liteIdx) < 20 {
+		t.Fatalf("read %d columns and %d indexes: the queries read too little", len(liteCols), len(liteIdx))
+	}
+}
+
+// difference lists what one sorted list has and the other lacks.
+func difference(a, b []string) string {
+	in := func(xs []string) map[string]bool {
+		m := map[string]bool{}
+		for _, x := range xs {
+			m[x] = true
+		}
+		return m
+	}
+	ina, inb := in(a), in(b)
+	var out []string
+	for _, x := range a {
+		if !inb[x] {
+			out = append(out, "sqlite only:   "+x)
+		}
+	}
+	for _, x := range b {
+		if !ina[x] {
+			out = append(out, "postgres only: "+x)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func columns(t *testing.T, d *db.DB, q string) []string {

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 )
@@ -34,11 +35,32 @@ func TestStatementCache(t *testing.T) {
 	if err := d.R.QueryRow(`SELECT count(*) FROM programs`).Scan(&n); err != nil || n != 3 {
 		t.Fatalf("programs = %d, %v", n, err)
 	}
-	// The cache is bounded.
-	for i := 0; i < maxCachedStmts+10; i++ {
-		d.stmts.get(q + " -- " + string(rune('a'+i%26)) + string(rune(i)))
+	// The cache is bounded: distinct statements run in transactions past
+	// the bound are prepared up to it, and the rest still run, unprepared.
+	for i := 0; i < maxCachedStmts+40; i++ {
+		q := fmt.Sprintf(`SELECT count(*) + %d FROM programs`, i)
+		if err := d.InTx(ctx, func(tx *Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, q).Scan(&n); err != nil || n != 3+i {
+				return fmt.Errorf("statement %d: %d, %v", i, n, err)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if n := len(d.stmts.stmts) + len(d.stmts.wanted); n > maxCachedStmts {
-		t.Fatalf("cache holds %d statements", n)
+	d.stmts.mu.Lock()
+	prepared, wanted := len(d.stmts.stmts), len(d.stmts.wanted)
+	d.stmts.mu.Unlock()
+	if prepared != maxCachedStmts || wanted != 0 {
+		t.Fatalf("cache holds %d prepared and %d wanted statements, want exactly %d and 0", prepared, wanted, maxCachedStmts)
+	}
+	if err := d.InTx(ctx, func(tx *Tx) error {
+		if tx.cached(fmt.Sprintf(`SELECT count(*) + %d FROM programs`, maxCachedStmts+39)) != nil {
+			return fmt.Errorf("a statement past the bound was prepared")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

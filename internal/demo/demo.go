@@ -55,12 +55,24 @@ type seeded struct{ r *rand.ChaCha8 }
 
 func (s seeded) Read(p []byte) (int, error) { return s.r.Read(p) }
 
-// Load creates the demo programs unless they exist; it is safe to run again.
+// Load creates the demo programs unless they exist; it is safe to run
+// again, and changes nothing then. A demo left half made (a load stopped
+// part way) is reported, to be loaded anew with --fresh: its ids come from
+// one seeded source, so it cannot be finished where it stopped.
 func Load(ctx context.Context, d Deps) error {
-	if _, err := program.BySlug(ctx, d.DB, CarSlug); err == nil {
+	have := 0
+	for _, slug := range []string{CarSlug, FashionSlug} {
+		if _, err := program.BySlug(ctx, d.DB, slug); err == nil {
+			have++
+		} else if !fault.Is(err, fault.NotFound) {
+			return err
+		}
+	}
+	switch have {
+	case 2:
 		return nil
-	} else if !fault.Is(err, fault.NotFound) {
-		return err
+	case 1:
+		return fmt.Errorf("the demo in this database is incomplete (a load stopped part way): load it anew with --fresh")
 	}
 	restore := pubid.UseSource(seeded{rand.NewChaCha8([32]byte{'k', 'o', 'x', 2, 0, 2, 6})})
 	defer restore()

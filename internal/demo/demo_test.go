@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -80,10 +81,20 @@ func TestDemo(t *testing.T) {
 		if paid == 0 || paid != held {
 			t.Fatalf("points paid %d, held %d", paid, held)
 		}
-		first := ids(t, d)
+		before := snapshot(t, d)
 		load(t, d, demo.Full)
-		if again := ids(t, d); again != first {
-			t.Fatal("a second load changed the demo")
+		if after := snapshot(t, d); after != before {
+			t.Fatalf("a second load changed the database:\nbefore %s\nafter  %s", before, after)
+		}
+		// A demo left half made is reported, not silently taken as loaded.
+		if _, err := d.W.Exec(`UPDATE programs SET slug = 'renamed' WHERE slug = $1`, demo.FashionSlug); err != nil {
+			t.Fatal(err)
+		}
+		l := ledger.New(d)
+		defer l.Close()
+		err := demo.Load(context.Background(), demo.Deps{DB: d, Ledger: l, Tasks: &task.Service{DB: d, Ledger: l}, Size: demo.Full})
+		if err == nil || !strings.Contains(err.Error(), "incomplete") {
+			t.Fatalf("loading over half a demo: %v, want it reported as incomplete", err)
 		}
 	})
 }
@@ -126,4 +137,21 @@ func ids(t *testing.T, d *db.DB) string {
 	}
 	trows.Close()
 	return strings.Join(out, ",") + "|" + strings.Join(tasks, ",")
+}
+
+// snapshot is every table's row count and highest id, and the ledger's
+// balances: what any write would change.
+func snapshot(t *testing.T, d *db.DB) string {
+	t.Helper()
+	tables := []string{"programs", "operators", "program_operators", "sessions", "api_keys", "audit_log", "members", "member_tags",
+		"member_social_accounts", "member_consents", "member_notes", "account_matrix", "ladders", "tiers", "member_tiers", "tier_changes",
+		"tasks", "task_claims", "task_occurrences", "submissions", "submission_posts", "reviews", "task_templates", "ledger_accounts",
+		"ledger_transfers", "ledger_pending", "member_login_codes", "idempotency_keys", "tier_refs"}
+	var b strings.Builder
+	for _, tb := range tables {
+		fmt.Fprintf(&b, "%s=%d ", tb, count(t, d, `SELECT count(*) FROM `+tb))
+	}
+	fmt.Fprintf(&b, "balances=%d/%d", count(t, d, `SELECT coalesce(sum(credits_posted), 0) FROM ledger_accounts`),
+		count(t, d, `SELECT coalesce(sum(debits_posted), 0) FROM ledger_accounts`))
+	return b.String()
 }

@@ -204,7 +204,8 @@ func (h *Hold) Finish(ctx context.Context, resp Response) error {
 		return nil
 	}
 	hj, _ := json.Marshal(resp.Headers)
-	return h.s.DB.InTx(context.WithoutCancel(ctx), func(tx *db.Tx) error {
+	ctx = context.WithoutCancel(ctx)
+	return h.s.DB.InTx(ctx, func(tx *db.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $3, headers = $4, body = $5
 			WHERE actor = $1 AND idem_key = $2 AND status = 0`, h.r.Actor, h.r.Key, resp.Status, string(hj), resp.Body)
 		return err
@@ -218,7 +219,8 @@ func (h *Hold) Release(ctx context.Context) error {
 	if h.Saved() {
 		return nil
 	}
-	return h.s.DB.InTx(context.WithoutCancel(ctx), func(tx *db.Tx) error {
+	ctx = context.WithoutCancel(ctx)
+	return h.s.DB.InTx(ctx, func(tx *db.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE actor = $1 AND idem_key = $2 AND status = 0`, h.r.Actor, h.r.Key)
 		return err
 	})

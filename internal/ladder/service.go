@@ -99,9 +99,12 @@ func (c Change) String() string {
 }
 
 // ApplyTx makes the program's ladders what specs say, matching ladders and
-// tiers by key: it creates what is new, updates what differs, and deletes what
-// the specs leave out — unless members stand on it, which fails the whole
-// apply. Every change is audited. It returns the changes, in order.
+// tiers by key: it creates what is new, updates what differs, and removes
+// what the specs leave out — unless members stand on it or a live task names
+// it, which fails the whole apply. A removed tier that members' history
+// names is retired rather than deleted (so is its ladder), and comes back
+// if a later file names it again. Every change is audited. It returns the
+// changes, in order.
 func ApplyTx(ctx context.Context, tx *db.Tx, programID int64, specs []LadderSpec) ([]Change, error) {
 	if err := Validate(specs); err != nil {
 		return nil, err
@@ -123,7 +126,10 @@ func ApplyTx(ctx context.Context, tx *db.Tx, programID int64, specs []LadderSpec
 		var ladderID int64
 		if !exists {
 			err := tx.QueryRowContext(ctx, `INSERT INTO ladders (program_id, public_id, key, name_zh, name_en, member_role, position,
-				created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+				created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+				ON CONFLICT (program_id, key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+				member_role = excluded.member_role, position = excluded.position, updated_at = excluded.updated_at, retired_at = 0
+				RETURNING id`,
 				programID, pubid.New("lad"), spec.Key, spec.Name.Zh, spec.Name.En, spec.Role, pos+1, now).Scan(&ladderID)
 			if err != nil {
 				return nil, fmt.Errorf("create ladder: %w", db.MapError(err))
@@ -154,7 +160,12 @@ func ApplyTx(ctx context.Context, tx *db.Tx, programID int64, specs []LadderSpec
 				return nil, err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM ladders WHERE id = $1`, l.ID); err != nil {
+		// Retired tiers keep their ladder for the history that names them.
+		if _, err := tx.ExecContext(ctx, `UPDATE ladders SET retired_at = $2 WHERE id = $1
+			AND EXISTS (SELECT 1 FROM tiers WHERE ladder_id = $1)`, l.ID, now); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ladders WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM tiers WHERE ladder_id = $1)`, l.ID); err != nil {
 			return nil, err
 		}
 		changes = append(changes, Change{"delete", "ladder " + l.Key})
@@ -202,7 +213,11 @@ func applyTiers(ctx context.Context, tx *db.Tx, programID, ladderID int64, spec 
 		case !exists:
 			_, err := tx.ExecContext(ctx, `INSERT INTO tiers (program_id, ladder_id, public_id, key, rank, name_zh, name_en, title_zh, title_en,
 				resource, value_exchange, budget_layer, benefits, entry_rules, keep_rules, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)`,
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+				ON CONFLICT (ladder_id, key) DO UPDATE SET rank = excluded.rank, name_zh = excluded.name_zh, name_en = excluded.name_en,
+				title_zh = excluded.title_zh, title_en = excluded.title_en, resource = excluded.resource,
+				value_exchange = excluded.value_exchange, budget_layer = excluded.budget_layer, benefits = excluded.benefits,
+				entry_rules = excluded.entry_rules, keep_rules = excluded.keep_rules, updated_at = excluded.updated_at, retired_at = 0`,
 				programID, ladderID, pubid.New("tier"), t.Key, rank, t.Name.Zh, t.Name.En, t.Title.Zh, t.Title.En, string(t.Resource),
 				string(t.ValueExchange), string(t.BudgetLayer), benefits, entry, keep, now)
 			if err != nil {
@@ -232,18 +247,55 @@ func applyTiers(ctx context.Context, tx *db.Tx, programID, ladderID int64, spec 
 }
 
 func deleteTier(ctx context.Context, tx *db.Tx, ladderKey string, t Tier) error {
+	name := ladderKey + "/" + t.Key
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM member_tiers WHERE tier_id = $1`, t.ID).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		return fault.New(fault.Conflict, "tier.has_members", "tier {tier} has {count} members: move them to another tier before removing it",
-			fault.P{"tier": ladderKey + "/" + t.Key, "count": n})
+			fault.P{"tier": name, "count": n})
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM tier_changes WHERE from_tier_id = $1 OR to_tier_id = $1`, t.ID); err != nil {
+	rows, err := tx.QueryContext(ctx, `SELECT ref FROM tier_refs WHERE tier_id = $1 ORDER BY ref LIMIT 20`, t.ID)
+	refs, err := db.Collect(rows, err, func(r *sql.Rows) (string, error) {
+		var ref string
+		return ref, r.Scan(&ref)
+	})
+	if err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM tiers WHERE id = $1`, t.ID)
+	if len(refs) > 0 {
+		return fault.New(fault.Conflict, "tier.in_use", "tier {tier} is named by {refs}: change or cancel them before removing it",
+			fault.P{"tier": name, "refs": refs})
+	}
+	var history bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tier_changes WHERE from_tier_id = $1 OR to_tier_id = $1)`, t.ID).Scan(&history); err != nil {
+		return err
+	}
+	if history {
+		_, err := tx.ExecContext(ctx, `UPDATE tiers SET retired_at = $2 WHERE id = $1`, t.ID, tx.Now.UnixMicro())
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM tiers WHERE id = $1`, t.ID)
+	return err
+}
+
+// ReferTx records that ref (a task: "task:tsk_…") names a tier of the
+// program, replacing what ref named before; an empty ladder key names
+// none. A tier that something names cannot be removed.
+func ReferTx(ctx context.Context, tx *db.Tx, programID int64, ref, ladderKey, tierKey string) error {
+	if err := UnreferTx(ctx, tx, programID, ref); err != nil || ladderKey == "" {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO tier_refs (program_id, tier_id, ref)
+		SELECT $1, t.id, $2 FROM tiers t JOIN ladders l ON l.id = t.ladder_id
+		WHERE l.program_id = $1 AND l.key = $3 AND t.key = $4 AND t.retired_at = 0`, programID, ref, ladderKey, tierKey)
+	return err
+}
+
+// UnreferTx forgets what ref named.
+func UnreferTx(ctx context.Context, tx *db.Tx, programID int64, ref string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM tier_refs WHERE program_id = $1 AND ref = $2`, programID, ref)
 	return err
 }
 
@@ -302,7 +354,7 @@ func load(ctx context.Context, q querier, programID int64) ([]Ladder, error) {
 // loadFor reads the ladders for members of role ("" for every ladder).
 func loadFor(ctx context.Context, q querier, programID int64, role string) ([]Ladder, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, public_id, key, name_zh, name_en, member_role, updated_at FROM ladders
-		WHERE program_id = $1 AND ($2 = '' OR member_role = '' OR member_role = $2) ORDER BY position, id`, programID, role)
+		WHERE program_id = $1 AND retired_at = 0 AND ($2 = '' OR member_role = '' OR member_role = $2) ORDER BY position, id`, programID, role)
 	if err != nil {
 		return nil, fmt.Errorf("ladders: %w", db.MapError(err))
 	}
@@ -325,7 +377,8 @@ func loadFor(ctx context.Context, q querier, programID int64, role string) ([]La
 		return nil, err
 	}
 	rows, err = q.QueryContext(ctx, `SELECT id, ladder_id, public_id, key, rank, name_zh, name_en, title_zh, title_en, resource,
-		value_exchange, budget_layer, benefits, entry_rules, keep_rules FROM tiers WHERE program_id = $1 ORDER BY ladder_id, rank, id`, programID)
+		value_exchange, budget_layer, benefits, entry_rules, keep_rules FROM tiers WHERE program_id = $1 AND retired_at = 0
+		ORDER BY ladder_id, rank, id`, programID)
 	if err != nil {
 		return nil, fmt.Errorf("tiers: %w", db.MapError(err))
 	}

@@ -20,11 +20,7 @@ func (s *Service) writeOn(ctx context.Context, sc program.Scope, ref string, fn 
 		return err
 	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		m, err := scanMember(tx.QueryRowContext(ctx, `SELECT `+memberCols+` FROM members WHERE program_id = $1 AND public_id = $2`+tx.ForUpdate(),
-			sc.Program.ID, ref))
-		if errors.Is(err, sql.ErrNoRows) {
-			return fault.New(fault.NotFound, "member.not_found", "member {ref} not found", fault.P{"ref": ref})
-		}
+		m, err := lockTx(ctx, tx, sc.Program.ID, ref)
 		if err != nil {
 			return err
 		}

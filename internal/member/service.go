@@ -296,6 +296,19 @@ func load(ctx context.Context, q querier, e db.Engine, programID int64, ref stri
 	return m, nil
 }
 
+// lockTx locks a member's row for a change and reads the member.
+func lockTx(ctx context.Context, tx *db.Tx, programID int64, ref string) (Member, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM members WHERE program_id = $1 AND public_id = $2`+tx.ForUpdate(), programID, ref).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Member{}, fault.New(fault.NotFound, "member.not_found", "member {ref} not found", fault.P{"ref": ref})
+	}
+	if err != nil {
+		return Member{}, err
+	}
+	return load(ctx, tx, tx.Engine, programID, ref)
+}
+
 // attach loads the tags and social accounts of a page of members.
 func attach(ctx context.Context, q querier, engine db.Engine, ms []*Member) error {
 	if len(ms) == 0 {
@@ -345,7 +358,9 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, p Pa
 	}
 	var out Member
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		before, err := load(ctx, tx, tx.Engine, sc.Program.ID, ref)
+		// Locked before it is read: two updates at once each see the other's
+		// change, rather than writing back what they read.
+		before, err := lockTx(ctx, tx, sc.Program.ID, ref)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,14 +81,7 @@ func (p *Program) Normalize() error {
 	return f.Err()
 }
 
-func validLocale(l string) bool {
-	for _, x := range Locales {
-		if l == x {
-			return true
-		}
-	}
-	return false
-}
+func validLocale(l string) bool { return slices.Contains(Locales, l) }
 
 const cols = `id, public_id, slug, name, currency, time_zone, locale, description, created_at, updated_at`
 

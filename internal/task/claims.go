@@ -494,20 +494,32 @@ func (s *Service) Expire(ctx context.Context) (claims, missed int, err error) {
 	return claims, missed, nil
 }
 
-// expireProgram does Expire's work for one program, in one transaction.
+// expireProgram does Expire's work for one program: candidates are read
+// without a lock, then handled in one transaction in which each is locked
+// and checked again.
 func (s *Service) expireProgram(ctx context.Context, programID int64) (claims, missed int, err error) {
 	sc := program.Scope{Program: program.Program{ID: programID}, Actor: program.Actor{Kind: program.ActorJob}, Role: program.RoleAdmin}
+	now := s.DB.Now().UnixMicro()
+	// Claims with occurrences that fell due, and claims whose time is up.
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT DISTINCT c.public_id FROM task_occurrences o JOIN task_claims c ON c.id = o.claim_id
+		WHERE o.program_id = $1 AND o.status = 'open' AND o.due_at <= $2 ORDER BY c.public_id LIMIT 500`, programID, now)
+	lapsed, err := db.Collect(rows, err, scanString)
+	if err != nil {
+		return 0, 0, err
+	}
+	rows, err = s.DB.R.QueryContext(ctx, `SELECT c.public_id FROM task_claims c
+		WHERE c.program_id = $1 AND c.status IN ('claimed', 'assigned', 'selected', 'changes_requested') AND c.submit_by > 0 AND c.submit_by <= $2
+		ORDER BY c.id LIMIT 500`, programID, now)
+	due, err := db.Collect(rows, err, scanString)
+	if err != nil {
+		return 0, 0, err
+	}
+	if s.afterCandidates != nil {
+		s.afterCandidates()
+	}
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		claims, missed = 0, 0
 		now := tx.Now.UnixMicro()
-		// Occurrences that fell due, by claim, so that each claim is locked
-		// (task first) before its occurrences change.
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT c.public_id FROM task_occurrences o JOIN task_claims c ON c.id = o.claim_id
-			WHERE o.program_id = $1 AND o.status = 'open' AND o.due_at <= $2 ORDER BY c.public_id LIMIT 500`, programID, now)
-		lapsed, err := db.Collect(rows, err, scanString)
-		if err != nil {
-			return err
-		}
 		for _, ref := range lapsed {
 			t, c, err := lockClaim(ctx, tx, sc, ref)
 			if err != nil {
@@ -520,16 +532,11 @@ func (s *Service) expireProgram(ctx context.Context, programID int64) (claims, m
 			}
 			n, _ := res.RowsAffected()
 			missed += int(n)
-			if err := s.settleObligation(ctx, tx, t, c); err != nil {
-				return err
+			if n > 0 {
+				if err := s.settleObligation(ctx, tx, t, c); err != nil {
+					return err
+				}
 			}
-		}
-		rows, err = tx.QueryContext(ctx, `SELECT c.public_id FROM task_claims c
-			WHERE c.program_id = $1 AND c.status IN ('claimed', 'assigned', 'selected', 'changes_requested') AND c.submit_by > 0 AND c.submit_by <= $2
-			ORDER BY c.id LIMIT 500`, programID, now)
-		due, err := db.Collect(rows, err, scanString)
-		if err != nil {
-			return err
 		}
 		for _, ref := range due {
 			t, c, err := lockClaim(ctx, tx, sc, ref)

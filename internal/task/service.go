@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,8 @@ import (
 type Service struct {
 	DB     *db.DB
 	Ledger *ledger.Ledger
+
+	afterCandidates func() // tests: between Expire's read and its transaction
 }
 
 // Input is a task as written by an operator.
@@ -67,10 +70,10 @@ func (in *Input) validate(ladders []ladder.Ladder) error {
 	if in.Title == "" || len([]rune(in.Title)) > 200 {
 		f.Length("title", 1, 200)
 	}
-	if !slicesContains(Kinds, in.Kind) {
+	if !slices.Contains(Kinds, in.Kind) {
 		f.OneOf("kind", fault.Names(Kinds))
 	}
-	if !slicesContains(Modes, in.Mode) {
+	if !slices.Contains(Modes, in.Mode) {
 		f.OneOf("mode", fault.Names(Modes))
 	}
 	if in.Capacity < 1 || in.Capacity > MaxCapacity {
@@ -107,18 +110,18 @@ func (in *Input) validate(ladders []ladder.Ladder) error {
 	listOK(&f, "brief.references", b.References, 500)
 	listOK(&f, "brief.topic_ideas", b.TopicIdeas, 200)
 	for i, p := range b.Platforms {
-		if !slicesContains(member.Platforms, p) {
+		if !slices.Contains(member.Platforms, p) {
 			f.OneOf(fmt.Sprintf("brief.platforms[%d]", i), member.Platforms)
 		}
 	}
 	e := in.Eligibility
 	for i, r := range e.Roles {
-		if !slicesContains(member.Roles, member.Role(r)) {
+		if !slices.Contains(member.Roles, member.Role(r)) {
 			f.OneOf(fmt.Sprintf("eligibility.roles[%d]", i), fault.Names(member.Roles))
 		}
 	}
 	for i, s := range e.Sources {
-		if !slicesContains(member.Sources, member.Source(s)) {
+		if !slices.Contains(member.Sources, member.Source(s)) {
 			f.OneOf(fmt.Sprintf("eligibility.sources[%d]", i), fault.Names(member.Sources))
 		}
 	}
@@ -151,14 +154,6 @@ func (in *Input) validate(ladders []ladder.Ladder) error {
 	return f.Err()
 }
 
-func slicesContains[T comparable](all []T, v T) bool {
-	for _, x := range all {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
 
 const taskCols = `id, program_id, public_id, title, kind, status, mode, brief, eligibility, capacity, claim_deadline, submit_deadline,
 	submit_within_hours, reward_points, reward, effort_minutes, campaign, budget_line, recurrence, capacity_account_id,
@@ -237,6 +232,9 @@ func (s *Service) Create(ctx context.Context, sc program.Scope, in Input) (Task,
 		if err != nil {
 			return fmt.Errorf("create task: %w", db.MapError(err))
 		}
+		if err := ladder.ReferTx(ctx, tx, sc.Program.ID, "task:"+out.PublicID, in.Eligibility.Ladder, in.Eligibility.MinTier); err != nil {
+			return err
+		}
 		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "task.create", ObjectKind: "task", ObjectID: out.PublicID, After: out})
 	})
 	return s.withSlotsOne(ctx, out, err)
@@ -308,6 +306,9 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in I
 			micros(in.SubmitDeadline), in.SubmitWithinHours, in.Reward.Points, reward, in.EffortMinutes, in.Campaign, in.BudgetLine,
 			rec, tx.Now.UnixMicro()))
 		if err != nil {
+			return err
+		}
+		if err := ladder.ReferTx(ctx, tx, sc.Program.ID, "task:"+out.PublicID, in.Eligibility.Ladder, in.Eligibility.MinTier); err != nil {
 			return err
 		}
 		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "task.update", ObjectKind: "task", ObjectID: out.PublicID, Before: before, After: out})
@@ -462,6 +463,9 @@ func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref, reason stri
 		out, err = scanTask(tx.QueryRowContext(ctx, `UPDATE tasks SET status = 'cancelled', updated_at = $2 WHERE id = $1 RETURNING `+taskCols,
 			t.ID, tx.Now.UnixMicro()))
 		if err != nil {
+			return err
+		}
+		if err := ladder.UnreferTx(ctx, tx, sc.Program.ID, "task:"+t.PublicID); err != nil {
 			return err
 		}
 		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "task.cancel", ObjectKind: "task", ObjectID: t.PublicID,

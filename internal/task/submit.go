@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"kox/internal/db"
@@ -35,7 +36,7 @@ func (in *SubmissionInput) validate() error {
 		f.MaxItems("posts", 10)
 	}
 	for i, p := range in.Posts {
-		if !slicesContains(member.Platforms, p.Platform) {
+		if !slices.Contains(member.Platforms, p.Platform) {
 			f.OneOf(fmt.Sprintf("posts[%d].platform", i), member.Platforms)
 		}
 		if !httpURL(p.URL) {

@@ -21,11 +21,30 @@ CREATE INDEX submission_posts_platform_id ON submission_posts (program_id, platf
 
 ALTER TABLE idempotency_keys ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;
 
--- Tiers are retired, never deleted, once anything refers to them: members'
--- tier history keeps its names.
+-- Tiers and ladders are retired, never deleted, once members' tier history
+-- names them: the history keeps its names.
 ALTER TABLE tiers ADD COLUMN retired_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE ladders ADD COLUMN retired_at BIGINT NOT NULL DEFAULT 0;
+
+-- What names a tier (a live task's eligibility), so that the tier is not
+-- taken away from under it. The ladder package owns it; others call it.
+CREATE TABLE tier_refs (
+    program_id BIGINT NOT NULL REFERENCES programs (id),
+    tier_id    BIGINT NOT NULL REFERENCES tiers (id),
+    ref        TEXT NOT NULL,
+    PRIMARY KEY (tier_id, ref)
+);
+CREATE INDEX tier_refs_ref ON tier_refs (program_id, ref);
+INSERT INTO tier_refs (program_id, tier_id, ref)
+SELECT k.program_id, t.id, 'task:' || k.public_id
+FROM tasks k
+JOIN ladders l ON l.program_id = k.program_id AND l.key = {{if .Postgres}}(k.eligibility::jsonb ->> 'ladder'){{else}}json_extract(k.eligibility, '$.ladder'){{end}}
+JOIN tiers t ON t.ladder_id = l.id AND t.key = {{if .Postgres}}(k.eligibility::jsonb ->> 'min_tier'){{else}}json_extract(k.eligibility, '$.min_tier'){{end}}
+WHERE k.status IN ('draft', 'published');
 
 -- +goose Down
+DROP TABLE tier_refs;
+ALTER TABLE ladders DROP COLUMN retired_at;
 ALTER TABLE tiers DROP COLUMN retired_at;
 ALTER TABLE idempotency_keys DROP COLUMN lease_until;
 DROP TABLE submission_posts;
