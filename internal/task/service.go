@@ -154,7 +154,6 @@ func (in *Input) validate(ladders []ladder.Ladder) error {
 	return f.Err()
 }
 
-
 const taskCols = `id, program_id, public_id, title, kind, status, mode, brief, eligibility, capacity, claim_deadline, submit_deadline,
 	submit_within_hours, reward_points, reward, effort_minutes, campaign, budget_line, recurrence, capacity_account_id,
 	created_at, updated_at, published_at`
