@@ -64,16 +64,30 @@ func Token(authorization, cookie string) string {
 	return cookie
 }
 
-// Actor resolves a credential. An empty token is no actor and no error.
-func (g *Gate) Actor(ctx context.Context, token string) (program.Actor, bool, error) {
+// SignedIn resolves a credential and, in the same query where it can, the
+// program the request names (programRef, "" for none). It returns ctx with
+// the actor (and that scope, for Enter); an empty token is no actor and no
+// error.
+func (g *Gate) SignedIn(ctx context.Context, token, programRef string) (context.Context, bool, error) {
 	if token == "" {
-		return program.Actor{}, false, nil
+		return ctx, false, nil
 	}
-	a, err := g.Programs.Resolve(ctx, token)
+	a, sc, err := g.Programs.ResolveIn(ctx, token, programRef)
 	if err != nil {
-		return program.Actor{}, false, err
+		return ctx, false, err
 	}
-	return a, true, nil
+	ctx = program.WithActor(ctx, a)
+	if sc != nil {
+		ctx = context.WithValue(ctx, scopeKey{}, resolved{ref: programRef, scope: *sc})
+	}
+	return ctx, true, nil
+}
+
+type scopeKey struct{}
+
+type resolved struct {
+	ref   string
+	scope program.Scope
 }
 
 // Enter lets an actor into a route: the program named by programRef ("" for
@@ -93,9 +107,15 @@ func (g *Gate) Enter(ctx context.Context, programRef string, need Need) (program
 	if programRef == "" {
 		return program.Scope{Actor: a}, nil
 	}
-	sc, err := g.Programs.Scope(ctx, programRef)
-	if err != nil {
-		return program.Scope{}, err
+	var sc program.Scope
+	if r, ok := ctx.Value(scopeKey{}).(resolved); ok && r.ref == programRef && r.scope.Actor.ID == a.ID && r.scope.Actor.Kind == a.Kind {
+		sc = r.scope
+		sc.Actor = a // with the request id the face added
+	} else {
+		var err error
+		if sc, err = g.Programs.Scope(ctx, programRef); err != nil {
+			return program.Scope{}, err
+		}
 	}
 	if need.Permission == "" {
 		return sc, nil

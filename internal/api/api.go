@@ -177,15 +177,16 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	if c, err := huma.ReadCookie(ctx, access.SessionCookie); err == nil {
 		cookie = c.Value
 	}
-	a, ok, err := s.Gate.Actor(ctx.Context(), access.Token(ctx.Header("Authorization"), cookie))
+	rctx, ok, err := s.Gate.SignedIn(ctx.Context(), access.Token(ctx.Header("Authorization"), cookie), ctx.Param("program"))
 	public := ctx.Operation() != nil && len(ctx.Operation().Security) == 0
 	switch {
 	case err != nil && !public:
 		s.writeProblem(ctx, err)
 		return
 	case ok:
+		a, _ := program.ActorFrom(rctx)
 		a.RequestID = middleware.RequestIDFrom(ctx.Context())
-		ctx = huma.WithContext(ctx, program.WithActor(ctx.Context(), a))
+		ctx = huma.WithContext(ctx, program.WithActor(rctx, a))
 	}
 	next(ctx)
 }

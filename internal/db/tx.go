@@ -36,6 +36,26 @@ func (tx *Tx) ForUpdate() string {
 	return ""
 }
 
+// ForUpdateOf is ForUpdate for a query that joins other tables: it locks
+// only the rows of the table called alias. (A plain FOR UPDATE on a join
+// locks the joined rows too: a claim read with its task would lock the task,
+// and two claims sharing the task would wait on each other.)
+func (tx *Tx) ForUpdateOf(alias string) string {
+	if tx.Engine == Postgres {
+		return " FOR UPDATE OF " + alias
+	}
+	return ""
+}
+
+// ForShare is ForUpdate's shared lock: rows others may read and share-lock
+// but not change until the transaction ends.
+func (tx *Tx) ForShare() string {
+	if tx.Engine == Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
 // InTx runs fn in a write transaction and commits it. When the engine reports
 // a transient conflict it runs fn again, up to MaxAttempts times, so fn must
 // have no effects outside the transaction. Errors come back mapped to domain

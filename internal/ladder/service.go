@@ -534,7 +534,7 @@ func SetTierTx(ctx context.Context, tx *db.Tx, programID int64, memberRef, ladde
 	var from sql.NullInt64
 	var fromKey sql.NullString
 	err = tx.QueryRowContext(ctx, `SELECT mt.tier_id, t.key FROM member_tiers mt JOIN tiers t ON t.id = mt.tier_id
-		WHERE mt.member_id = $1 AND mt.ladder_id = $2`+tx.ForUpdate(), m.ID, l.ID).Scan(&from, &fromKey)
+		WHERE mt.member_id = $1 AND mt.ladder_id = $2`+tx.ForUpdateOf("mt"), m.ID, l.ID).Scan(&from, &fromKey)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Standing{}, err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"time"
 
 	"kox/internal/db"
 	"kox/internal/fault"
@@ -15,31 +14,20 @@ import (
 // ErrClosed is returned by Transfer after Close.
 var ErrClosed = errors.New("ledger: closed")
 
-// Ledger applies transfers. Transfer group-commits concurrent callers: while
-// one database transaction commits, the calls that arrive queue up, and the
-// next transaction takes them all, so one lock acquisition and one fsync serve
-// many callers while each still gets its own results.
+// Ledger applies transfers: Transfer in a transaction of its own, ApplyTx
+// inside a domain transaction (a claim and its slot commit together).
+//
+// It once group-committed concurrent Transfer callers into shared
+// transactions. Every path users hit moves the ledger inside a domain
+// transaction, which that committer could not serve, so it went (see
+// docs/decisions.md, "No group commit").
 type Ledger struct {
-	db       *db.DB
-	observe  func(Code)
-	maxGroup int
-	log      *slog.Logger
+	db      *db.DB
+	observe func(Code)
+	log     *slog.Logger
 
-	queue  chan *call
-	stop   chan struct{}
-	done   chan struct{}
-	closed sync.Once
-	mu     sync.RWMutex // held for reading while submitting, for writing by Close
-	shut   bool
-}
-
-type call struct {
-	ctx       context.Context
-	programID int64
-	transfers []Transfer
-	results   []Result
-	err       error
-	done      chan struct{}
+	mu   sync.RWMutex
+	shut bool
 }
 
 // Option configures a Ledger.
@@ -48,64 +36,62 @@ type Option func(*Ledger)
 // WithObserver calls fn with the code of every transfer result (metrics).
 func WithObserver(fn func(Code)) Option { return func(l *Ledger) { l.observe = fn } }
 
-// WithMaxGroup bounds how many transfers one group commit takes (default 4000).
-func WithMaxGroup(n int) Option { return func(l *Ledger) { l.maxGroup = n } }
-
-// WithLogger sets the logger for group failures.
+// WithLogger sets the logger.
 func WithLogger(log *slog.Logger) Option { return func(l *Ledger) { l.log = log } }
 
-// New starts a ledger over the database. Close stops it.
+// New returns a ledger over the database.
 func New(d *db.DB, opts ...Option) *Ledger {
-	l := &Ledger{db: d, observe: func(Code) {}, maxGroup: 4000, log: slog.Default(),
-		queue: make(chan *call, 1024), stop: make(chan struct{}), done: make(chan struct{})}
+	l := &Ledger{db: d, observe: func(Code) {}, log: slog.Default()}
 	for _, o := range opts {
 		o(l)
 	}
-	go l.run()
 	return l
 }
 
-// Close finishes the calls already queued and stops the committer.
+// Close makes later Transfer calls fail with ErrClosed.
 func (l *Ledger) Close() {
-	l.closed.Do(func() {
-		l.mu.Lock()
-		l.shut = true
-		l.mu.Unlock()
-		close(l.stop)
-		<-l.done
-	})
+	l.mu.Lock()
+	l.shut = true
+	l.mu.Unlock()
 }
 
-// Transfer applies transfers for one program, group-committed with other
-// callers'. There is one result per transfer, in order; each transfer (or
-// linked chain) is applied whole or not at all. The error is for failures of
-// the system (the database, ctx), not of a transfer: then the caller does not
+// Transfer applies transfers for one program in a transaction of its own.
+// There is one result per transfer, in order; each transfer (or linked
+// chain) is applied whole or not at all. The error is for failures of the
+// system (the database, ctx), not of a transfer: then the caller does not
 // know whether the transfers committed, and retries with the same client ids.
+//
+// It first assumes every client id is new (no read of earlier transfers)
+// and runs again the careful way when one was seen before.
 //
 // Transfer must not be called inside a database transaction; use ApplyTx.
 func (l *Ledger) Transfer(ctx context.Context, programID int64, ts []Transfer) ([]Result, error) {
 	if len(ts) == 0 {
 		return nil, nil
 	}
-	c := &call{ctx: ctx, programID: programID, transfers: ts, done: make(chan struct{})}
 	l.mu.RLock()
-	if l.shut {
-		l.mu.RUnlock()
+	shut := l.shut
+	l.mu.RUnlock()
+	if shut {
 		return nil, ErrClosed
 	}
-	select {
-	case l.queue <- c:
-		l.mu.RUnlock()
-	case <-ctx.Done():
-		l.mu.RUnlock()
-		return nil, ctx.Err()
+	var results [][]Result
+	apply := func(optimistic bool) error {
+		return l.db.InTx(ctx, func(tx *db.Tx) error {
+			var err error
+			results, err = applyCalls(ctx, tx, programID, [][]Transfer{ts}, optimistic)
+			return err
+		})
 	}
-	select {
-	case <-c.done:
-		return c.results, c.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	err := apply(true)
+	if errors.Is(err, errSeenBefore) {
+		err = apply(false) // a replay, or a client id reused: read them this time
 	}
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	l.Observe(results[0])
+	return results[0], nil
 }
 
 // TransferOne applies one transfer and returns its record, or a domain error
@@ -177,110 +163,4 @@ func fieldOf(c Code) string {
 		return "ref"
 	}
 	return "kind"
-}
-
-func (l *Ledger) run() {
-	defer close(l.done)
-	for {
-		var first *call
-		select {
-		case first = <-l.queue:
-		case <-l.stop:
-			// Finish what was queued before Close.
-			for {
-				select {
-				case c := <-l.queue:
-					l.commit([]*call{c})
-				default:
-					return
-				}
-			}
-		}
-		group := []*call{first}
-		n := len(first.transfers)
-	drain:
-		for n < l.maxGroup {
-			select {
-			case c := <-l.queue:
-				group = append(group, c)
-				n += len(c.transfers)
-			default:
-				break drain
-			}
-		}
-		// No transaction spans two programs (they may live on different
-		// shards one day): one group per program.
-		byProgram := map[int64][]*call{}
-		var order []int64
-		for _, c := range group {
-			if _, ok := byProgram[c.programID]; !ok {
-				order = append(order, c.programID)
-			}
-			byProgram[c.programID] = append(byProgram[c.programID], c)
-		}
-		for _, p := range order {
-			l.commit(byProgram[p])
-		}
-	}
-}
-
-// commit applies a group of one program's calls in one transaction. If the
-// group fails for a reason other than a transfer's own (which results carry),
-// each call is tried alone so that one bad call cannot fail the others.
-func (l *Ledger) commit(group []*call) {
-	live := group[:0:0]
-	for _, c := range group {
-		if err := c.ctx.Err(); err != nil {
-			c.err = err
-			close(c.done)
-			continue
-		}
-		live = append(live, c)
-	}
-	if len(live) == 0 {
-		return
-	}
-	err := l.commitTx(live)
-	if err != nil && len(live) > 1 {
-		l.log.Warn("ledger group commit failed; committing calls one by one", "calls", len(live), "err", err)
-		for _, c := range live {
-			c.err = l.commitTx([]*call{c})
-			close(c.done)
-		}
-		return
-	}
-	for _, c := range live {
-		c.err = err
-		close(c.done)
-	}
-}
-
-func (l *Ledger) commitTx(calls []*call) error {
-	// Not a caller's context: one caller giving up must not abort the others.
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ts := make([][]Transfer, len(calls))
-	for i, c := range calls {
-		ts[i] = c.transfers
-	}
-	var results [][]Result
-	apply := func(optimistic bool) error {
-		return l.db.InTx(ctx, func(tx *db.Tx) error {
-			var err error
-			results, err = applyCalls(ctx, tx, calls[0].programID, ts, optimistic)
-			return err
-		})
-	}
-	err := apply(true)
-	if errors.Is(err, errSeenBefore) {
-		err = apply(false) // a replay, or a client id reused: read them this time
-	}
-	if err != nil {
-		return fmt.Errorf("ledger: %w", err)
-	}
-	for i, c := range calls {
-		c.results = results[i]
-		l.Observe(c.results)
-	}
-	return nil
 }

@@ -12,11 +12,11 @@ import (
 )
 
 // 200 callers each take 1 from an account that holds 50: exactly 50 succeed,
-// the rest are told it is exceeded, and the balance ends at 0 — through group
-// commit, and through separate transactions racing each other.
+// the rest are told it is exceeded, and the balance ends at 0 — through
+// Transfer, and through ApplyTx inside callers' own transactions.
 func TestRaceOnALimitedAccount(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		for _, mode := range []string{"group-commit", "own-transactions"} {
+		for _, mode := range []string{"transfer", "apply-in-tx"} {
 			t.Run(mode, func(t *testing.T) {
 				l := newLedger(t, d)
 				p := newProgram(t, d)
@@ -72,7 +72,7 @@ func takeOne(l *ledger.Ledger, d *db.DB, program int64, mode string, ts ...ledge
 
 func take(l *ledger.Ledger, d *db.DB, program int64, mode string, ts ...ledger.Transfer) ([]ledger.Result, error) {
 	ctx := context.Background()
-	if mode == "group-commit" {
+	if mode == "transfer" {
 		return l.Transfer(ctx, program, ts)
 	}
 	var rs []ledger.Result
@@ -89,7 +89,7 @@ func take(l *ledger.Ledger, d *db.DB, program int64, mode string, ts ...ledger.T
 // runs out first.
 func TestRaceOnLinkedPairs(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		for _, mode := range []string{"group-commit", "own-transactions"} {
+		for _, mode := range []string{"transfer", "apply-in-tx"} {
 			t.Run(mode, func(t *testing.T) {
 				l := newLedger(t, d)
 				p := newProgram(t, d)
@@ -161,7 +161,7 @@ func TestRaceOnLinkedPairs(t *testing.T) {
 // Concurrent posts and voids of one pending: exactly one settles it.
 func TestRaceToSettleOnePending(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		for _, mode := range []string{"group-commit", "own-transactions"} {
+		for _, mode := range []string{"transfer", "apply-in-tx"} {
 			t.Run(mode, func(t *testing.T) {
 				f := setup(t, d)
 				mustOK(t, transfer(t, f.l, f.program, ledger.Transfer{ClientID: "hold", Kind: ledger.Pending, DebitAccountID: f.alice.ID, CreditAccountID: f.bob.ID, Amount: 80}))

@@ -159,11 +159,12 @@ func validateSocial(i int, s *SocialInput, f *fault.Fields) {
 
 const memberCols = `id, program_id, public_id, name, phone, email, role, source, domain, region, city, status, created_at, updated_at`
 
-func scanMember(s interface{ Scan(...any) error }) (Member, error) {
+// scanMember reads a member's columns, then any extra columns into more.
+func scanMember(s interface{ Scan(...any) error }, more ...any) (Member, error) {
 	var m Member
 	var created, updated int64
-	err := s.Scan(&m.ID, &m.ProgramID, &m.PublicID, &m.Name, &m.Phone, &m.Email, &m.Role, &m.Source, &m.Domain, &m.Region,
-		&m.City, &m.Status, &created, &updated)
+	err := s.Scan(append([]any{&m.ID, &m.ProgramID, &m.PublicID, &m.Name, &m.Phone, &m.Email, &m.Role, &m.Source, &m.Domain, &m.Region,
+		&m.City, &m.Status, &created, &updated}, more...)...)
 	m.CreatedAt, m.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
 	m.Tags, m.Social = []string{}, []SocialAccount{}
 	return m, err
@@ -496,7 +497,7 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 	}
 	where, args := w.Page("id DESC", f.Limit)
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+memberCols+` FROM members m`+where, args...)
-	out, err := db.Collect(rows, err, scanMember)
+	out, err := db.Collect(rows, err, func(r *sql.Rows) (Member, error) { return scanMember(r) })
 	if err != nil {
 		return nil, 0, fmt.Errorf("members: %w", err)
 	}

@@ -67,36 +67,55 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 
 // Resolve turns a bearer token (a session or an API key) into its actor.
 func (s *Service) Resolve(ctx context.Context, token string) (Actor, error) {
-	switch {
-	case strings.HasPrefix(token, SessionPrefix):
-		return s.resolveSession(ctx, token)
-	case strings.HasPrefix(token, APIKeyPrefix):
-		return s.resolveAPIKey(ctx, token)
-	}
-	return Actor{}, fault.New(fault.Unauthenticated, "auth.unknown_token", "unknown kind of token")
+	a, _, err := s.ResolveIn(ctx, token, "")
+	return a, err
 }
 
-// resolveSession reads a session and, for an operator, the operator, in
-// one query: it runs on every request.
-func (s *Service) resolveSession(ctx context.Context, token string) (Actor, error) {
+// ResolveIn turns a bearer token into its actor and, where it can in the
+// same query, resolves programRef for that actor as Scope does; the scope
+// is nil when it could not (then call Scope).
+func (s *Service) ResolveIn(ctx context.Context, token, programRef string) (Actor, *Scope, error) {
+	switch {
+	case strings.HasPrefix(token, SessionPrefix):
+		return s.resolveSession(ctx, token, programRef)
+	case strings.HasPrefix(token, APIKeyPrefix):
+		a, err := s.resolveAPIKey(ctx, token)
+		return a, nil, err
+	}
+	return Actor{}, nil, fault.New(fault.Unauthenticated, "auth.unknown_token", "unknown kind of token")
+}
+
+// nullableProgram is cols of a program that a LEFT JOIN may not find.
+const nullableProgram = `coalesce(p.id, 0), coalesce(p.public_id, ''), coalesce(p.slug, ''), coalesce(p.name, ''),
+	coalesce(p.currency, ''), coalesce(p.time_zone, ''), coalesce(p.locale, ''), coalesce(p.description, ''),
+	coalesce(p.created_at, 0), coalesce(p.updated_at, 0)`
+
+// resolveSession reads a session, for an operator the operator, and — when
+// programRef names one — the program and the operator's role in it, in one
+// query: it runs on every request. The scope is nil when no program was
+// asked for or found (Scope then answers as it does).
+func (s *Service) resolveSession(ctx context.Context, token, programRef string) (Actor, *Scope, error) {
 	hash := hashToken(token)
 	var kind, publicID, name string
 	var actorID, programID, expires, seen int64
-	var opPublic, opName sql.NullString
+	var opPublic, opName, role sql.NullString
 	var owner, disabled sql.NullBool
-	err := s.DB.R.QueryRowContext(ctx, `SELECT s.actor_kind, s.actor_id, s.program_id, s.expires_at, s.last_seen_at, s.actor_public_id,
-		s.actor_name, o.public_id, o.name, o.owner, o.disabled
+	p, err := scan(s.DB.R.QueryRowContext(ctx, `SELECT `+nullableProgram+`, s.actor_kind, s.actor_id, s.program_id, s.expires_at,
+		s.last_seen_at, s.actor_public_id, s.actor_name, o.public_id, o.name, o.owner, o.disabled, po.role
 		FROM sessions s LEFT JOIN operators o ON s.actor_kind = 'operator' AND o.id = s.actor_id
-		WHERE s.token_hash = $1`, hash).Scan(&kind, &actorID, &programID, &expires, &seen, &publicID, &name, &opPublic, &opName, &owner, &disabled)
+		LEFT JOIN programs p ON $2 <> '' AND (p.public_id = $2 OR p.slug = $2)
+		LEFT JOIN program_operators po ON s.actor_kind = 'operator' AND po.program_id = p.id AND po.operator_id = s.actor_id
+		WHERE s.token_hash = $1`, hash, programRef),
+		&kind, &actorID, &programID, &expires, &seen, &publicID, &name, &opPublic, &opName, &owner, &disabled, &role)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Actor{}, fault.New(fault.Unauthenticated, "auth.unknown_session", "signed out or unknown session")
+		return Actor{}, nil, fault.New(fault.Unauthenticated, "auth.unknown_session", "signed out or unknown session")
 	}
 	if err != nil {
-		return Actor{}, unavailable(err)
+		return Actor{}, nil, unavailable(err)
 	}
 	now := s.DB.Now()
 	if now.UnixMicro() >= expires {
-		return Actor{}, fault.New(fault.Unauthenticated, "auth.expired", "the session has expired: sign in again")
+		return Actor{}, nil, fault.New(fault.Unauthenticated, "auth.expired", "the session has expired: sign in again")
 	}
 	// A session in use stays alive: each touch moves its expiry SessionTTL
 	// ahead. Touch at most every few minutes: a write per request is waste.
@@ -107,19 +126,26 @@ func (s *Service) resolveSession(ctx context.Context, token string) (Actor, erro
 			return err
 		})
 	}
+	var a Actor
 	switch ActorKind(kind) {
 	case ActorOperator:
 		if !opPublic.Valid {
-			return Actor{}, fault.New(fault.Unauthenticated, "auth.unknown_session", "the operator no longer exists")
+			return Actor{}, nil, fault.New(fault.Unauthenticated, "auth.unknown_session", "the operator no longer exists")
 		}
 		if disabled.Bool {
-			return Actor{}, fault.New(fault.Unauthenticated, "auth.disabled", "this operator is disabled")
+			return Actor{}, nil, fault.New(fault.Unauthenticated, "auth.disabled", "this operator is disabled")
 		}
-		return Actor{Kind: ActorOperator, ID: actorID, PublicID: opPublic.String, Name: opName.String, Owner: owner.Bool}, nil
+		a = Actor{Kind: ActorOperator, ID: actorID, PublicID: opPublic.String, Name: opName.String, Owner: owner.Bool}
 	case ActorMember:
-		return Actor{Kind: ActorMember, ID: actorID, PublicID: publicID, Name: name, ProgramID: programID, Role: RoleMember}, nil
+		a = Actor{Kind: ActorMember, ID: actorID, PublicID: publicID, Name: name, ProgramID: programID, Role: RoleMember}
+	default:
+		return Actor{}, nil, fault.New(fault.Unauthenticated, "auth.unknown_session", "unknown session")
 	}
-	return Actor{}, fault.New(fault.Unauthenticated, "auth.unknown_session", "unknown session")
+	if p.ID == 0 {
+		return a, nil, nil
+	}
+	sc, err := scopeOf(a, p, role, programRef)
+	return a, &sc, err
 }
 
 // unavailable reports a failure to read credentials as the service being
@@ -153,6 +179,12 @@ func (s *Service) Scope(ctx context.Context, ref string) (Scope, error) {
 	if err != nil {
 		return Scope{}, fmt.Errorf("program: %w", db.MapError(err))
 	}
+	return scopeOf(a, p, role, ref)
+}
+
+// scopeOf is the actor's scope in program p, given the operator's role
+// there (NULL when they have none): the one rule of who stands where.
+func scopeOf(a Actor, p Program, role sql.NullString, ref string) (Scope, error) {
 	sc := Scope{Program: p, Actor: a}
 	switch {
 	case a.Kind == ActorOperator && a.Owner:

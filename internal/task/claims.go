@@ -124,7 +124,7 @@ func (s *Service) Take(ctx context.Context, sc program.Scope, taskRef, memberRef
 		return Claim{}, err
 	}
 	return db.Do(ctx, s.DB, func(tx *db.Tx) (Claim, error) {
-		t, err := lockTask(ctx, tx, sc.Program.ID, taskRef)
+		t, err := lockTask(ctx, tx, sc.Program.ID, taskRef, false)
 		if err != nil {
 			return Claim{}, err
 		}
@@ -141,14 +141,14 @@ func (s *Service) Take(ctx context.Context, sc program.Scope, taskRef, memberRef
 func (s *Service) refuseWhenFull(ctx context.Context, programID int64, taskRef string) error {
 	var mode, status string
 	var capacity int
-	var free sql.NullInt64
-	err := s.DB.R.QueryRowContext(ctx, `SELECT t.mode, t.status, t.capacity, a.credits_posted - a.debits_posted - a.debits_pending
-		FROM tasks t LEFT JOIN ledger_accounts a ON a.id = t.capacity_account_id
-		WHERE t.program_id = $1 AND t.public_id = $2`, programID, taskRef).Scan(&mode, &status, &capacity, &free)
-	if err != nil {
-		return nil // the transaction says what is wrong
+	var account int64
+	err := s.DB.R.QueryRowContext(ctx, `SELECT mode, status, capacity, capacity_account_id FROM tasks WHERE program_id = $1 AND public_id = $2`,
+		programID, taskRef).Scan(&mode, &status, &capacity, &account)
+	if err != nil || Status(status) != Published || Mode(mode) == Apply || account == 0 {
+		return nil // the transaction decides, and says what is wrong
 	}
-	if Status(status) == Published && Mode(mode) != Apply && free.Valid && free.Int64 <= 0 {
+	a, err := s.Ledger.Account(ctx, programID, account)
+	if err == nil && a.Available() <= 0 {
 		return full(capacity)
 	}
 	return nil
@@ -178,7 +178,7 @@ func (s *Service) takeTx(ctx context.Context, tx *db.Tx, sc program.Scope, t Tas
 	if why != nil {
 		return Claim{}, why
 	}
-	c, err := scanClaim(tx.QueryRowContext(ctx, `SELECT `+claimCols+claimFrom+` WHERE c.task_id = $1 AND c.member_id = $2`+tx.ForUpdate(), t.ID, m.ID))
+	c, err := scanClaim(tx.QueryRowContext(ctx, `SELECT `+claimCols+claimFrom+` WHERE c.task_id = $1 AND c.member_id = $2`+tx.ForUpdateOf("c"), t.ID, m.ID))
 	exists := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Claim{}, err
@@ -190,9 +190,12 @@ func (s *Service) takeTx(ctx context.Context, tx *db.Tx, sc program.Scope, t Tas
 	if !exists {
 		c = Claim{PublicID: pubid.New("clm")}
 	}
+	// The slot is taken last: the task's capacity account is where claims
+	// on one task meet, so it is locked for as short a time as can be.
 	slot := ""
 	if status != Applied {
-		if slot, err = s.takeSlot(ctx, tx, t, c.PublicID, attempt); err != nil {
+		slot = slotID(c.PublicID, attempt)
+		if err := s.takeSlot(ctx, tx, t, slot, c.PublicID); err != nil {
 			return Claim{}, err
 		}
 	}
@@ -208,21 +211,35 @@ func (s *Service) takeTx(ctx context.Context, tx *db.Tx, sc program.Scope, t Tas
 		err = tx.QueryRowContext(ctx, `INSERT INTO task_claims (program_id, public_id, task_id, member_id, status, slot_transfer, attempt,
 			submit_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
 			sc.Program.ID, c.PublicID, t.ID, m.ID, string(status), slot, attempt, micros(submitBy), now).Scan(&c.ID)
+		if k, _ := db.ConstraintOf(err); k == db.UniqueViolation {
+			// The same member's other claim, made at the same moment, won.
+			return Claim{}, fault.New(fault.Conflict, "claim.exists", "{name} already has this task ({status})",
+				fault.P{"name": m.Name, "status": string(status)})
+		}
 	}
 	if err != nil {
 		return Claim{}, err
+	}
+	// What was just written, without reading it back.
+	out := Claim{ID: c.ID, PublicID: c.PublicID, TaskID: t.PublicID, MemberID: m.PublicID, MemberName: m.Name, Status: status,
+		SubmitBy: fromMicros(micros(submitBy)), PointsPaid: c.PointsPaid, CreatedAt: c.CreatedAt, UpdatedAt: tx.Now,
+		task: t.ID, member: m.ID, slot: slot, attempt: attempt}
+	if !exists {
+		out.CreatedAt = tx.Now
 	}
 	if status != Applied && t.Recurrence != nil {
 		if err := scheduleOccurrences(ctx, tx, sc.Program.ID, c.ID, *t.Recurrence, tx.Now); err != nil {
 			return Claim{}, err
 		}
+		if err := attachOccurrences(ctx, tx, &out); err != nil {
+			return Claim{}, err
+		}
 	}
-	out, err := loadClaim(ctx, tx, sc.Program.ID, c.PublicID)
-	if err != nil {
+	if err := program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "claim." + string(status), ObjectKind: "claim",
+		ObjectID: out.PublicID, After: map[string]any{"task": t.PublicID, "member": m.PublicID, "status": status}}); err != nil {
 		return Claim{}, err
 	}
-	return out, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "claim." + string(status), ObjectKind: "claim",
-		ObjectID: out.PublicID, After: map[string]any{"task": t.PublicID, "member": m.PublicID, "status": status}})
+	return out, nil
 }
 
 // deadline is when a claim made now must be submitted by: the task's submit
@@ -245,18 +262,18 @@ func deadline(t Task, now time.Time) time.Time {
 	return d
 }
 
-func (s *Service) takeSlot(ctx context.Context, tx *db.Tx, t Task, claim string, attempt int) (string, error) {
-	_, capacity, claimed, err := s.slotAccounts(ctx, tx, t)
-	if err != nil {
-		return "", err
-	}
-	id := fmt.Sprintf("slot:%s:%d", claim, attempt)
-	_, err = s.move(ctx, tx, t.ProgramID, ledger.Transfer{ClientID: id, DebitAccountID: capacity.ID, CreditAccountID: claimed.ID,
+// slotID is the client id of a claim's slot transfer, attempt by attempt.
+func slotID(claim string, attempt int) string { return fmt.Sprintf("slot:%s:%d", claim, attempt) }
+
+// takeSlot moves one of the task's slots to its claims, as the transfer id.
+func (s *Service) takeSlot(ctx context.Context, tx *db.Tx, t Task, id, claim string) error {
+	// Publishing opened both accounts and kept their ids on the task.
+	_, err := s.move(ctx, tx, t.ProgramID, ledger.Transfer{ClientID: id, DebitAccountID: t.capacityAccount, CreditAccountID: t.claimedAccount,
 		Amount: 1, Code: "task_claim", Ref: "claim:" + claim})
 	if fault.Is(err, fault.LimitExceeded) {
-		return "", full(t.Capacity)
+		return full(t.Capacity)
 	}
-	return id, err
+	return err
 }
 
 // releaseSlot gives a claim's slot back by reversing its transfer.
@@ -347,8 +364,8 @@ func attachOccurrences(ctx context.Context, q querier, c *Claim) error {
 // lockClaim loads a claim for a change, checking the actor: a member only
 // their own.
 //
-// Locks are taken in one order everywhere (docs/decisions.md): the task,
-// then the claim, then its submissions. A claim never changes task, so its
+// Locks are taken in one order everywhere (docs/decisions.md): the task
+// (shared: its claims change, not it), then the claim, then its submissions. A claim never changes task, so its
 // task is found first without a lock, locked, and the claim then locked and
 // read again.
 func lockClaim(ctx context.Context, tx *db.Tx, sc program.Scope, ref string) (Task, Claim, error) {
@@ -362,11 +379,11 @@ func lockClaim(ctx context.Context, tx *db.Tx, sc program.Scope, ref string) (Ta
 	if err != nil {
 		return Task{}, Claim{}, err
 	}
-	t, err := lockTask(ctx, tx, sc.Program.ID, taskRef)
+	t, err := lockTask(ctx, tx, sc.Program.ID, taskRef, false)
 	if err != nil {
 		return Task{}, Claim{}, err
 	}
-	c, err := scanClaim(tx.QueryRowContext(ctx, `SELECT `+claimCols+claimFrom+` WHERE c.program_id = $1 AND c.public_id = $2`+tx.ForUpdate(),
+	c, err := scanClaim(tx.QueryRowContext(ctx, `SELECT `+claimCols+claimFrom+` WHERE c.program_id = $1 AND c.public_id = $2`+tx.ForUpdateOf("c"),
 		sc.Program.ID, ref))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Task{}, Claim{}, notFound
@@ -395,7 +412,8 @@ func (s *Service) Select(ctx context.Context, sc program.Scope, claimRef string,
 				return Claim{}, fault.New(fault.Conflict, "task.status", "the task is {status}", fault.P{"status": string(t.Status)})
 			}
 			status = Selected
-			if slot, err = s.takeSlot(ctx, tx, t, c.PublicID, c.attempt); err != nil {
+			slot = slotID(c.PublicID, c.attempt)
+			if err := s.takeSlot(ctx, tx, t, slot, c.PublicID); err != nil {
 				return Claim{}, err
 			}
 			if t.Recurrence != nil {

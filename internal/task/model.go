@@ -139,6 +139,7 @@ type Task struct {
 	SlotsFree       int64 `json:"slots_free"`
 	SlotsTaken      int64 `json:"slots_taken"`
 	capacityAccount int64
+	claimedAccount  int64
 }
 
 // Claim is a member's claim on a task.

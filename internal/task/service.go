@@ -155,7 +155,7 @@ func (in *Input) validate(ladders []ladder.Ladder) error {
 }
 
 const taskCols = `id, program_id, public_id, title, kind, status, mode, brief, eligibility, capacity, claim_deadline, submit_deadline,
-	submit_within_hours, reward_points, reward, effort_minutes, campaign, budget_line, recurrence, capacity_account_id,
+	submit_within_hours, reward_points, reward, effort_minutes, campaign, budget_line, recurrence, capacity_account_id, claimed_account_id,
 	created_at, updated_at, published_at`
 
 func micros(t time.Time) int64 {
@@ -178,7 +178,7 @@ func scanTask(s interface{ Scan(...any) error }) (Task, error) {
 	var claimBy, submitBy, created, updated, published int64
 	err := s.Scan(&t.ID, &t.ProgramID, &t.PublicID, &t.Title, &t.Kind, &t.Status, &t.Mode, &brief, &elig, &t.Capacity, &claimBy,
 		&submitBy, &t.SubmitWithinHours, &t.Reward.Points, &reward, &t.EffortMinutes, &t.Campaign, &t.BudgetLine, &rec,
-		&t.capacityAccount, &created, &updated, &published)
+		&t.capacityAccount, &t.claimedAccount, &created, &updated, &published)
 	if err != nil {
 		return t, err
 	}
@@ -239,8 +239,16 @@ func (s *Service) Create(ctx context.Context, sc program.Scope, in Input) (Task,
 	return s.withSlotsOne(ctx, out, err)
 }
 
-func lockTask(ctx context.Context, tx *db.Tx, programID int64, ref string) (Task, error) {
-	t, err := scanTask(tx.QueryRowContext(ctx, `SELECT `+taskCols+` FROM tasks WHERE program_id = $1 AND public_id = $2`+tx.ForUpdate(), programID, ref))
+// lockTask reads a task for a change: locked exclusively to change the task
+// itself (publish, update, cancel), shared for work on its claims, so that
+// claims on one task go on side by side and meet only where they must, at
+// the task's capacity account in the ledger.
+func lockTask(ctx context.Context, tx *db.Tx, programID int64, ref string, exclusive bool) (Task, error) {
+	lock := tx.ForShare()
+	if exclusive {
+		lock = tx.ForUpdate()
+	}
+	t, err := scanTask(tx.QueryRowContext(ctx, `SELECT `+taskCols+` FROM tasks WHERE program_id = $1 AND public_id = $2`+lock, programID, ref))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Task{}, fault.New(fault.NotFound, "task.not_found", "task {ref} not found", fault.P{"ref": ref})
 	}
@@ -259,7 +267,7 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in I
 	}
 	var out Task
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		before, err := lockTask(ctx, tx, sc.Program.ID, ref)
+		before, err := lockTask(ctx, tx, sc.Program.ID, ref, true)
 		if err != nil {
 			return err
 		}
@@ -380,7 +388,7 @@ func (s *Service) Publish(ctx context.Context, sc program.Scope, ref string) (Ta
 	}
 	var out Task
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		t, err := lockTask(ctx, tx, sc.Program.ID, ref)
+		t, err := lockTask(ctx, tx, sc.Program.ID, ref, true)
 		if err != nil {
 			return err
 		}
@@ -392,7 +400,7 @@ func (s *Service) Publish(ctx context.Context, sc program.Scope, ref string) (Ta
 			f.Add("claim_deadline", "task.deadline_passed", "has passed: move it before publishing")
 			return f.Err()
 		}
-		source, capacity, _, err := s.slotAccounts(ctx, tx, t)
+		source, capacity, claimed, err := s.slotAccounts(ctx, tx, t)
 		if err != nil {
 			return err
 		}
@@ -400,8 +408,8 @@ func (s *Service) Publish(ctx context.Context, sc program.Scope, ref string) (Ta
 			CreditAccountID: capacity.ID, Amount: int64(t.Capacity), Code: "task_publish", Ref: "task:" + t.PublicID}); err != nil {
 			return err
 		}
-		out, err = scanTask(tx.QueryRowContext(ctx, `UPDATE tasks SET status = 'published', capacity_account_id = $2, published_at = $3,
-			updated_at = $3 WHERE id = $1 RETURNING `+taskCols, t.ID, capacity.ID, tx.Now.UnixMicro()))
+		out, err = scanTask(tx.QueryRowContext(ctx, `UPDATE tasks SET status = 'published', capacity_account_id = $2, claimed_account_id = $3,
+			published_at = $4, updated_at = $4 WHERE id = $1 RETURNING `+taskCols, t.ID, capacity.ID, claimed.ID, tx.Now.UnixMicro()))
 		if err != nil {
 			return err
 		}
@@ -425,7 +433,7 @@ func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref, reason stri
 	}
 	var out Task
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		t, err := lockTask(ctx, tx, sc.Program.ID, ref)
+		t, err := lockTask(ctx, tx, sc.Program.ID, ref, true)
 		if err != nil {
 			return err
 		}

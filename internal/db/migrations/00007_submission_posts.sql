@@ -42,7 +42,16 @@ JOIN ladders l ON l.program_id = k.program_id AND l.key = {{if .Postgres}}(k.eli
 JOIN tiers t ON t.ladder_id = l.id AND t.key = {{if .Postgres}}(k.eligibility::jsonb ->> 'min_tier'){{else}}json_extract(k.eligibility, '$.min_tier'){{end}}
 WHERE k.status IN ('draft', 'published');
 
+-- The ledger account that holds a task's claimed slots, beside the one that
+-- holds its free slots: a claim moves one from the first to the second
+-- without looking either up.
+ALTER TABLE tasks ADD COLUMN claimed_account_id BIGINT NOT NULL DEFAULT 0;
+UPDATE tasks SET claimed_account_id = coalesce((SELECT a.id FROM ledger_accounts a WHERE a.program_id = tasks.program_id
+    AND a.asset = 'slots' AND a.code = 'task_claimed' AND a.ref = 'task:' || tasks.public_id), 0)
+WHERE capacity_account_id <> 0;
+
 -- +goose Down
+ALTER TABLE tasks DROP COLUMN claimed_account_id;
 DROP TABLE tier_refs;
 ALTER TABLE ladders DROP COLUMN retired_at;
 ALTER TABLE tiers DROP COLUMN retired_at;
