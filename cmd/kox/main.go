@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"kox/internal/app"
 	"kox/internal/db"
@@ -124,12 +125,23 @@ func env(name, def string) string {
 }
 
 type serverFlags struct {
-	addr, db string
+	addr, db   string
+	trustProxy bool
 }
 
 func (s *serverFlags) register(fs *flag.FlagSet, defaultDB string) {
 	fs.StringVar(&s.addr, "addr", env("KOX_ADDR", ":8080"), "listen address (env KOX_ADDR)")
 	fs.StringVar(&s.db, "db", env("KOX_DB", defaultDB), "database: a file path, sqlite:PATH, or a postgres:// URL (env KOX_DB)")
+	fs.BoolVar(&s.trustProxy, "trust-proxy", env("KOX_TRUST_PROXY", "") == "true",
+		"behind a reverse proxy: believe its X-Forwarded-Proto and X-Forwarded-For (env KOX_TRUST_PROXY=true)")
+}
+
+// config is the app's configuration from the flags (and, for the lease an
+// Idempotency-Key is held under while its request runs, KOX_IDEMPOTENCY_LEASE,
+// a Go duration: tests shorten it).
+func (s *serverFlags) config(log *slog.Logger) app.Config {
+	lease, _ := time.ParseDuration(os.Getenv("KOX_IDEMPOTENCY_LEASE"))
+	return app.Config{Addr: s.addr, DB: s.db, Version: versionString(), Logger: log, TrustProxy: s.trustProxy, IdempotencyLease: lease}
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -139,7 +151,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := app.New(ctx, app.Config{Addr: sf.addr, DB: sf.db, Version: versionString(), Logger: logger(stderr)})
+	a, err := app.New(ctx, sf.config(logger(stderr)))
 	if err != nil {
 		return err
 	}
@@ -184,7 +196,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	log := logger(stderr)
-	a, err := app.New(ctx, app.Config{Addr: sf.addr, DB: sf.db, Version: versionString(), Logger: log})
+	a, err := app.New(ctx, sf.config(log))
 	if err != nil {
 		return err
 	}

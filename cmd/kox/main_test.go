@@ -5,18 +5,26 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"kox/internal/app"
 	"kox/internal/db"
 	"kox/internal/dbtest"
+	"kox/internal/member"
+	kprogram "kox/internal/program"
+	"kox/internal/task"
 )
 
 // The test binary doubles as kox: with KOX_TEST_MAIN set it runs main, so the
@@ -126,11 +134,7 @@ func runKox(t *testing.T, dir string, args ...string) (int, string, string) {
 func TestServe(t *testing.T) {
 	for _, e := range dbtest.Engines {
 		t.Run(string(e), func(t *testing.T) {
-			target := dbtest.Target(t, e)
-			dsn := target.URL
-			if e == db.SQLite {
-				dsn = "sqlite:" + target.Path
-			}
+			dsn := dsnFor(t, e)
 			p := start(t, t.TempDir(), "serve", "--addr", "127.0.0.1:0", "--db", dsn)
 			if code, body := p.get("/healthz"); code != 200 {
 				t.Fatalf("healthz = %d %s", code, body)
@@ -285,4 +289,146 @@ func TestReadmeFlow(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A kox killed in the middle of 1,000 claims sent with Idempotency-Keys, and
+// started again: every key, sent again, answers with the member's one claim
+// — none stays stuck in progress, and no claim is made twice. Before the fix
+// a key whose request died kept answering 409 for a day.
+func TestClaimsWithKeysSurviveAKill(t *testing.T) {
+	for _, e := range dbtest.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			dsn := dsnFor(t, e)
+			const n = 1000
+			taskID, tokens := seedClaims(t, dsn, n)
+			t.Setenv("KOX_IDEMPOTENCY_LEASE", "2s")
+			p := start(t, t.TempDir(), "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+			path := "/api/v1/programs/crash/tasks/" + taskID + "/claims"
+			claim := func(addr string, i int) (int, string, error) {
+				req, _ := http.NewRequest("POST", "http://"+addr+path, strings.NewReader("{}"))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+tokens[i])
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("claim-%d", i))
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					return 0, "", err
+				}
+				defer res.Body.Close()
+				var body struct {
+					ID string `json:"id"`
+				}
+				_ = json.NewDecoder(res.Body).Decode(&body)
+				return res.StatusCode, body.ID, nil
+			}
+			// Send them all, 32 at a time, and kill kox part way.
+			var answered atomic.Int64
+			var wg sync.WaitGroup
+			next := make(chan int, n)
+			for i := 0; i < n; i++ {
+				next <- i
+			}
+			close(next)
+			for w := 0; w < 32; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range next {
+						if code, _, err := claim(p.addr, i); err == nil && code == 201 {
+							if answered.Add(1) == n/3 {
+								_ = p.cmd.Process.Signal(syscall.SIGKILL)
+							}
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			<-p.done
+			if a := answered.Load(); a < n/3 || a >= n {
+				t.Fatalf("%d claims answered before the kill; the kill must fall in the middle", a)
+			}
+			// Started again, after the dead requests' leases ran out.
+			q := start(t, t.TempDir(), "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+			time.Sleep(2500 * time.Millisecond)
+			ids := map[string]bool{}
+			for i := 0; i < n; i++ {
+				code, id, err := claim(q.addr, i)
+				if err != nil || code != 201 || id == "" {
+					t.Fatalf("key %d after the restart: %d %q %v, want the claim", i, code, id, err)
+				}
+				ids[id] = true
+			}
+			if len(ids) != n {
+				t.Fatalf("%d distinct claims answered for %d members", len(ids), n)
+			}
+			d, err := db.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			var claims, slots int
+			d.R.QueryRow(`SELECT count(*) FROM task_claims`).Scan(&claims)
+			d.R.QueryRow(`SELECT credits_posted - debits_posted FROM ledger_accounts WHERE code = 'task_claimed'`).Scan(&slots)
+			if claims != n || slots != n {
+				t.Fatalf("%d claims and %d slots taken, want %d of each", claims, slots, n)
+			}
+			q.stop()
+		})
+	}
+}
+
+// seedClaims makes the program "crash" with a published task of n slots
+// and n active members signed in, and returns the task and their tokens.
+func seedClaims(t *testing.T, dsn string, n int) (string, []string) {
+	t.Helper()
+	ctx := kprogram.WithActor(context.Background(), kprogram.System("test"))
+	a, err := app.New(ctx, app.Config{DB: dsn, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	p, err := a.Programs.Create(ctx, kprogram.Program{Slug: "crash", Name: "Crash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := a.Programs.Scope(ctx, p.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := a.Tasks.Create(ctx, sc, task.Input{Title: "分享", Kind: task.Content, Mode: task.Open, Capacity: n})
+	if err == nil {
+		tk, err = a.Tasks.Publish(ctx, sc, tk.PublicID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tokens []string
+	err = a.DB.InTx(ctx, func(tx *db.Tx) error {
+		for i := 0; i < n; i++ {
+			m, err := member.CreateTx(ctx, tx, p.ID, member.NewMember{Fields: member.Fields{Name: fmt.Sprintf("会员%d", i), Role: member.KOC,
+				Status: member.Active}})
+			if err != nil {
+				return err
+			}
+			tok, _, err := kprogram.StartSessionTx(ctx, tx, kprogram.ActorMember, m.ID, p.ID, kprogram.Actor{PublicID: m.PublicID, Name: m.Name})
+			if err != nil {
+				return err
+			}
+			tokens = append(tokens, tok)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk.PublicID, tokens
+}
+
+// dsnFor is a fresh database on the engine, as kox's --db takes it.
+func dsnFor(t *testing.T, e db.Engine) string {
+	t.Helper()
+	target := dbtest.Target(t, e)
+	if e == db.SQLite {
+		return "sqlite:" + target.Path
+	}
+	return target.URL
 }

@@ -82,7 +82,8 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	cfg.Info.Description = "Run a brand's KOX program: programs, operators, members, ladders and tasks. " +
 		"Authenticate with `Authorization: Bearer <token>`: a session token from `POST /api/v1/auth/login`, " +
 		"or a program's API key. Every POST accepts an `Idempotency-Key` header: the same key with the same body " +
-		"returns the first response again."
+		"returns the first response again. Errors are RFC 9457 problems with a stable `code` and its `params` " +
+		"(`task.full`, `{\"capacity\": 50}`); each invalid field has its own code."
 	cfg.OpenAPIPath = OpenAPIPath
 	cfg.DocsPath = ""
 	cfg.SchemasPath = "/api/schemas"

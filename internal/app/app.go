@@ -151,16 +151,34 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	jobs, stopJobs := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.Ledger.RunExpiry(jobs, time.Second)
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.Tasks.RunExpiry(jobs, 30*time.Second, func(err error) { a.Log.Warn("task expiry", "err", err) })
-	}()
+	// Periodic work, on every instance (each is safe to run anywhere, any
+	// time); the scheduler will run it once across instances.
+	for _, j := range []struct {
+		name  string
+		every time.Duration
+		run   func(context.Context) error
+	}{
+		{"ledger expiry", time.Second, a.Ledger.ExpireAll},
+		{"task expiry", 30 * time.Second, func(ctx context.Context) error { _, _, err := a.Tasks.Expire(ctx); return err }},
+		{"idempotency sweep", time.Hour, func(ctx context.Context) error { _, err := a.Idempotency.Sweep(ctx); return err }},
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tick := time.NewTicker(j.every)
+			defer tick.Stop()
+			for {
+				select {
+				case <-jobs.Done():
+					return
+				case <-tick.C:
+					if err := j.run(jobs); err != nil && jobs.Err() == nil {
+						a.Log.Warn(j.name, "err", err)
+					}
+				}
+			}
+		}()
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -57,6 +57,9 @@ type batch struct {
 	// comes back short and errSeenBefore sends the caller round again with
 	// optimistic off. Saves a statement per batch in the common case.
 	optimistic bool
+	// newIDs: the caller made every client id just now, so none can have
+	// been committed: skip reading them, and take every failure as it is.
+	newIDs bool
 
 	accounts map[int64]*acct
 	byClient map[string]*node
@@ -70,7 +73,12 @@ var errSeenBefore = errors.New("ledger: a client id was seen before")
 // applyCalls applies each call's transfers in order, in tx. It returns one
 // result slice per call; an error means nothing may be committed.
 func applyCalls(ctx context.Context, tx *db.Tx, programID int64, calls [][]Transfer, optimistic bool) ([][]Result, error) {
-	b := &batch{tx: tx, programID: programID, now: tx.Now, optimistic: optimistic,
+	return applyBatch(ctx, &batch{tx: tx, programID: programID, now: tx.Now, optimistic: optimistic}, calls)
+}
+
+func applyBatch(ctx context.Context, b *batch, calls [][]Transfer) ([][]Result, error) {
+	tx := b.tx
+	*b = batch{tx: tx, programID: b.programID, now: b.now, optimistic: b.optimistic, newIDs: b.newIDs,
 		accounts: map[int64]*acct{}, byClient: map[string]*node{}}
 	results := make([][]Result, len(calls))
 	nodes := make([][]*node, len(calls))
@@ -499,7 +507,7 @@ func (b *batch) load(ctx context.Context, calls [][]Transfer, static [][]Code) e
 	if err := b.lockAccounts(ctx, accountSet); err != nil {
 		return err
 	}
-	if !b.optimistic {
+	if !b.optimistic && !b.newIDs {
 		var unseen []string
 		for _, id := range ids {
 			if b.byClient[id] == nil {

@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"fmt"
-	"time"
 )
 
 // ExpireCode is the code of the void that ends a pending transfer whose
@@ -54,27 +53,13 @@ func (l *Ledger) ExpirePending(ctx context.Context, limit int) (int, error) {
 	return voided, nil
 }
 
-// RunExpiry voids timed-out pending transfers every interval until ctx ends.
-func (l *Ledger) RunExpiry(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
+// ExpireAll voids every pending transfer whose timeout has passed, a
+// thousand at a time.
+func (l *Ledger) ExpireAll(ctx context.Context) error {
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			for {
-				n, err := l.ExpirePending(ctx, 1000)
-				if err != nil {
-					if ctx.Err() == nil {
-						l.log.Warn("ledger expiry", "err", err)
-					}
-					break
-				}
-				if n < 1000 {
-					break
-				}
-			}
+		n, err := l.ExpirePending(ctx, 1000)
+		if err != nil || n < 1000 {
+			return err
 		}
 	}
 }

@@ -119,6 +119,20 @@ func (l *Ledger) ApplyTx(ctx context.Context, tx *db.Tx, programID int64, ts []T
 	return rs[0], nil
 }
 
+// ApplyNewTx is ApplyTx for transfers whose client ids the caller has just
+// made, such that no earlier transfer can have them (a claim's first slot,
+// under a claim id minted in this transaction): it skips the read of
+// earlier transfers that makes replays safe, one statement fewer on the
+// hottest path. A client id seen before fails the insert, and tx with it.
+func (l *Ledger) ApplyNewTx(ctx context.Context, tx *db.Tx, programID int64, ts []Transfer) ([]Result, error) {
+	rs, err := applyBatch(ctx, &batch{tx: tx, programID: programID, now: tx.Now, newIDs: true}, [][]Transfer{ts})
+	if err != nil {
+		return nil, err
+	}
+	tx.AfterCommit(func() { l.Observe(rs[0]) })
+	return rs[0], nil
+}
+
 // Observe reports results to the ledger's observer.
 func (l *Ledger) Observe(rs []Result) {
 	for _, r := range rs {

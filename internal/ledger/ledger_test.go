@@ -394,3 +394,37 @@ func TestClosedLedgerRefuses(t *testing.T) {
 		t.Fatalf("Transfer after Close: %v", err)
 	}
 }
+
+// ApplyNewTx skips the read of earlier transfers, so it is for ids the
+// caller has just made: a limit still holds, and an id seen before fails
+// the transaction rather than replaying.
+func TestApplyNewTx(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		l := newLedger(t, d)
+		p := newProgram(t, d)
+		source := open(t, l, p, "slots", "source", "", ledger.NoLimit)
+		capacity := open(t, l, p, "slots", "capacity", "task:1", ledger.DebitsMustNotExceedCredits)
+		claimed := open(t, l, p, "slots", "claimed", "task:1", ledger.NoLimit)
+		fund(t, l, p, source, capacity, 1)
+		ctx := context.Background()
+		apply := func(id string) ([]ledger.Result, error) {
+			var rs []ledger.Result
+			err := d.InTx(ctx, func(tx *db.Tx) error {
+				var err error
+				rs, err = l.ApplyNewTx(ctx, tx, p, []ledger.Transfer{{ClientID: id, DebitAccountID: capacity.ID, CreditAccountID: claimed.ID, Amount: 1}})
+				return err
+			})
+			return rs, err
+		}
+		if rs, err := apply("slot:a:1"); err != nil || rs[0].Code != ledger.OK {
+			t.Fatalf("first: %v %v", rs, err)
+		}
+		if rs, err := apply("slot:b:1"); err != nil || rs[0].Code != ledger.ExceedsCredits {
+			t.Fatalf("over the limit: %v %v, want exceeds_credits", rs, err)
+		}
+		fund(t, l, p, source, capacity, 1)
+		if _, err := apply("slot:a:1"); err == nil {
+			t.Fatal("an id seen before must fail the transaction")
+		}
+	})
+}

@@ -219,3 +219,11 @@ func (l *Ledger) AccountsByRef(ctx context.Context, programID int64, asset strin
 		append([]any{programID, asset}, args...)...)
 	return db.Collect(rows, err, scanAccount)
 }
+
+// AvailableSQL is an SQL expression for what the account whose id is in
+// column holds free (Account.Available), for another package's query that
+// must read it with its own row in one round trip (a task and its free
+// slots). NULL when there is no such account.
+func AvailableSQL(column string) string {
+	return `(SELECT a.credits_posted - a.debits_posted - a.debits_pending FROM ledger_accounts a WHERE a.id = ` + column + `)`
+}

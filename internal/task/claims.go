@@ -141,17 +141,13 @@ func (s *Service) Take(ctx context.Context, sc program.Scope, taskRef, memberRef
 func (s *Service) refuseWhenFull(ctx context.Context, programID int64, taskRef string) error {
 	var mode, status string
 	var capacity int
-	var account int64
-	err := s.DB.R.QueryRowContext(ctx, `SELECT mode, status, capacity, capacity_account_id FROM tasks WHERE program_id = $1 AND public_id = $2`,
-		programID, taskRef).Scan(&mode, &status, &capacity, &account)
-	if err != nil || Status(status) != Published || Mode(mode) == Apply || account == 0 {
-		return nil // the transaction decides, and says what is wrong
-	}
-	a, err := s.Ledger.Account(ctx, programID, account)
-	if err == nil && a.Available() <= 0 {
+	var free sql.NullInt64
+	err := s.DB.R.QueryRowContext(ctx, `SELECT t.mode, t.status, t.capacity, `+ledger.AvailableSQL("t.capacity_account_id")+`
+		FROM tasks t WHERE t.program_id = $1 AND t.public_id = $2`, programID, taskRef).Scan(&mode, &status, &capacity, &free)
+	if err == nil && Status(status) == Published && Mode(mode) != Apply && free.Valid && free.Int64 <= 0 {
 		return full(capacity)
 	}
-	return nil
+	return nil // the transaction decides, and says what is wrong
 }
 
 func full(capacity int) error {
@@ -268,12 +264,19 @@ func slotID(claim string, attempt int) string { return fmt.Sprintf("slot:%s:%d",
 // takeSlot moves one of the task's slots to its claims, as the transfer id.
 func (s *Service) takeSlot(ctx context.Context, tx *db.Tx, t Task, id, claim string) error {
 	// Publishing opened both accounts and kept their ids on the task.
-	_, err := s.move(ctx, tx, t.ProgramID, ledger.Transfer{ClientID: id, DebitAccountID: t.capacityAccount, CreditAccountID: t.claimedAccount,
-		Amount: 1, Code: "task_claim", Ref: "claim:" + claim})
-	if fault.Is(err, fault.LimitExceeded) {
-		return full(t.Capacity)
+	// The id names this claim's attempt, minted in this transaction: no
+	// earlier transfer can have it, so the ledger need not look.
+	rs, err := s.Ledger.ApplyNewTx(ctx, tx, t.ProgramID, []ledger.Transfer{{ClientID: id, DebitAccountID: t.capacityAccount,
+		CreditAccountID: t.claimedAccount, Amount: 1, Code: "task_claim", Ref: "claim:" + claim}})
+	if err != nil {
+		return err
 	}
-	return err
+	if err := rs[0].Err(); fault.Is(err, fault.LimitExceeded) {
+		return full(t.Capacity)
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // releaseSlot gives a claim's slot back by reversing its transfer.
@@ -658,22 +661,6 @@ func (s *Service) settleObligation(ctx context.Context, tx *db.Tx, t Task, c Cla
 	}
 	return program.Audit(ctx, tx, program.Change{ProgramID: t.ProgramID, Action: "claim." + string(outcome), ObjectKind: "claim", ObjectID: c.PublicID,
 		Before: map[string]any{"status": c.Status}, After: map[string]any{"status": outcome, "why": "obligation settled"}})
-}
-
-// RunExpiry expires claims every interval until ctx ends.
-func (s *Service) RunExpiry(ctx context.Context, interval time.Duration, log func(error)) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if _, _, err := s.Expire(ctx); err != nil && ctx.Err() == nil {
-				log(err)
-			}
-		}
-	}
 }
 
 // ClaimFilter narrows a listing of claims.
