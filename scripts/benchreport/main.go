@@ -161,24 +161,31 @@ agrees. The half-load run measures the engine's claim capacity, then sends claim
 `
 
 // notes say what the figures come from; they are measured facts about the
-// design (profiles, statement counts), not about one run.
-const notes = `## What holds the ledger back where it misses
+// design (statement counts, profiles), not about one run.
+const notes = `## Reading the figures
 
-- **Concurrent callers** (the case that matters for a popular task or catalog item) are group-committed: many callers
-  share one transaction, one lock acquisition and one fsync, so the ledger runs faster than a plain insert that commits
-  each row, and a hot account is no slower than spread-out ones. Without group commit the same hot account runs at a
-  fifth of the speed or less (last row of each table).
-- **One caller, one transfer at a time** has nobody to share a transaction with: a transfer costs five statements
-  (begin, lock the two accounts, insert the transfer, update the balances, commit) where a plain insert costs three.
-  It meets its target because the first pass skips the idempotency read (it inserts with ON CONFLICT and falls back to
-  the careful pass only when a client id was seen before) and because SQLite's write statements are prepared once
-  (parsing was a third of the CPU).
-- **Batches of 1,000 on SQLite** are where the ledger misses. A CPU profile puts most of the batch in the INSERT's
-  B-tree work: a transfer row has 13 columns and goes into four B-trees (the row, the unique client id, and the debit
-  and credit indexes that serve an account's history) where the baseline row has six columns and two B-trees, and in
-  pure-Go SQLite that per-row work is the cost that remains. On PostgreSQL the same batch meets its target. Removing the
-  transfer table's foreign keys (the ledger proves them under lock) doubled PostgreSQL's batch rate; sending lists as
-  one array on PostgreSQL and as "?" on SQLite removed a 100× slowdown and a quadratic parse.
+- **Claims over HTTP** run about a dozen round trips to the database (the session and program in one read, the task
+  and its free slots in one read, then: share-lock the task, read the member with tags, look for an earlier claim,
+  lock and move the slot in the ledger, write the claim and the audit entry, commit) where the baseline runs three.
+  On SQLite, with one writer and fsync per commit, that leaves claims near half the baseline; on PostgreSQL, which
+  shares the two cores with kox and the benchmark's clients, the server's CPU per statement is what bounds them.
+- **One popular task** meets other claims only at its capacity account in the ledger: the task is share-locked, so
+  what comes before the ledger runs side by side. On SQLite a hot task is as fast as spread ones (every write waits
+  for the one writer anyway); on PostgreSQL the lock on the account is held for the ledger's statements and the
+  commit.
+- **Connections**: kox opens four PostgreSQL connections per CPU. With 32 on this two-core machine, backends queued
+  for the CPU while holding the hot account's lock: claims ran at two thirds of these figures.
+- **No group commit.** The ledger's committer served no request path and was removed (docs/decisions.md). Grouping
+  whole domain transactions would run spread claims one after another in one connection, where they now run side by
+  side; on one hot task it could shorten the lock's hand-offs, the place to look should a hot path fall short.
+- **The flash crowd** is answered from reads once the task is full: a refusal costs two reads and no write lock. The
+  ratio compares how fast refusals are answered with how fast claims were, in the same crowd, on the same cores.
+- **The ledger alone**: one caller's single transfer costs five statements against a plain insert's three, and a batch
+  of 1,000 goes into four B-trees a row against the baseline's two; in pure-Go SQLite that per-row work is what
+  remains. The 64-caller rows are shown without targets: every transfer users cause runs inside its own domain
+  transaction, measured above over HTTP.
+- **Noise**: the machine is shared and its speed varies by a third from run to run; each figure is the median of the
+  runs, and each ratio is taken within one run's figures.
 `
 
 func maxRuns(runs map[string][]float64) int {
