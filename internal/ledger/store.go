@@ -159,7 +159,7 @@ func (l *Ledger) History(ctx context.Context, programID, accountID, before int64
 		names := make([]string, len(kinds))
 		for i, k := range kinds {
 			if !k.valid() {
-				return nil, 0, fault.Field("kinds", "one_of", "must be posted, pending, post or void")
+				return nil, 0, fault.Field("kinds", "one_of", "must be one of {values}", fault.P{"values": []string{"posted", "pending", "post", "void"}})
 			}
 			names[i] = "'" + string(k) + "'"
 		}
