@@ -44,18 +44,6 @@ func (p *Problem) GetStatus() int { return p.Status }
 // ContentType is the problem's media type.
 func (p *Problem) ContentType(string) string { return "application/problem+json" }
 
-// statusOf is the one table from a domain error's kind to its HTTP status.
-var statusOf = map[fault.Kind]int{
-	fault.Invalid:         http.StatusUnprocessableEntity,
-	fault.NotFound:        http.StatusNotFound,
-	fault.Conflict:        http.StatusConflict,
-	fault.LimitExceeded:   http.StatusConflict,
-	fault.Forbidden:       http.StatusForbidden,
-	fault.Unauthenticated: http.StatusUnauthorized,
-	fault.TooManyRequests: http.StatusTooManyRequests,
-	fault.Unavailable:     http.StatusServiceUnavailable,
-}
-
 // codeOf is the code of a problem no domain error made, by status.
 var codeOf = map[int]string{
 	http.StatusBadRequest:            "bad_request",
@@ -115,7 +103,7 @@ func (s *Server) problem(ctx context.Context, err error) error {
 		}
 		return s.internal(ctx, err)
 	}
-	status, ok := statusOf[fe.Kind]
+	status, ok := middleware.StatusOf[fe.Kind]
 	if !ok {
 		return s.internal(ctx, err)
 	}

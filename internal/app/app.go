@@ -25,6 +25,7 @@ import (
 	"kox/internal/points"
 	"kox/internal/program"
 	"kox/internal/task"
+	"kox/internal/web"
 )
 
 // Config is what kox needs to run.
@@ -122,9 +123,10 @@ func (a *App) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		middleware.WriteProblem(w, r, http.StatusNotFound, "not_found", "no such page: "+r.URL.Path)
 	})
+	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Log: a.Log})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.

@@ -24,10 +24,12 @@ var Languages = []string{"zh-CN", "en"}
 // Default is the language when nothing says otherwise.
 const Default = "zh-CN"
 
-// Catalog is one language's texts: errors and fields by code.
+// Catalog is one language's texts: errors and fields by code, and the
+// words of the web's pages by key.
 type Catalog struct {
 	Errors map[string]string `toml:"errors"`
 	Fields map[string]string `toml:"fields"`
+	Web    map[string]string `toml:"web"`
 }
 
 //go:embed locales/*.toml
@@ -102,6 +104,15 @@ func Error(lang string, err error) string {
 		return fault.Render(t, fe.Params)
 	}
 	return fe.Message
+}
+
+// Web says a page's word in lang. A key missing from the catalog shows as
+// itself in brackets, which the tests look for on every page.
+func Web(lang, key string) string {
+	if t, ok := CatalogOf(lang).Web[key]; ok {
+		return t
+	}
+	return "[" + key + "]"
 }
 
 // Field says why a field is invalid, in lang.

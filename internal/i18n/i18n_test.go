@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -36,8 +37,8 @@ func TestCatalogsMatch(t *testing.T) {
 	for _, part := range []struct {
 		name   string
 		en, zh map[string]string
-	}{{"errors", en.Errors, zh.Errors}, {"fields", en.Fields, zh.Fields}} {
-		if len(part.en) < 20 {
+	}{{"errors", en.Errors, zh.Errors}, {"fields", en.Fields, zh.Fields}, {"web", en.Web, zh.Web}} {
+		if len(part.en) < 5 {
 			t.Fatalf("%s: only %d keys in en", part.name, len(part.en))
 		}
 		for k, v := range part.en {
@@ -197,5 +198,36 @@ func TestErrorsInBothLanguages(t *testing.T) {
 	}
 	if got := Error("en", fault.New(fault.Conflict, "no.such_code", "as written")); got != "as written" {
 		t.Errorf("unknown code: %q", got)
+	}
+}
+
+var webKey = regexp.MustCompile(`\bT\(ctx, "([a-z_.]+)"\)`)
+
+// Every word a page asks for by key is in both catalogs.
+func TestEveryWebKeyIsTranslated(t *testing.T) {
+	seen := 0
+	err := filepath.WalkDir(filepath.Join("..", "web"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".templ") || strings.HasSuffix(p, ".go")) || strings.HasSuffix(p, "_templ.go") {
+			return err
+		}
+		raw, err := fs.ReadFile(os.DirFS(filepath.Dir(p)), filepath.Base(p))
+		if err != nil {
+			return err
+		}
+		for _, m := range webKey.FindAllStringSubmatch(string(raw), -1) {
+			seen++
+			for _, lang := range Languages {
+				if _, ok := CatalogOf(lang).Web[m[1]]; !ok {
+					t.Errorf("%s: %s asks for %q, which %s lacks", p, m[0], m[1], lang)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen < 10 {
+		t.Fatalf("found %d keys in the web's files: the reading is broken", seen)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"time"
 
+	"kox/internal/fault"
 	"kox/internal/metrics"
 )
 
@@ -159,4 +160,17 @@ func Chain(h http.Handler, mw ...func(http.Handler) http.Handler) http.Handler {
 		h = mw[i](h)
 	}
 	return h
+}
+
+// StatusOf is the one table from a domain error's kind to its HTTP status,
+// for both faces.
+var StatusOf = map[fault.Kind]int{
+	fault.Invalid:         http.StatusUnprocessableEntity,
+	fault.NotFound:        http.StatusNotFound,
+	fault.Conflict:        http.StatusConflict,
+	fault.LimitExceeded:   http.StatusConflict,
+	fault.Forbidden:       http.StatusForbidden,
+	fault.Unauthenticated: http.StatusUnauthorized,
+	fault.TooManyRequests: http.StatusTooManyRequests,
+	fault.Unavailable:     http.StatusServiceUnavailable,
 }

@@ -1,0 +1,146 @@
+// Package web is kox's second face: the operator console and (later) the
+// member portal, server-rendered with templ over the same services and the
+// same access gate as the API. Handlers hold no rule of the domain: they
+// read a form, call a service, and render what it returns or the error it
+// gives, in the reader's language. One file per page or action.
+package web
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"kox/internal/access"
+	"kox/internal/i18n"
+	"kox/internal/program"
+	"kox/internal/web/components"
+)
+
+// Deps are the services the web serves.
+type Deps struct {
+	Gate     *access.Gate
+	Programs *program.Service
+	Log      *slog.Logger
+}
+
+// Server is the web face.
+type Server struct{ Deps }
+
+//go:embed static
+var static embed.FS
+
+// LangCookie keeps a person's choice of language.
+const LangCookie = "kox_lang"
+
+// CSP lets pages load only kox's own scripts, styles, images and fonts: no
+// inline script, no other origin.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+	"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// New registers the web's routes on mux.
+func New(mux *http.ServeMux, d Deps) *Server {
+	s := &Server{Deps: d}
+	sub, _ := fs.Sub(static, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		files.ServeHTTP(w, r)
+	}))
+	mux.Handle("GET /{$}", s.page(s.home))
+	mux.Handle("GET /signin", s.page(s.signInForm))
+	mux.Handle("POST /signin", s.page(s.signIn))
+	mux.Handle("POST /signout", s.page(s.signOut))
+	mux.Handle("GET /lang", s.page(s.switchLang))
+	mux.Handle("/", s.page(s.notFound))
+	return s
+}
+
+// request is one page request: the reader's language and, when someone is
+// signed in, who.
+type request struct {
+	w        http.ResponseWriter
+	r        *http.Request
+	ctx      context.Context
+	actor    program.Actor
+	signedIn bool
+}
+
+// page wraps a page handler: security headers, the reader's language, and
+// whoever the session cookie names (a cookie that does not resolve is as
+// good as none).
+func (s *Server) page(h func(*request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h2 := w.Header()
+		h2.Set("Content-Security-Policy", CSP)
+		h2.Set("X-Content-Type-Options", "nosniff")
+		h2.Set("Referrer-Policy", "same-origin")
+		setting := ""
+		if c, err := r.Cookie(LangCookie); err == nil {
+			setting = c.Value
+		}
+		ctx := components.WithLang(r.Context(), i18n.Pick(setting, r.Header.Get("Accept-Language")))
+		req := &request{w: w, r: r, ctx: ctx}
+		if c, err := r.Cookie(access.SessionCookie); err == nil {
+			if actx, ok, err := s.Gate.SignedIn(ctx, c.Value, ""); err == nil && ok {
+				req.ctx = actx
+				req.actor, req.signedIn = program.ActorFrom(actx)
+			}
+		}
+		if err := h(req); err != nil {
+			s.Log.ErrorContext(ctx, "web: page", "path", r.URL.Path, "err", err)
+			http.Error(w, i18n.Error(components.Lang(ctx), err), http.StatusInternalServerError)
+		}
+	})
+}
+
+func (q *request) render(status int, c templ.Component) error {
+	q.w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	q.w.WriteHeader(status)
+	return c.Render(q.ctx, q.w)
+}
+
+func (q *request) redirect(to string) error {
+	http.Redirect(q.w, q.r, to, http.StatusSeeOther)
+	return nil
+}
+
+// nav is the header's view of the request.
+func (q *request) nav() components.Nav {
+	n := components.Nav{Here: q.r.URL.Path}
+	if q.signedIn {
+		n.Who = q.actor.Name
+	}
+	return n
+}
+
+// secure: the request came over TLS (kox's own header, set by the API's
+// Connection middleware, says so).
+func (q *request) secure() bool { return q.r.Header.Get("X-Kox-Secure") == "true" }
+
+func (q *request) client() string { return q.r.Header.Get("X-Kox-Remote-Addr") }
+
+// localPath keeps a "back" address on this site.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, `\`) {
+		return "/"
+	}
+	return p
+}
+
+func (s *Server) notFound(q *request) error {
+	return q.render(http.StatusNotFound, components.NotFound(q.nav()))
+}
+
+// switchLang keeps the chosen language for a year and goes back.
+func (s *Server) switchLang(q *request) error {
+	lang := i18n.Pick(q.r.URL.Query().Get("to"), "")
+	http.SetCookie(q.w, &http.Cookie{Name: LangCookie, Value: lang, Path: "/", Expires: time.Now().AddDate(1, 0, 0),
+		HttpOnly: true, Secure: q.secure(), SameSite: http.SameSiteLaxMode})
+	return q.redirect(localPath(q.r.URL.Query().Get("back")))
+}
