@@ -1,12 +1,7 @@
 package api
 
 import (
-	"encoding/base64"
-	"strconv"
-	"strings"
-
 	"kox/internal/db"
-	"kox/internal/fault"
 )
 
 // Page is the query of every list: an opaque cursor from the previous page's
@@ -16,28 +11,10 @@ type Page struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Items per page."`
 }
 
-// cursors are opaque to clients: "v1:" and the last id seen, base64url.
-func encodeCursor(id int64) string {
-	if id == 0 {
-		return ""
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte("v1:" + strconv.FormatInt(id, 10)))
-}
+// cursors are opaque to clients (db.Cursor).
+func encodeCursor(id int64) string { return db.Cursor(id) }
 
-func (p Page) before() (int64, error) {
-	if p.Cursor == "" {
-		return 0, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
-	if err == nil {
-		if rest, ok := strings.CutPrefix(string(b), "v1:"); ok {
-			if id, err := strconv.ParseInt(rest, 10, 64); err == nil && id > 0 {
-				return id, nil
-			}
-		}
-	}
-	return 0, fault.Field("query.cursor", "cursor", "is not a cursor this API gave out")
-}
+func (p Page) before() (int64, error) { return db.ParseCursor(p.Cursor) }
 
 func (p Page) limit() int {
 	if p.Limit <= 0 {

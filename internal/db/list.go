@@ -2,6 +2,7 @@ package db
 
 import (
 	"database/sql"
+	"encoding/base64"
 	"strconv"
 	"strings"
 
@@ -103,4 +104,29 @@ func Trim[T any](w Window, items []T) ([]T, int) {
 		return items, 0
 	}
 	return items[:w.Limit], w.Offset + w.Limit
+}
+
+// Cursor is the opaque cursor of a list's next page: "v1:" and the last id
+// seen, base64url; "" when there is no next page.
+func Cursor(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte("v1:" + strconv.FormatInt(id, 10)))
+}
+
+// ParseCursor reads a cursor Cursor gave out ("" is the first page).
+func ParseCursor(c string) (int64, error) {
+	if c == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		if rest, ok := strings.CutPrefix(string(b), "v1:"); ok {
+			if id, err := strconv.ParseInt(rest, 10, 64); err == nil && id > 0 {
+				return id, nil
+			}
+		}
+	}
+	return 0, fault.Field("query.cursor", "cursor", "is not a cursor this API gave out")
 }

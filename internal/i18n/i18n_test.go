@@ -201,7 +201,7 @@ func TestErrorsInBothLanguages(t *testing.T) {
 	}
 }
 
-var webKey = regexp.MustCompile(`\bT\(ctx, "([a-z_.]+)"\)`)
+var webKey = regexp.MustCompile(`\bT\((?:q\.)?ctx, "([a-z_.]+)"\)`)
 
 // Every word a page asks for by key is in both catalogs.
 func TestEveryWebKeyIsTranslated(t *testing.T) {

@@ -17,7 +17,10 @@ import (
 	"github.com/a-h/templ"
 
 	"kox/internal/access"
+	"kox/internal/fault"
 	"kox/internal/i18n"
+	"kox/internal/member"
+	"kox/internal/middleware"
 	"kox/internal/program"
 	"kox/internal/web/components"
 )
@@ -26,6 +29,7 @@ import (
 type Deps struct {
 	Gate     *access.Gate
 	Programs *program.Service
+	Members  *member.Service
 	Log      *slog.Logger
 }
 
@@ -57,6 +61,8 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("POST /signin", s.page(s.signIn))
 	mux.Handle("POST /signout", s.page(s.signOut))
 	mux.Handle("GET /lang", s.page(s.switchLang))
+	mux.Handle("GET /p/{program}", s.page(s.programHome))
+	mux.Handle("GET /p/{program}/members", s.page(s.members))
 	mux.Handle("/", s.page(s.notFound))
 	return s
 }
@@ -103,6 +109,20 @@ func (q *request) render(status int, c templ.Component) error {
 	q.w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	q.w.WriteHeader(status)
 	return c.Render(q.ctx, q.w)
+}
+
+// problem shows a domain error in the reader's language, with its status;
+// anything else is the page handler's error (a 500, logged).
+func (q *request) problem(err error) error {
+	fe, ok := fault.As(err)
+	if !ok {
+		return err
+	}
+	text := i18n.Error(components.Lang(q.ctx), err)
+	for _, f := range fe.Fields {
+		text += " — " + f.Field + ": " + i18n.Field(components.Lang(q.ctx), f)
+	}
+	return q.render(middleware.StatusOf[fe.Kind], components.Problem(q.nav(), text))
 }
 
 func (q *request) redirect(to string) error {

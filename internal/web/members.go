@@ -1,0 +1,104 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"kox/internal/access"
+	"kox/internal/db"
+	"kox/internal/fault"
+	"kox/internal/ladder"
+	"kox/internal/member"
+	"kox/internal/program"
+	"kox/internal/web/components"
+)
+
+// enter lets the request into the program its path names, with what the
+// page needs; another program's pages answer as pages that do not exist.
+func (s *Server) enter(q *request, perm program.Permission) (program.Scope, bool, error) {
+	if !q.signedIn {
+		return program.Scope{}, false, q.redirect("/signin")
+	}
+	sc, err := s.Gate.Enter(q.ctx, q.r.PathValue("program"), access.Need{Permission: perm})
+	if err != nil {
+		if fe, ok := fault.As(err); ok && (fe.Kind == fault.NotFound || fe.Kind == fault.Forbidden) {
+			return program.Scope{}, false, q.render(http.StatusNotFound, components.NotFound(q.nav()))
+		}
+		return program.Scope{}, false, err
+	}
+	return sc, true, nil
+}
+
+// programHome: a program opens on its members until it has a dashboard.
+func (s *Server) programHome(q *request) error {
+	if _, ok, err := s.enter(q, program.PermProgramRead); !ok {
+		return err
+	}
+	return q.redirect("/p/" + q.r.PathValue("program") + "/members")
+}
+
+// members is the member table: search, filters and paging, all done by the
+// member service in SQL.
+func (s *Server) members(q *request) error {
+	sc, ok, err := s.enter(q, program.PermMembersRead)
+	if !ok {
+		return err
+	}
+	v := q.r.URL.Query()
+	f := member.Filter{Query: v.Get("q"), Role: member.Role(v.Get("role")), Status: member.Status(v.Get("status")),
+		Source: member.Source(v.Get("source")), Domain: member.Domain(v.Get("domain")), City: v.Get("city"), Limit: 50}
+	if t := strings.TrimSpace(v.Get("tier")); t != "" {
+		c, err := ladder.OnTier(t)
+		if err != nil {
+			return q.problem(err)
+		}
+		f.Where = append(f.Where, c)
+	}
+	if c := v.Get("cursor"); c != "" {
+		if f.Before, err = db.ParseCursor(c); err != nil {
+			return q.problem(err)
+		}
+	}
+	ms, next, err := s.Members.List(q.ctx, sc, f)
+	if err != nil {
+		return q.problem(err)
+	}
+	word := func(prefix, v string) string {
+		if v == "" {
+			return ""
+		}
+		return components.T(q.ctx, prefix+"."+v)
+	}
+	options := func(prefix string, values []string) []components.Option {
+		out := make([]components.Option, len(values))
+		for i, x := range values {
+			out[i] = components.Option{Value: x, Label: word(prefix, x)}
+		}
+		return out
+	}
+	t := components.Table{Action: q.r.URL.Path, Empty: components.T(q.ctx, "members.none"),
+		Filters: []components.Filter{
+			{Name: "q", Label: components.T(q.ctx, "members.search"), Value: f.Query},
+			{Name: "role", Label: components.T(q.ctx, "members.role"), Value: string(f.Role), Options: options("role", names(member.Roles))},
+			{Name: "source", Label: components.T(q.ctx, "members.source"), Value: string(f.Source), Options: options("source", names(member.Sources))},
+			{Name: "status", Label: components.T(q.ctx, "members.status"), Value: string(f.Status), Options: options("status", names(member.Statuses))},
+			{Name: "city", Label: components.T(q.ctx, "members.city"), Value: f.City},
+		},
+		Head: []string{components.T(q.ctx, "members.name"), components.T(q.ctx, "members.role"), components.T(q.ctx, "members.source"),
+			components.T(q.ctx, "members.city"), components.T(q.ctx, "members.status")},
+		Next: components.NextPage(q.r.URL.Path, v, db.Cursor(next)),
+	}
+	for _, m := range ms {
+		t.Rows = append(t.Rows, []string{m.Name, word("role", string(m.Role)), word("source", string(m.Source)), m.City,
+			word("status", string(m.Status))})
+	}
+	return q.render(http.StatusOK, components.Members(q.nav(), sc.Program.Name, t))
+}
+
+func names[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
