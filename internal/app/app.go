@@ -126,7 +126,8 @@ func (a *App) routes() http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		middleware.WriteProblem(w, r, http.StatusNotFound, "not_found", "no such page: "+r.URL.Path)
 	})
-	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Members: a.Members, Log: a.Log})
+	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Points: a.Points,
+		Tasks: a.Tasks, Log: a.Log})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.

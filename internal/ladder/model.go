@@ -135,3 +135,11 @@ func DefaultTemplate() []LadderSpec {
 		},
 	}}
 }
+
+// In is the text in lang (zh-CN or en), the other when that one is empty.
+func (t Text) In(lang string) string {
+	if (lang == "en" && t.En != "") || t.Zh == "" {
+		return t.En
+	}
+	return t.Zh
+}

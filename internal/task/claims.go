@@ -17,7 +17,7 @@ import (
 )
 
 const claimCols = `c.id, c.public_id, c.task_id, c.member_id, c.status, c.slot_transfer, c.attempt, c.submit_by, c.points_paid,
-	c.created_at, c.updated_at, t.public_id, m.public_id, m.name`
+	c.created_at, c.updated_at, t.public_id, t.title, m.public_id, m.name`
 
 const claimFrom = ` FROM task_claims c JOIN tasks t ON t.id = c.task_id JOIN members m ON m.id = c.member_id`
 
@@ -25,7 +25,7 @@ func scanClaim(s interface{ Scan(...any) error }) (Claim, error) {
 	var c Claim
 	var submitBy, created, updated int64
 	err := s.Scan(&c.ID, &c.PublicID, &c.task, &c.member, &c.Status, &c.slot, &c.attempt, &submitBy, &c.PointsPaid,
-		&created, &updated, &c.TaskID, &c.MemberID, &c.MemberName)
+		&created, &updated, &c.TaskID, &c.TaskTitle, &c.MemberID, &c.MemberName)
 	c.SubmitBy, c.CreatedAt, c.UpdatedAt = fromMicros(submitBy), fromMicros(created), fromMicros(updated)
 	return c, err
 }
@@ -217,7 +217,7 @@ func (s *Service) takeTx(ctx context.Context, tx *db.Tx, sc program.Scope, t Tas
 		return Claim{}, err
 	}
 	// What was just written, without reading it back.
-	out := Claim{ID: c.ID, PublicID: c.PublicID, TaskID: t.PublicID, MemberID: m.PublicID, MemberName: m.Name, Status: status,
+	out := Claim{ID: c.ID, PublicID: c.PublicID, TaskID: t.PublicID, TaskTitle: t.Title, MemberID: m.PublicID, MemberName: m.Name, Status: status,
 		SubmitBy: fromMicros(micros(submitBy)), PointsPaid: c.PointsPaid, CreatedAt: c.CreatedAt, UpdatedAt: tx.Now,
 		task: t.ID, member: m.ID, slot: slot, attempt: attempt}
 	if !exists {

@@ -147,6 +147,7 @@ type Claim struct {
 	ID          int64        `json:"-"`
 	PublicID    string       `json:"id"`
 	TaskID      string       `json:"task_id"`
+	TaskTitle   string       `json:"task_title"`
 	MemberID    string       `json:"member_id"`
 	MemberName  string       `json:"member_name"`
 	Status      ClaimStatus  `json:"status"`

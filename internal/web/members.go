@@ -89,6 +89,7 @@ func (s *Server) members(q *request) error {
 		Next: components.NextPage(q.r.URL.Path, v, db.Cursor(next)),
 	}
 	for _, m := range ms {
+		t.Links = append(t.Links, "/p/"+sc.Program.Slug+"/members/"+m.PublicID)
 		t.Rows = append(t.Rows, []string{m.Name, word("role", string(m.Role)), word("source", string(m.Source)), m.City,
 			word("status", string(m.Status))})
 	}

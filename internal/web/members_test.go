@@ -13,6 +13,7 @@ import (
 	"kox/internal/dbtest"
 	"kox/internal/member"
 	"kox/internal/program"
+	"kox/internal/task"
 )
 
 // seedMembers adds n members to the program "qicheng": every third in 杭州,
@@ -135,4 +136,77 @@ func TestBrowserMemberTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	shoot(t, ctx, "console-members")
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-test="table"] tbody tr:first-child a`), chromedp.WaitVisible(`[data-test="member-name"]`)); err != nil {
+		t.Fatal(err)
+	}
+	name, err := chromedp.Run(ctx, chromedp.Text(`[data-test="member-name"]`))
+	if err != nil || name != "车主059" {
+		t.Fatalf("member page from the table: %q, %v", name, err)
+	}
+	shoot(t, ctx, "console-member")
+}
+
+// A member's page shows the record, social accounts, tier, points and
+// tasks; a role that may not read the ledger sees no points; another
+// program's member answers as a page that does not exist.
+func TestMemberPage(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		ctx := program.WithActor(context.Background(), program.System("test"))
+		sc, err := s.a.Programs.Scope(ctx, "qicheng")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.a.Members.Create(ctx, sc, member.NewMember{Fields: member.Fields{Name: "李娜", Role: member.KOC, Source: member.Seeded,
+			City: "杭州", Status: member.Active, Tags: []string{"露营"}}, Social: []member.SocialInput{{Platform: "xiaohongshu", Handle: "露营奶爸", Followers: 12000}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.a.Ladders.SetTier(ctx, sc, m.PublicID, "main", "experience", "试驾表现好"); err != nil {
+			t.Fatal(err)
+		}
+		tk, err := s.a.Tasks.Create(ctx, sc, task.Input{Title: "分享 OTA 初体验", Kind: task.Content, Mode: task.Open, Capacity: 5,
+			Reward: task.Reward{Points: 100}})
+		if err == nil {
+			tk, err = s.a.Tasks.Publish(ctx, sc, tk.PublicID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.a.Tasks.Take(ctx, sc, tk.PublicID, m.PublicID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := s.a.Tasks.Submit(ctx, sc, c.PublicID, task.SubmissionInput{Text: "城市领航很稳 #广告"})
+		if err == nil {
+			_, err = s.a.Tasks.Review(ctx, sc, sub.PublicID, task.Approve, 5, "")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.signIn("owner@web.kox")
+		p := s.do("GET", "/p/qicheng/members/"+m.PublicID, nil)
+		checkPage(t, p)
+		for _, want := range []string{"李娜", "投放", "杭州", "露营", "小红书", "露营奶爸", "12000", "须标注", "+100", "分享 OTA 初体验", "已通过", "积分 · 100"} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("member page lacks %q", want)
+			}
+		}
+		if p.status != 200 {
+			t.Fatalf("member page: %d", p.status)
+		}
+		newSiteOperator(t, d, "reviewer@web.kox", "qicheng", program.RoleReviewer)
+		s.signIn("reviewer@web.kox")
+		r := s.do("GET", "/p/qicheng/members/"+m.PublicID, nil)
+		if r.status != 200 || strings.Contains(r.body, "+100") || !strings.Contains(r.body, "李娜") {
+			t.Fatalf("a reviewer (no ledger.read) sees points: %d", r.status)
+		}
+		s.signIn("owner@web.kox")
+		if _, err := s.a.Programs.Create(ctx, program.Program{Slug: "other", Name: "Other"}); err != nil {
+			t.Fatal(err)
+		}
+		if p := s.do("GET", "/p/other/members/"+m.PublicID, nil); p.status != 404 || strings.Contains(p.body, "李娜") {
+			t.Fatalf("the member through another program: %d", p.status)
+		}
+	})
 }

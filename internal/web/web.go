@@ -19,9 +19,12 @@ import (
 	"kox/internal/access"
 	"kox/internal/fault"
 	"kox/internal/i18n"
+	"kox/internal/ladder"
 	"kox/internal/member"
 	"kox/internal/middleware"
+	"kox/internal/points"
 	"kox/internal/program"
+	"kox/internal/task"
 	"kox/internal/web/components"
 )
 
@@ -30,6 +33,9 @@ type Deps struct {
 	Gate     *access.Gate
 	Programs *program.Service
 	Members  *member.Service
+	Ladders  *ladder.Service
+	Points   *points.Service
+	Tasks    *task.Service
 	Log      *slog.Logger
 }
 
@@ -63,6 +69,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("GET /lang", s.page(s.switchLang))
 	mux.Handle("GET /p/{program}", s.page(s.programHome))
 	mux.Handle("GET /p/{program}/members", s.page(s.members))
+	mux.Handle("GET /p/{program}/members/{member}", s.page(s.memberPage))
 	mux.Handle("/", s.page(s.notFound))
 	return s
 }

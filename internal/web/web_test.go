@@ -27,6 +27,7 @@ const password = "operator-pass-1"
 // keeps cookies but does not follow redirects.
 type site struct {
 	t      *testing.T
+	a      *app.App
 	srv    *httptest.Server
 	client *http.Client
 }
@@ -45,7 +46,7 @@ func newSite(t *testing.T, d *db.DB) *site {
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
 	jar := &cookieJar{cookies: map[string]*http.Cookie{}}
-	return &site{t: t, srv: srv, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &site{t: t, a: a, srv: srv, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }

@@ -1,0 +1,90 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"kox/internal/fault"
+	"kox/internal/program"
+	"kox/internal/task"
+	"kox/internal/web/components"
+)
+
+// memberPage is one member's page: the record, social accounts, where they
+// stand on each ladder, their points and their claims — each part only for
+// a role that may read it.
+func (s *Server) memberPage(q *request) error {
+	sc, ok, err := s.enter(q, program.PermMembersRead)
+	if !ok {
+		return err
+	}
+	m, err := s.Members.Get(q.ctx, sc, q.r.PathValue("member"))
+	if err != nil {
+		if fe, ok := fault.As(err); ok && fe.Kind == fault.NotFound {
+			return q.render(http.StatusNotFound, components.NotFound(q.nav()))
+		}
+		return q.problem(err)
+	}
+	t := func(key string) string { return components.T(q.ctx, key) }
+	word := func(prefix, v string) string {
+		if v == "" {
+			return "—"
+		}
+		return t(prefix + "." + v)
+	}
+	lang := components.Lang(q.ctx)
+	loc, _ := time.LoadLocation(sc.Program.TimeZone)
+	day := func(at time.Time) string { return at.In(loc).Format("2006-01-02 15:04") }
+	facts := []components.Fact{
+		{Label: t("members.role"), Value: word("role", string(m.Role))},
+		{Label: t("members.source"), Value: word("source", string(m.Source))},
+		{Label: t("member.domain"), Value: word("domain", string(m.Domain))},
+		{Label: t("members.status"), Value: word("status", string(m.Status))},
+		{Label: t("member.place"), Value: strings.Trim(m.Region+" "+m.City, " ")},
+		{Label: t("member.tags"), Value: strings.Join(m.Tags, "、")},
+		{Label: t("member.since"), Value: day(m.CreatedAt)},
+	}
+	var badges []string
+	if m.DisclosureRequired() {
+		badges = append(badges, t("member.disclosure"))
+	}
+	social := components.Table{Head: []string{t("member.platform"), t("member.handle"), t("member.followers")}, Empty: t("member.no_social")}
+	for _, a := range m.Social {
+		social.Rows = append(social.Rows, []string{word("platform", a.Platform), a.Handle, fmt.Sprint(a.Followers)})
+	}
+	sections := []components.Section{{Title: t("member.social"), Table: social}}
+	standings, err := s.Ladders.Standings(q.ctx, sc, m.PublicID)
+	if err != nil {
+		return q.problem(err)
+	}
+	tiers := components.Table{Head: []string{t("member.ladder"), t("member.tier"), t("member.title"), t("member.since")}, Empty: t("member.no_tier")}
+	for _, st := range standings {
+		tiers.Rows = append(tiers.Rows, []string{st.Ladder, st.Name.In(lang), st.Title.In(lang), day(st.Since)})
+	}
+	sections = append(sections, components.Section{Title: t("member.tiers"), Table: tiers})
+	if program.Can(sc.Role, program.PermLedgerRead) {
+		st, _, err := s.Points.Statement(q.ctx, sc, m.PublicID, 0, 20)
+		if err != nil {
+			return q.problem(err)
+		}
+		pts := components.Table{Head: []string{t("member.when"), t("member.points"), t("member.what")}, Empty: t("member.no_points")}
+		for _, mv := range st.History {
+			pts.Rows = append(pts.Rows, []string{day(mv.At), fmt.Sprintf("%+d", mv.Amount), mv.Code})
+		}
+		sections = append(sections, components.Section{Title: fmt.Sprintf("%s · %d", t("member.points"), st.Balance), Table: pts})
+	}
+	if program.Can(sc.Role, program.PermTasksRead) {
+		cs, _, err := s.Tasks.Claims(q.ctx, sc, task.ClaimFilter{Member: m.PublicID, Limit: 20})
+		if err != nil {
+			return q.problem(err)
+		}
+		claims := components.Table{Head: []string{t("member.task"), t("members.status"), t("member.points")}, Empty: t("member.no_claims")}
+		for _, c := range cs {
+			claims.Rows = append(claims.Rows, []string{c.TaskTitle, word("claim", string(c.Status)), fmt.Sprint(c.PointsPaid)})
+		}
+		sections = append(sections, components.Section{Title: t("member.claims"), Table: claims})
+	}
+	return q.render(http.StatusOK, components.MemberPage(q.nav(), sc.Program.Name, m.Name, facts, badges, sections))
+}
