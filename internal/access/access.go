@@ -22,9 +22,6 @@ import (
 	"kox/internal/program"
 )
 
-// SessionCookie carries a browser's session token.
-const SessionCookie = "kox_session"
-
 // Need is what a route asks of its caller.
 type Need struct {
 	// Permission the caller's role must grant in the program; "" lets any

@@ -175,7 +175,7 @@ func add[I, O any](s *Server, op huma.Operation, n needs, h Handler[I, O]) {
 // public ones (a stale cookie must never keep anyone from signing in).
 func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	cookie := ""
-	if c, err := huma.ReadCookie(ctx, access.SessionCookie); err == nil {
+	if c, err := huma.ReadCookie(ctx, middleware.SessionCookie); err == nil {
 		cookie = c.Value
 	}
 	rctx, ok, err := s.Gate.SignedIn(ctx.Context(), access.Token(ctx.Header("Authorization"), cookie), ctx.Param("program"))

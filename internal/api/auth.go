@@ -2,14 +2,13 @@ package api
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"kox/internal/access"
+	"kox/internal/middleware"
 	"kox/internal/program"
 )
 
@@ -30,8 +29,8 @@ func operatorOut(o program.Operator) OperatorOut {
 // client is what a sign-in is throttled by: the caller's address, and
 // whether the connection is secure (for the cookie).
 type Client struct {
-	RemoteAddr string `header:"X-Kox-Remote-Addr" hidden:"true"`
-	Secure     bool   `header:"X-Kox-Secure" hidden:"true"`
+	RemoteAddr string `header:"X-Kox-Remote-Addr" hidden:"true"` // middleware.HeaderRemoteAddr
+	Secure     bool   `header:"X-Kox-Secure" hidden:"true"`      // middleware.HeaderSecure
 }
 
 type loginIn struct {
@@ -54,7 +53,7 @@ type loginOut struct {
 type logoutIn struct {
 	Client
 	Authorization string `header:"Authorization"`
-	Cookie        string `cookie:"kox_session"`
+	Cookie        string `cookie:"kox_session"` // middleware.SessionCookie
 }
 
 type logoutOut struct {
@@ -87,11 +86,9 @@ type memberLoginOut struct {
 	}
 }
 
-// sessionCookie carries a session for browsers: HttpOnly, SameSite=Lax, and
-// Secure whenever the request came over TLS (or a proxy says it did).
+// sessionCookie keeps a session in a browser.
 func sessionCookie(c Client, s access.Session) string {
-	return (&http.Cookie{Name: access.SessionCookie, Value: s.Token, Path: "/", Expires: s.ExpiresAt, HttpOnly: true,
-		Secure: c.Secure, SameSite: http.SameSiteLaxMode}).String()
+	return middleware.SessionCookieFor(s.Token, s.ExpiresAt, c.Secure).String()
 }
 
 func (s *Server) registerAuth() {
@@ -115,8 +112,7 @@ func (s *Server) registerAuth() {
 			if err := s.Gate.SignOut(ctx, access.Token(in.Authorization, in.Cookie)); err != nil {
 				return nil, err
 			}
-			return &logoutOut{SetCookie: (&http.Cookie{Name: access.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-				Secure: in.Secure, SameSite: http.SameSiteLaxMode}).String()}, nil
+			return &logoutOut{SetCookie: middleware.SessionCookieFor("", time.Time{}, in.Secure).String()}, nil
 		})
 
 	add(s, huma.Operation{OperationID: "me", Method: http.MethodGet, Path: Prefix + "/me", Tags: []string{"auth"},
@@ -155,36 +151,4 @@ func (s *Server) registerAuth() {
 			out.Body.Token, out.Body.ExpiresAt, out.Body.Member = sess.Token, sess.ExpiresAt, memberOut(m)
 			return out, nil
 		})
-}
-
-// Connection marks each request with its client's address and whether it
-// arrived over TLS, in headers the API reads (and no client can set: any
-// such header sent in is replaced). trustProxy: X-Forwarded-Proto and
-// X-Forwarded-For are believed, as they are behind a reverse proxy.
-func Connection(trustProxy bool) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			addr, _, err := net.SplitHostPort(r.RemoteAddr)
-			if err != nil {
-				addr = r.RemoteAddr
-			}
-			secure := r.TLS != nil
-			if trustProxy {
-				if r.Header.Get("X-Forwarded-Proto") == "https" {
-					secure = true
-				}
-				if f := r.Header.Get("X-Forwarded-For"); f != "" {
-					if first, _, _ := strings.Cut(f, ","); strings.TrimSpace(first) != "" {
-						addr = strings.TrimSpace(first)
-					}
-				}
-			}
-			r.Header.Set("X-Kox-Remote-Addr", addr)
-			r.Header.Del("X-Kox-Secure")
-			if secure {
-				r.Header.Set("X-Kox-Secure", "true")
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
 }

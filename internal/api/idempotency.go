@@ -25,7 +25,7 @@ func (s *Server) Idempotency(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
 		cookie := ""
-		if c, err := r.Cookie(access.SessionCookie); err == nil {
+		if c, err := r.Cookie(middleware.SessionCookie); err == nil {
 			cookie = c.Value
 		}
 		creds := access.Token(r.Header.Get("Authorization"), cookie)

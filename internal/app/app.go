@@ -133,7 +133,7 @@ func (a *App) routes() http.Handler {
 	// browser headers (curl, integrations) pass.
 	csrf := http.NewCrossOriginProtection()
 	return middleware.Chain(mux, middleware.RequestID, middleware.Observe(a.Log, a.Metrics), middleware.Recover(a.Log),
-		api.Connection(a.Config.TrustProxy), csrf.Handler, a.API.Idempotency)
+		middleware.Connection(a.Config.TrustProxy), csrf.Handler, a.API.Idempotency)
 }
 
 // Close stops the services and closes the database.

@@ -158,14 +158,6 @@ func KindOf(err error) Kind {
 	return Internal
 }
 
-// CodeOf returns the code of the first *Error in err's chain, or "".
-func CodeOf(err error) string {
-	if e, ok := As(err); ok {
-		return e.Code
-	}
-	return ""
-}
-
 // Is reports whether err is a domain error of the kind.
 func Is(err error, kind Kind) bool { return err != nil && KindOf(err) == kind }
 

@@ -28,7 +28,7 @@ func TestFieldsCollectEveryProblemInOrder(t *testing.T) {
 
 func TestKindOfWrappedErrors(t *testing.T) {
 	base := New(NotFound, "member.not_found", "member {ref}", P{"ref": "m1"})
-	if base.Message != "member m1" || base.Code != "member.not_found" || CodeOf(base) != "member.not_found" {
+	if base.Message != "member m1" || base.Code != "member.not_found" {
 		t.Fatalf("New = %#v", base)
 	}
 	wrapped := fmt.Errorf("loading: %w", base)

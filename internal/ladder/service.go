@@ -443,12 +443,13 @@ func CreateDefaultTx(ctx context.Context, tx *db.Tx, p program.Program) error {
 
 // Standing is where a member stands on one ladder.
 type Standing struct {
-	Ladder string    `json:"ladder"`
-	Tier   string    `json:"tier"`
-	Rank   int       `json:"rank"`
-	Name   Text      `json:"name"`
-	Title  Text      `json:"title"`
-	Since  time.Time `json:"since"`
+	Ladder     string    `json:"ladder"`
+	LadderName Text      `json:"ladder_name"`
+	Tier       string    `json:"tier"`
+	Rank       int       `json:"rank"`
+	Name       Text      `json:"name"`
+	Title      Text      `json:"title"`
+	Since      time.Time `json:"since"`
 }
 
 // Standings lists where a member stands on each ladder. A member may read
@@ -458,7 +459,7 @@ func (s *Service) Standings(ctx context.Context, sc program.Scope, memberRef str
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT l.key, t.key, t.rank, t.name_zh, t.name_en, t.title_zh, t.title_en, mt.since
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT l.key, l.name_zh, l.name_en, t.key, t.rank, t.name_zh, t.name_en, t.title_zh, t.title_en, mt.since
 		FROM member_tiers mt JOIN ladders l ON l.id = mt.ladder_id JOIN tiers t ON t.id = mt.tier_id
 		WHERE mt.member_id = $1 ORDER BY l.position, l.id`, m.ID)
 	if err != nil {
@@ -469,7 +470,7 @@ func (s *Service) Standings(ctx context.Context, sc program.Scope, memberRef str
 	for rows.Next() {
 		var st Standing
 		var since int64
-		if err := rows.Scan(&st.Ladder, &st.Tier, &st.Rank, &st.Name.Zh, &st.Name.En, &st.Title.Zh, &st.Title.En, &since); err != nil {
+		if err := rows.Scan(&st.Ladder, &st.LadderName.Zh, &st.LadderName.En, &st.Tier, &st.Rank, &st.Name.Zh, &st.Name.En, &st.Title.Zh, &st.Title.En, &since); err != nil {
 			return nil, err
 		}
 		st.Since = time.UnixMicro(since).UTC()
@@ -538,7 +539,7 @@ func SetTierTx(ctx context.Context, tx *db.Tx, programID int64, memberRef, ladde
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Standing{}, err
 	}
-	st := Standing{Ladder: l.Key, Tier: t.Key, Rank: t.Rank, Name: t.Name, Title: t.Title, Since: tx.Now}
+	st := Standing{Ladder: l.Key, LadderName: l.Name, Tier: t.Key, Rank: t.Rank, Name: t.Name, Title: t.Title, Since: tx.Now}
 	if from.Valid && from.Int64 == t.ID {
 		return st, nil // already there
 	}

@@ -70,15 +70,19 @@ type batch struct {
 // errSeenBefore: an optimistic batch met a client id committed earlier.
 var errSeenBefore = errors.New("ledger: a client id was seen before")
 
+// mode is how much a batch may assume about its client ids.
+type mode int
+
+const (
+	modeCareful    mode = iota // read earlier transfers with the same ids: replays are safe
+	modeOptimistic             // assume none was committed; errSeenBefore if one was
+	modeNewIDs                 // the caller made every id just now: none can have been
+)
+
 // applyCalls applies each call's transfers in order, in tx. It returns one
 // result slice per call; an error means nothing may be committed.
-func applyCalls(ctx context.Context, tx *db.Tx, programID int64, calls [][]Transfer, optimistic bool) ([][]Result, error) {
-	return applyBatch(ctx, &batch{tx: tx, programID: programID, now: tx.Now, optimistic: optimistic}, calls)
-}
-
-func applyBatch(ctx context.Context, b *batch, calls [][]Transfer) ([][]Result, error) {
-	tx := b.tx
-	*b = batch{tx: tx, programID: b.programID, now: b.now, optimistic: b.optimistic, newIDs: b.newIDs,
+func applyCalls(ctx context.Context, tx *db.Tx, programID int64, calls [][]Transfer, m mode) ([][]Result, error) {
+	b := &batch{tx: tx, programID: programID, now: tx.Now, optimistic: m == modeOptimistic, newIDs: m == modeNewIDs,
 		accounts: map[int64]*acct{}, byClient: map[string]*node{}}
 	results := make([][]Result, len(calls))
 	nodes := make([][]*node, len(calls))

@@ -76,16 +76,16 @@ func (l *Ledger) Transfer(ctx context.Context, programID int64, ts []Transfer) (
 		return nil, ErrClosed
 	}
 	var results [][]Result
-	apply := func(optimistic bool) error {
+	apply := func(m mode) error {
 		return l.db.InTx(ctx, func(tx *db.Tx) error {
 			var err error
-			results, err = applyCalls(ctx, tx, programID, [][]Transfer{ts}, optimistic)
+			results, err = applyCalls(ctx, tx, programID, [][]Transfer{ts}, m)
 			return err
 		})
 	}
-	err := apply(true)
+	err := apply(modeOptimistic)
 	if errors.Is(err, errSeenBefore) {
-		err = apply(false) // a replay, or a client id reused: read them this time
+		err = apply(modeCareful) // a replay, or a client id reused: read them this time
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
@@ -111,7 +111,7 @@ func (l *Ledger) TransferOne(ctx context.Context, programID int64, t Transfer) (
 func (l *Ledger) ApplyTx(ctx context.Context, tx *db.Tx, programID int64, ts []Transfer) ([]Result, error) {
 	// Not optimistic: a short insert could not be retried without rolling
 	// back the caller's transaction.
-	rs, err := applyCalls(ctx, tx, programID, [][]Transfer{ts}, false)
+	rs, err := applyCalls(ctx, tx, programID, [][]Transfer{ts}, modeCareful)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (l *Ledger) ApplyTx(ctx context.Context, tx *db.Tx, programID int64, ts []T
 // earlier transfers that makes replays safe, one statement fewer on the
 // hottest path. A client id seen before fails the insert, and tx with it.
 func (l *Ledger) ApplyNewTx(ctx context.Context, tx *db.Tx, programID int64, ts []Transfer) ([]Result, error) {
-	rs, err := applyBatch(ctx, &batch{tx: tx, programID: programID, now: tx.Now, newIDs: true}, [][]Transfer{ts})
+	rs, err := applyCalls(ctx, tx, programID, [][]Transfer{ts}, modeNewIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"kox/internal/db"
@@ -29,6 +30,24 @@ type Program struct {
 	Description string    `json:"description"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// zones keeps the time zones programs have asked for: time.LoadLocation
+// reads the zone database from disk on every call.
+var zones sync.Map
+
+// Location is the program's time zone (UTC should its name not load, which
+// Normalize never lets happen).
+func (p Program) Location() *time.Location {
+	if l, ok := zones.Load(p.TimeZone); ok {
+		return l.(*time.Location)
+	}
+	l, err := time.LoadLocation(p.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	zones.Store(p.TimeZone, l)
+	return l
 }
 
 // Defaults for a new program (SPEC L1).

@@ -65,12 +65,6 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 	})
 }
 
-// Resolve turns a bearer token (a session or an API key) into its actor.
-func (s *Service) Resolve(ctx context.Context, token string) (Actor, error) {
-	a, _, err := s.ResolveIn(ctx, token, "")
-	return a, err
-}
-
 // ResolveIn turns a bearer token into its actor and, where it can in the
 // same query, resolves programRef for that actor as Scope does; the scope
 // is nil when it could not (then call Scope).
@@ -145,7 +139,12 @@ func (s *Service) resolveSession(ctx context.Context, token, programRef string) 
 		return a, nil, nil
 	}
 	sc, err := scopeOf(a, p, role, programRef)
-	return a, &sc, err
+	if err != nil {
+		// The credential is good; the program is not theirs, which Scope
+		// says when asked.
+		return a, nil, nil
+	}
+	return a, &sc, nil
 }
 
 // unavailable reports a failure to read credentials as the service being

@@ -35,7 +35,7 @@ func (s *Server) memberPage(q *request) error {
 		return t(prefix + "." + v)
 	}
 	lang := components.Lang(q.ctx)
-	loc, _ := time.LoadLocation(sc.Program.TimeZone)
+	loc := sc.Program.Location()
 	day := func(at time.Time) string { return at.In(loc).Format("2006-01-02 15:04") }
 	facts := []components.Fact{
 		{Label: t("members.role"), Value: word("role", string(m.Role))},
@@ -61,7 +61,7 @@ func (s *Server) memberPage(q *request) error {
 	}
 	tiers := components.Table{Head: []string{t("member.ladder"), t("member.tier"), t("member.title"), t("member.since")}, Empty: t("member.no_tier")}
 	for _, st := range standings {
-		tiers.Rows = append(tiers.Rows, []string{st.Ladder, st.Name.In(lang), st.Title.In(lang), day(st.Since)})
+		tiers.Rows = append(tiers.Rows, []string{st.LadderName.In(lang), st.Name.In(lang), st.Title.In(lang), day(st.Since)})
 	}
 	sections = append(sections, components.Section{Title: t("member.tiers"), Table: tiers})
 	if program.Can(sc.Role, program.PermLedgerRead) {
@@ -71,7 +71,7 @@ func (s *Server) memberPage(q *request) error {
 		}
 		pts := components.Table{Head: []string{t("member.when"), t("member.points"), t("member.what")}, Empty: t("member.no_points")}
 		for _, mv := range st.History {
-			pts.Rows = append(pts.Rows, []string{day(mv.At), fmt.Sprintf("%+d", mv.Amount), mv.Code})
+			pts.Rows = append(pts.Rows, []string{day(mv.At), fmt.Sprintf("%+d", mv.Amount), word("points", mv.Code)})
 		}
 		sections = append(sections, components.Section{Title: fmt.Sprintf("%s · %d", t("member.points"), st.Balance), Table: pts})
 	}

@@ -79,9 +79,9 @@ func (s *Server) members(q *request) error {
 	t := components.Table{Action: q.r.URL.Path, Empty: components.T(q.ctx, "members.none"),
 		Filters: []components.Filter{
 			{Name: "q", Label: components.T(q.ctx, "members.search"), Value: f.Query},
-			{Name: "role", Label: components.T(q.ctx, "members.role"), Value: string(f.Role), Options: options("role", names(member.Roles))},
-			{Name: "source", Label: components.T(q.ctx, "members.source"), Value: string(f.Source), Options: options("source", names(member.Sources))},
-			{Name: "status", Label: components.T(q.ctx, "members.status"), Value: string(f.Status), Options: options("status", names(member.Statuses))},
+			{Name: "role", Label: components.T(q.ctx, "members.role"), Value: string(f.Role), Options: options("role", fault.Names(member.Roles))},
+			{Name: "source", Label: components.T(q.ctx, "members.source"), Value: string(f.Source), Options: options("source", fault.Names(member.Sources))},
+			{Name: "status", Label: components.T(q.ctx, "members.status"), Value: string(f.Status), Options: options("status", fault.Names(member.Statuses))},
 			{Name: "city", Label: components.T(q.ctx, "members.city"), Value: f.City},
 		},
 		Head: []string{components.T(q.ctx, "members.name"), components.T(q.ctx, "members.role"), components.T(q.ctx, "members.source"),
@@ -94,12 +94,4 @@ func (s *Server) members(q *request) error {
 			word("status", string(m.Status))})
 	}
 	return q.render(http.StatusOK, components.Members(q.nav(), sc.Program.Name, t))
-}
-
-func names[T ~string](xs []T) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = string(x)
-	}
-	return out
 }

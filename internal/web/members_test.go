@@ -187,7 +187,7 @@ func TestMemberPage(t *testing.T) {
 		s.signIn("owner@web.kox")
 		p := s.do("GET", "/p/qicheng/members/"+m.PublicID, nil)
 		checkPage(t, p)
-		for _, want := range []string{"李娜", "投放", "杭州", "露营", "小红书", "露营奶爸", "12000", "须标注", "+100", "分享 OTA 初体验", "已通过", "积分 · 100"} {
+		for _, want := range []string{"李娜", "投放", "杭州", "露营", "小红书", "露营奶爸", "12000", "须标注", "+100", "任务通过", "分享 OTA 初体验", "已通过", "积分 · 100", "授权阶梯", "体验授权"} {
 			if !strings.Contains(p.body, want) {
 				t.Errorf("member page lacks %q", want)
 			}

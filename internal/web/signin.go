@@ -2,8 +2,8 @@ package web
 
 import (
 	"net/http"
+	"time"
 
-	"kox/internal/access"
 	"kox/internal/fault"
 	"kox/internal/i18n"
 	"kox/internal/middleware"
@@ -30,19 +30,17 @@ func (s *Server) signIn(q *request) error {
 		return q.render(middleware.StatusOf[fe.Kind], components.SignIn(components.SignInForm{Email: email,
 			Error: i18n.Error(components.Lang(q.ctx), err)}))
 	}
-	http.SetCookie(q.w, &http.Cookie{Name: access.SessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
-		HttpOnly: true, Secure: q.secure(), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(q.w, middleware.SessionCookieFor(sess.Token, sess.ExpiresAt, q.secure()))
 	return q.redirect("/")
 }
 
 // signOut ends the session and clears its cookie.
 func (s *Server) signOut(q *request) error {
-	if c, err := q.r.Cookie(access.SessionCookie); err == nil {
+	if c, err := q.r.Cookie(middleware.SessionCookie); err == nil {
 		if err := s.Gate.SignOut(q.ctx, c.Value); err != nil {
 			s.Log.WarnContext(q.ctx, "web: sign out", "err", err)
 		}
 	}
-	http.SetCookie(q.w, &http.Cookie{Name: access.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: q.secure(), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(q.w, middleware.SessionCookieFor("", time.Time{}, q.secure()))
 	return q.redirect("/signin")
 }

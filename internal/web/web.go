@@ -99,8 +99,9 @@ func (s *Server) page(h func(*request) error) http.Handler {
 		}
 		ctx := components.WithLang(r.Context(), i18n.Pick(setting, r.Header.Get("Accept-Language")))
 		req := &request{w: w, r: r, ctx: ctx}
-		if c, err := r.Cookie(access.SessionCookie); err == nil {
-			if actx, ok, err := s.Gate.SignedIn(ctx, c.Value, ""); err == nil && ok {
+		if c, err := r.Cookie(middleware.SessionCookie); err == nil {
+			// The program the path names comes in the same query.
+			if actx, ok, err := s.Gate.SignedIn(ctx, c.Value, r.PathValue("program")); err == nil && ok {
 				req.ctx = actx
 				req.actor, req.signedIn = program.ActorFrom(actx)
 			}
@@ -125,9 +126,10 @@ func (q *request) problem(err error) error {
 	if !ok {
 		return err
 	}
+	// Field names are the API's; a page says only why.
 	text := i18n.Error(components.Lang(q.ctx), err)
 	for _, f := range fe.Fields {
-		text += " — " + f.Field + ": " + i18n.Field(components.Lang(q.ctx), f)
+		text += " — " + i18n.Field(components.Lang(q.ctx), f)
 	}
 	return q.render(middleware.StatusOf[fe.Kind], components.Problem(q.nav(), text))
 }
@@ -146,11 +148,9 @@ func (q *request) nav() components.Nav {
 	return n
 }
 
-// secure: the request came over TLS (kox's own header, set by the API's
-// Connection middleware, says so).
-func (q *request) secure() bool { return q.r.Header.Get("X-Kox-Secure") == "true" }
+func (q *request) secure() bool { return middleware.Secure(q.r) }
 
-func (q *request) client() string { return q.r.Header.Get("X-Kox-Remote-Addr") }
+func (q *request) client() string { return middleware.ClientAddr(q.r) }
 
 // localPath keeps a "back" address on this site.
 func localPath(p string) string {
