@@ -126,6 +126,22 @@ func (g *Gate) Enter(ctx context.Context, programRef string, need Need) (program
 	return sc, sc.Require(need.Permission)
 }
 
+// Own is a signed-in member's scope in their own program: the portal's,
+// since a member belongs to one program. SignedIn with no program named
+// resolved it in the same query as the session.
+func (g *Gate) Own(ctx context.Context) (program.Scope, error) {
+	a, ok := program.ActorFrom(ctx)
+	if !ok || a.Kind != program.ActorMember {
+		return program.Scope{}, fault.New(fault.Unauthenticated, "auth.required", "sign in first")
+	}
+	if r, ok := ctx.Value(scopeKey{}).(resolved); ok && r.scope.Program.ID == a.ProgramID {
+		sc := r.scope
+		sc.Actor = a
+		return sc, nil
+	}
+	return program.Scope{}, fault.New(fault.Unauthenticated, "auth.required", "sign in first")
+}
+
 // Session is a started sign-in: the bearer token, shown once, and when it
 // ends unless used.
 type Session struct {

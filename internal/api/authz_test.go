@@ -95,6 +95,9 @@ var fixtures = map[string]fixture{
 		return map[string]string{"task": e.task(slug, nil)["id"].(string)}, map[string]any{"member_id": e.activeMember(slug)}
 	},
 	"list-claims": func(*env, string) (map[string]string, any) { return nil, nil },
+	"list-offers": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"?": "member=" + e.activeMember(slug)}, nil
+	},
 	"get-claim": func(e *env, slug string) (map[string]string, any) {
 		return map[string]string{"claim": e.claimFor(slug, "open")}, nil
 	},
@@ -214,6 +217,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				for k, v := range params {
 					path = strings.ReplaceAll(path, "{"+k+"}", v)
 				}
+				if query, ok := params["?"]; ok {
+					path += "?" + query
+				}
 				want := expect(rt, c, id)
 				got := e.call(rt.Method, path, c.token(id == "logout"), body)
 				checked++
@@ -277,6 +283,7 @@ var memberExpect = map[string]int{
 	"member-tiers":     404,
 	"list-consents":    404,
 	"claim-task":       403, // for another member
+	"list-offers":      403, // another member's
 }
 
 func opID(e *env, rt api.Route) string {

@@ -112,6 +112,19 @@ type listClaimsIn struct {
 	Status string `query:"status" enum:"applied,not_selected,claimed,assigned,selected,submitted,changes_requested,approved,rejected,withdrawn,expired,cancelled"`
 }
 
+type listOffersIn struct {
+	ProgramRef
+	Page
+	Member string `query:"member" maxLength:"64" doc:"The member (operators); a member sees their own."`
+}
+
+type offersOut struct {
+	Body struct {
+		Items      []task.Offer `json:"items"`
+		NextCursor string       `json:"next_cursor,omitempty"`
+	}
+}
+
 type claimsOut struct {
 	Body struct {
 		Items      []task.Claim `json:"items"`
@@ -250,6 +263,24 @@ func (s *Server) registerTasks() {
 				return nil, err
 			}
 			return &claimOut{Body: c}, nil
+		})
+
+	add(s, huma.Operation{OperationID: "list-offers", Method: http.MethodGet, Path: Prefix + "/programs/{program}/offers", Tags: tags,
+		Summary:     "The published tasks as one member sees them: whether they may take each, why not, and their claim",
+		Description: "A member sees their own; an operator names the member. The refusal is what claiming would answer.",
+		Extensions:  map[string]any{"x-members": true}},
+		needs{perm: program.PermTasksRead, members: true}, func(ctx context.Context, sc program.Scope, in *listOffersIn) (*offersOut, error) {
+			before, err := in.before()
+			if err != nil {
+				return nil, err
+			}
+			os, next, err := s.Tasks.Offers(ctx, sc, in.Member, before, in.limit())
+			if err != nil {
+				return nil, err
+			}
+			out := &offersOut{}
+			out.Body.Items, out.Body.NextCursor = nonNil(os), encodeCursor(next)
+			return out, nil
 		})
 
 	claims := Prefix + "/programs/{program}/claims"

@@ -152,3 +152,15 @@ func Do[T any](ctx context.Context, d *DB, fn func(tx *Tx) (T, error)) (T, error
 	}
 	return out, err
 }
+
+// InReadTx runs fn in a read-only transaction on the read pool: one
+// consistent view for a page that applies the writers' own rules to what
+// it reads (which tasks a member may take, say). Nothing fn writes lands.
+func (d *DB) InReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	stx, err := d.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return MapError(fmt.Errorf("begin read: %w", err))
+	}
+	defer func() { _ = stx.Rollback() }()
+	return MapError(fn(&Tx{Tx: stx, Engine: d.Engine, Now: d.Now()}))
+}

@@ -52,10 +52,19 @@ func ClientAddr(r *http.Request) string { return r.Header.Get(HeaderRemoteAddr) 
 // SessionCookie carries a browser's session token, for both faces.
 const SessionCookie = "kox_session"
 
+// MemberCookie carries a member's portal session. It is not the console's
+// cookie, so one browser may hold both (an operator trying the portal).
+const MemberCookie = "kox_member"
+
 // SessionCookieFor is the cookie that keeps a session: HttpOnly,
-// SameSite=Lax, and Secure when the connection is. An empty token clears it.
+// SameSite=Lax, Secure on HTTPS; an empty token clears it.
 func SessionCookieFor(token string, expires time.Time, secure bool) *http.Cookie {
-	c := &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires, HttpOnly: true, Secure: secure,
+	return CookieFor(SessionCookie, token, expires, secure)
+}
+
+// CookieFor is a session cookie of the name (SessionCookie, MemberCookie).
+func CookieFor(name, token string, expires time.Time, secure bool) *http.Cookie {
+	c := &http.Cookie{Name: name, Value: token, Path: "/", Expires: expires, HttpOnly: true, Secure: secure,
 		SameSite: http.SameSiteLaxMode}
 	if token == "" {
 		c.Expires, c.MaxAge = time.Time{}, -1

@@ -86,8 +86,9 @@ const nullableProgram = `coalesce(p.id, 0), coalesce(p.public_id, ''), coalesce(
 
 // resolveSession reads a session, for an operator the operator, and — when
 // programRef names one — the program and the operator's role in it, in one
-// query: it runs on every request. The scope is nil when no program was
-// asked for or found (Scope then answers as it does).
+// query: it runs on every request. A member's session with no program named
+// resolves the member's own program (the portal's). The scope is nil when
+// no program was asked for or found (Scope then answers as it does).
 func (s *Service) resolveSession(ctx context.Context, token, programRef string) (Actor, *Scope, error) {
 	hash := hashToken(token)
 	var kind, publicID, name string
@@ -97,7 +98,7 @@ func (s *Service) resolveSession(ctx context.Context, token, programRef string) 
 	p, err := scan(s.DB.R.QueryRowContext(ctx, `SELECT `+nullableProgram+`, s.actor_kind, s.actor_id, s.program_id, s.expires_at,
 		s.last_seen_at, s.actor_public_id, s.actor_name, o.public_id, o.name, o.owner, o.disabled, po.role
 		FROM sessions s LEFT JOIN operators o ON s.actor_kind = 'operator' AND o.id = s.actor_id
-		LEFT JOIN programs p ON $2 <> '' AND (p.public_id = $2 OR p.slug = $2)
+		LEFT JOIN programs p ON ($2 <> '' AND (p.public_id = $2 OR p.slug = $2)) OR ($2 = '' AND s.actor_kind = 'member' AND p.id = s.program_id)
 		LEFT JOIN program_operators po ON s.actor_kind = 'operator' AND po.program_id = p.id AND po.operator_id = s.actor_id
 		WHERE s.token_hash = $1`, hash, programRef),
 		&kind, &actorID, &programID, &expires, &seen, &publicID, &name, &opPublic, &opName, &owner, &disabled, &role)

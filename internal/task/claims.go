@@ -35,6 +35,27 @@ func claimsOf(ctx context.Context, tx *db.Tx, t Task) ([]Claim, error) {
 	return db.Collect(rows, err, scanClaim)
 }
 
+// refusal says why member m may not take task t now (the task is not open,
+// its claim deadline passed, or it is not for them), or nil when they may:
+// the rule the claim and the portal's list of tasks share.
+func refusal(ctx context.Context, tx *db.Tx, t Task, m member.Member) (*fault.Error, error) {
+	if why := closed(t, tx.Now); why != nil {
+		return why, nil
+	}
+	return eligible(ctx, tx, t, m)
+}
+
+// closed says why task t takes no claim at now, whoever asks.
+func closed(t Task, now time.Time) *fault.Error {
+	if t.Status != Published {
+		return fault.New(fault.Conflict, "task.not_open", "the task is {status}, not open for claims", fault.P{"status": string(t.Status)})
+	}
+	if !t.ClaimDeadline.IsZero() && !now.Before(t.ClaimDeadline) {
+		return fault.New(fault.Conflict, "task.claim_deadline_passed", "the claim deadline has passed")
+	}
+	return nil
+}
+
 // eligible says why a member may not take a task (a Forbidden error whose
 // code names the rule), or nil when they may.
 func eligible(ctx context.Context, tx *db.Tx, t Task, m member.Member) (*fault.Error, error) {
@@ -157,11 +178,8 @@ func full(capacity int) error {
 // takeTx takes the locked task t for the member ref.
 func (s *Service) takeTx(ctx context.Context, tx *db.Tx, sc program.Scope, t Task, ref string) (Claim, error) {
 	status := claimStatusFor[t.Mode]
-	if t.Status != Published {
-		return Claim{}, fault.New(fault.Conflict, "task.not_open", "the task is {status}, not open for claims", fault.P{"status": string(t.Status)})
-	}
-	if !t.ClaimDeadline.IsZero() && !tx.Now.Before(t.ClaimDeadline) {
-		return Claim{}, fault.New(fault.Conflict, "task.claim_deadline_passed", "the claim deadline has passed")
+	if why := closed(t, tx.Now); why != nil {
+		return Claim{}, why
 	}
 	m, err := member.LookupTx(ctx, tx, sc.Program.ID, ref)
 	if err != nil {
@@ -179,7 +197,7 @@ func (s *Service) takeTx(ctx context.Context, tx *db.Tx, sc program.Scope, t Tas
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Claim{}, err
 	}
-	if exists && c.Status != Withdrawn && c.Status != Expired && c.Status != CancelledClaim && c.Status != NotSelected {
+	if exists && c.Status.live() {
 		return Claim{}, fault.New(fault.Conflict, "claim.exists", "{name} already has this task ({status})", fault.P{"name": m.Name, "status": string(c.Status)})
 	}
 	attempt := c.attempt + 1

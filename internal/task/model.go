@@ -71,6 +71,15 @@ func (s ClaimStatus) holdsSlot() bool {
 	return slices.Contains([]ClaimStatus{Claimed, AssignedStatus, Selected, Submitted, ChangesRequested, Approved, Rejected}, s)
 }
 
+// live: the claim still stands (or ended in a review), so the member cannot
+// take the task again.
+func (s ClaimStatus) live() bool {
+	return !slices.Contains([]ClaimStatus{Withdrawn, Expired, CancelledClaim, NotSelected}, s)
+}
+
+// Working says the member may still submit (or withdraw).
+func (s ClaimStatus) Working() bool { return s.working() }
+
 // working: the member may still submit (or withdraw).
 func (s ClaimStatus) working() bool {
 	return slices.Contains([]ClaimStatus{Claimed, AssignedStatus, Selected, ChangesRequested}, s)

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"kox/internal/access"
-	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/ladder"
 	"kox/internal/member"
@@ -16,7 +15,7 @@ import (
 // enter lets the request into the program its path names, with what the
 // page needs; another program's pages answer as pages that do not exist.
 func (s *Server) enter(q *request, perm program.Permission) (program.Scope, bool, error) {
-	if !q.signedIn {
+	if !q.signedIn || q.actor.Kind != program.ActorOperator {
 		return program.Scope{}, false, q.redirect("/signin")
 	}
 	sc, err := s.Gate.Enter(q.ctx, q.r.PathValue("program"), access.Need{Permission: perm})
@@ -54,10 +53,8 @@ func (s *Server) members(q *request) error {
 		}
 		f.Where = append(f.Where, c)
 	}
-	if c := v.Get("cursor"); c != "" {
-		if f.Before, err = db.ParseCursor(c); err != nil {
-			return q.problem(err)
-		}
+	if f.Before, err = cursorOf(q); err != nil {
+		return q.problem(err)
 	}
 	ms, next, err := s.Members.List(q.ctx, sc, f)
 	if err != nil {
@@ -86,7 +83,7 @@ func (s *Server) members(q *request) error {
 		},
 		Head: []string{components.T(q.ctx, "members.name"), components.T(q.ctx, "members.role"), components.T(q.ctx, "members.source"),
 			components.T(q.ctx, "members.city"), components.T(q.ctx, "members.status")},
-		Next: components.NextPage(q.r.URL.Path, v, db.Cursor(next)),
+		Next: components.NextPage(q.r.URL.Path, v, cursor(next)),
 	}
 	for _, m := range ms {
 		t.Links = append(t.Links, "/p/"+sc.Program.Slug+"/members/"+m.PublicID)

@@ -11,12 +11,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/a-h/templ"
 
 	"kox/internal/access"
+	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/i18n"
 	"kox/internal/ladder"
@@ -70,6 +72,17 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("GET /p/{program}", s.page(s.programHome))
 	mux.Handle("GET /p/{program}/members", s.page(s.members))
 	mux.Handle("GET /p/{program}/members/{member}", s.page(s.memberPage))
+	mux.Handle("GET /m", s.portal(s.memberHome))
+	mux.Handle("GET /m/signin", s.portal(s.memberSignInForm))
+	mux.Handle("POST /m/signin", s.portal(s.memberSignIn))
+	mux.Handle("POST /m/signout", s.portal(s.memberSignOut))
+	mux.Handle("GET /m/tasks", s.portal(s.memberTasks))
+	mux.Handle("GET /m/tasks/{task}", s.portal(s.memberTask))
+	mux.Handle("POST /m/tasks/{task}/take", s.portal(s.memberTake))
+	mux.Handle("GET /m/claims/{claim}", s.portal(s.memberClaim))
+	mux.Handle("POST /m/claims/{claim}/submit", s.portal(s.memberSubmit))
+	mux.Handle("GET /m/points", s.portal(s.memberPoints))
+	mux.Handle("/m/", s.portal(s.memberNotFound))
 	mux.Handle("/", s.page(s.notFound))
 	return s
 }
@@ -82,12 +95,23 @@ type request struct {
 	ctx      context.Context
 	actor    program.Actor
 	signedIn bool
+	portal   bool // a member portal page
 }
 
 // page wraps a page handler: security headers, the reader's language, and
 // whoever the session cookie names (a cookie that does not resolve is as
 // good as none).
 func (s *Server) page(h func(*request) error) http.Handler {
+	return s.wrap(middleware.SessionCookie, h)
+}
+
+// portal wraps a member portal page: the same, with the member's cookie;
+// the member's own program comes with their session.
+func (s *Server) portal(h func(*request) error) http.Handler {
+	return s.wrap(middleware.MemberCookie, h)
+}
+
+func (s *Server) wrap(cookie string, h func(*request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h2 := w.Header()
 		h2.Set("Content-Security-Policy", CSP)
@@ -98,8 +122,8 @@ func (s *Server) page(h func(*request) error) http.Handler {
 			setting = c.Value
 		}
 		ctx := components.WithLang(r.Context(), i18n.Pick(setting, r.Header.Get("Accept-Language")))
-		req := &request{w: w, r: r, ctx: ctx}
-		if c, err := r.Cookie(middleware.SessionCookie); err == nil {
+		req := &request{w: w, r: r, ctx: ctx, portal: cookie == middleware.MemberCookie}
+		if c, err := r.Cookie(cookie); err == nil {
 			// The program the path names comes in the same query.
 			if actx, ok, err := s.Gate.SignedIn(ctx, c.Value, r.PathValue("program")); err == nil && ok {
 				req.ctx = actx
@@ -141,11 +165,23 @@ func (q *request) redirect(to string) error {
 
 // nav is the header's view of the request.
 func (q *request) nav() components.Nav {
-	n := components.Nav{Here: q.r.URL.Path}
+	n := components.Nav{Here: q.here()}
 	if q.signedIn {
 		n.Who = q.actor.Name
 	}
 	return n
+}
+
+// here is where the language switch comes back to: this page, or after a
+// form was posted, the page the form was on.
+func (q *request) here() string {
+	if q.r.Method == http.MethodGet {
+		return q.r.URL.RequestURI()
+	}
+	if ref, err := url.Parse(q.r.Referer()); err == nil && ref.Path != "" {
+		return localPath(ref.RequestURI())
+	}
+	return "/"
 }
 
 func (q *request) secure() bool { return middleware.Secure(q.r) }
@@ -171,3 +207,15 @@ func (s *Server) switchLang(q *request) error {
 		HttpOnly: true, Secure: q.secure(), SameSite: http.SameSiteLaxMode})
 	return q.redirect(localPath(q.r.URL.Query().Get("back")))
 }
+
+// cursorOf is the page's ?cursor=, 0 for the first page.
+func cursorOf(q *request) (int64, error) {
+	c := q.r.URL.Query().Get("cursor")
+	if c == "" {
+		return 0, nil
+	}
+	return db.ParseCursor(c)
+}
+
+// cursor is the next page's cursor ("" on the last page).
+func cursor(next int64) string { return db.Cursor(next) }

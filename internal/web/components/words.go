@@ -6,6 +6,10 @@ package components
 
 import (
 	"context"
+	"net/url"
+	"strconv"
+
+	"github.com/a-h/templ"
 
 	"kox/internal/i18n"
 )
@@ -34,4 +38,12 @@ func Other(ctx context.Context) string {
 		return "zh-CN"
 	}
 	return "en"
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// switchURL is the language switch's address: the other language, and this
+// page to come back to.
+func switchURL(ctx context.Context, here string) templ.SafeURL {
+	return templ.SafeURL("/lang?to=" + url.QueryEscape(Other(ctx)) + "&back=" + url.QueryEscape(here))
 }

@@ -1,0 +1,186 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"kox/internal/fault"
+	"kox/internal/i18n"
+	"kox/internal/middleware"
+	"kox/internal/program"
+	"kox/internal/task"
+	"kox/internal/web/components"
+)
+
+// The member portal: a member signs in with a one-time code and sees their
+// own things only, on a phone first. Every page reads the member's own
+// program from their session; another member's objects answer 404.
+
+// own lets a signed-in member in; anyone else goes to the portal's sign-in.
+func (s *Server) own(q *request) (program.Scope, bool, error) {
+	if !q.signedIn || q.actor.Kind != program.ActorMember {
+		return program.Scope{}, false, q.redirect("/m/signin")
+	}
+	sc, err := s.Gate.Own(q.ctx)
+	if err != nil {
+		return program.Scope{}, false, q.redirect("/m/signin")
+	}
+	return sc, true, nil
+}
+
+// portalNav is the portal's header and tab bar.
+func (q *request) portalNav(sc program.Scope, tab string) components.PortalNav {
+	return components.PortalNav{Who: q.actor.Name, Program: sc.Program.Name, Here: q.here(), Tab: tab}
+}
+
+// memberSignInForm shows the code form; a sign-in link carries the code in
+// ?code= and only fills the form in: a link preview (WeCom fetches links
+// it is sent) must not use the one-time code up.
+func (s *Server) memberSignInForm(q *request) error {
+	if q.signedIn && q.actor.Kind == program.ActorMember {
+		return q.redirect("/m")
+	}
+	return q.render(http.StatusOK, components.PortalSignIn(components.CodeForm{Code: q.r.URL.Query().Get("code"), Here: q.r.URL.RequestURI()}))
+}
+
+func (s *Server) memberSignIn(q *request) error {
+	code := q.r.PostFormValue("code")
+	_, sess, err := s.Gate.MemberSignIn(q.ctx, code, q.client())
+	if err != nil {
+		fe, ok := fault.As(err)
+		if !ok {
+			return err
+		}
+		return q.render(middleware.StatusOf[fe.Kind], components.PortalSignIn(components.CodeForm{Code: code, Here: "/m/signin",
+			Error: i18n.Error(components.Lang(q.ctx), err)}))
+	}
+	http.SetCookie(q.w, middleware.CookieFor(middleware.MemberCookie, sess.Token, sess.ExpiresAt, q.secure()))
+	return q.redirect("/m")
+}
+
+func (s *Server) memberSignOut(q *request) error {
+	if c, err := q.r.Cookie(middleware.MemberCookie); err == nil {
+		if err := s.Gate.SignOut(q.ctx, c.Value); err != nil {
+			s.Log.WarnContext(q.ctx, "web: member sign out", "err", err)
+		}
+	}
+	http.SetCookie(q.w, middleware.CookieFor(middleware.MemberCookie, "", time.Time{}, q.secure()))
+	return q.redirect("/m/signin")
+}
+
+// seenCookie keeps when the member last opened their home page, so that
+// it can say what changed since.
+const seenCookie = "kox_seen"
+
+// memberHome: my tier and title, my points, the tasks open to me, my tasks
+// in progress, and what changed since my last visit.
+func (s *Server) memberHome(q *request) error {
+	sc, ok, err := s.own(q)
+	if !ok {
+		return err
+	}
+	lang := components.Lang(q.ctx)
+	h := components.PortalHomeView{}
+	standings, err := s.Ladders.Standings(q.ctx, sc, sc.Actor.PublicID)
+	if err != nil {
+		return q.problem(err)
+	}
+	for _, st := range standings {
+		h.Tiers = append(h.Tiers, components.TierLine{Ladder: st.LadderName.In(lang), Tier: st.Name.In(lang), Title: st.Title.In(lang)})
+	}
+	pts, _, err := s.Points.Statement(q.ctx, sc, sc.Actor.PublicID, 0, 10)
+	if err != nil {
+		return q.problem(err)
+	}
+	h.Points = i18n.Number(lang, pts.Balance)
+	offers, _, err := s.Tasks.Offers(q.ctx, sc, "", 0, 50)
+	if err != nil {
+		return q.problem(err)
+	}
+	for _, o := range offers {
+		switch {
+		case o.CanTake:
+			h.Open++
+		case o.Claim != nil && o.Claim.Status.Working():
+			h.Mine = append(h.Mine, q.claimLine(sc, *o.Claim))
+		}
+	}
+	var since time.Time
+	if c, err := q.r.Cookie(seenCookie); err == nil {
+		if us, err := strconv.ParseInt(c.Value, 10, 64); err == nil {
+			since = time.UnixMicro(us)
+		}
+	}
+	for _, mv := range pts.History {
+		if !since.IsZero() && mv.At.After(since) {
+			h.Changes = append(h.Changes, components.Change{When: q.when(sc, mv.At),
+				What: components.T(q.ctx, "points."+mv.Code) + " " + signed(lang, mv.Amount)})
+		}
+	}
+	subs, _, err := s.Tasks.Submissions(q.ctx, sc, task.SubmissionFilter{Limit: 10})
+	if err != nil {
+		return q.problem(err)
+	}
+	for _, x := range subs {
+		if x.Review != nil && !since.IsZero() && x.Review.CreatedAt.After(since) {
+			h.Changes = append(h.Changes, components.Change{When: q.when(sc, x.Review.CreatedAt),
+				What: components.T(q.ctx, "review."+x.Review.Decision), Link: "/m/claims/" + x.ClaimID})
+		}
+	}
+	h.FirstVisit = since.IsZero()
+	http.SetCookie(q.w, &http.Cookie{Name: seenCookie, Value: strconv.FormatInt(time.Now().UnixMicro(), 10), Path: "/m",
+		Expires: time.Now().AddDate(1, 0, 0), HttpOnly: true, Secure: q.secure(), SameSite: http.SameSiteLaxMode})
+	return q.render(http.StatusOK, components.PortalHome(q.portalNav(sc, "home"), h))
+}
+
+// when is a time in the program's time zone.
+func (q *request) when(sc program.Scope, at time.Time) string {
+	return at.In(sc.Program.Location()).Format("2006-01-02 15:04")
+}
+
+func signed(lang string, n int64) string {
+	if n > 0 {
+		return "+" + i18n.Number(lang, n)
+	}
+	return i18n.Number(lang, n)
+}
+
+func (q *request) claimLine(sc program.Scope, c task.Claim) components.ClaimLine {
+	l := components.ClaimLine{Ref: c.PublicID, Title: c.TaskTitle, Status: components.T(q.ctx, "claim."+string(c.Status))}
+	if !c.SubmitBy.IsZero() {
+		l.Due = q.when(sc, c.SubmitBy)
+	}
+	return l
+}
+
+// memberPoints is my points statement.
+func (s *Server) memberPoints(q *request) error {
+	sc, ok, err := s.own(q)
+	if !ok {
+		return err
+	}
+	lang := components.Lang(q.ctx)
+	before, err := cursorOf(q)
+	if err != nil {
+		return q.problem(err)
+	}
+	st, next, err := s.Points.Statement(q.ctx, sc, sc.Actor.PublicID, before, 50)
+	if err != nil {
+		return q.problem(err)
+	}
+	t := components.Table{Head: []string{components.T(q.ctx, "member.when"), components.T(q.ctx, "member.what"), components.T(q.ctx, "member.points")},
+		Empty: components.T(q.ctx, "member.no_points"), Next: components.NextPage(q.r.URL.Path, q.r.URL.Query(), cursor(next))}
+	for _, mv := range st.History {
+		t.Rows = append(t.Rows, []string{q.when(sc, mv.At), components.T(q.ctx, "points."+mv.Code), signed(lang, mv.Amount)})
+	}
+	return q.render(http.StatusOK, components.PortalPoints(q.portalNav(sc, "points"), i18n.Number(lang, st.Balance), i18n.Number(lang, st.Available), t))
+}
+
+func (s *Server) memberNotFound(q *request) error {
+	sc, ok, err := s.own(q)
+	if !ok {
+		return err
+	}
+	return q.render(http.StatusNotFound, components.PortalMessage(q.portalNav(sc, ""), components.T(q.ctx, "notfound.text")))
+}
