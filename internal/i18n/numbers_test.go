@@ -24,3 +24,16 @@ func TestMoneyIsExactAndInTheLocalesForm(t *testing.T) {
 		t.Errorf("Number = %q", got)
 	}
 }
+
+func TestParseMoneyIsExact(t *testing.T) {
+	for in, want := range map[string]int64{"1,234.5": 123450, "¥20": 2000, "0.05": 5, "": 0, " 7 ": 700, "0.1": 10, "19.99": 1999} {
+		if got, ok := ParseMoney(in); !ok || got != want {
+			t.Errorf("ParseMoney(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"1.234", "abc", "-5", "1e3", "1.", ".5", "12345678901234"} {
+		if _, ok := ParseMoney(in); ok {
+			t.Errorf("ParseMoney(%q) accepted", in)
+		}
+	}
+}

@@ -151,6 +151,13 @@ type Task struct {
 	claimedAccount  int64
 }
 
+// Input is the task as written, to be rewritten.
+func (t Task) Input() Input {
+	return Input{Title: t.Title, Kind: t.Kind, Mode: t.Mode, Brief: t.Brief, Eligibility: t.Eligibility, Capacity: t.Capacity,
+		ClaimDeadline: t.ClaimDeadline, SubmitDeadline: t.SubmitDeadline, SubmitWithinHours: t.SubmitWithinHours, Reward: t.Reward,
+		EffortMinutes: t.EffortMinutes, Campaign: t.Campaign, BudgetLine: t.BudgetLine, Recurrence: t.Recurrence}
+}
+
 // Claim is a member's claim on a task.
 type Claim struct {
 	ID          int64        `json:"-"`
@@ -212,11 +219,13 @@ type Review struct {
 
 // Submission is what a member handed in for a claim (or one occurrence).
 type Submission struct {
-	ID       int64  `json:"-"`
-	PublicID string `json:"id"`
-	ClaimID  string `json:"claim_id"`
-	TaskID   string `json:"task_id"`
-	MemberID string `json:"member_id"`
+	ID         int64  `json:"-"`
+	PublicID   string `json:"id"`
+	ClaimID    string `json:"claim_id"`
+	TaskID     string `json:"task_id"`
+	TaskTitle  string `json:"task_title"`
+	MemberID   string `json:"member_id"`
+	MemberName string `json:"member_name"`
 	// DisclosureRequired: the member is seeded or scripted, so this content
 	// must be marked as sponsored or brand-made wherever it appears.
 	DisclosureRequired bool      `json:"disclosure_required"`

@@ -63,7 +63,7 @@ func httpURL(s string) bool {
 }
 
 const submissionCols = `s.id, s.public_id, s.version, s.text, s.images, s.check_result, s.status, s.created_at,
-	c.public_id, t.public_id, m.public_id, m.source, coalesce(o.seq, 0),
+	c.public_id, t.public_id, t.title, m.public_id, m.name, m.source, coalesce(o.seq, 0),
 	coalesce(r.decision, ''), coalesce(r.score, 0), coalesce(r.feedback, ''), coalesce(r.reviewer, ''), coalesce(r.created_at, 0)`
 
 const submissionFrom = ` FROM submissions s JOIN task_claims c ON c.id = s.claim_id JOIN tasks t ON t.id = c.task_id
@@ -76,7 +76,7 @@ func scanSubmission(sc interface{ Scan(...any) error }) (Submission, error) {
 	var r Review
 	var source member.Source
 	err := sc.Scan(&s.ID, &s.PublicID, &s.Version, &s.Text, &images, &check, &s.Status, &created,
-		&s.ClaimID, &s.TaskID, &s.MemberID, &source, &s.Occurrence, &r.Decision, &r.Score, &r.Feedback, &r.Reviewer, &reviewed)
+		&s.ClaimID, &s.TaskID, &s.TaskTitle, &s.MemberID, &s.MemberName, &source, &s.Occurrence, &r.Decision, &r.Score, &r.Feedback, &r.Reviewer, &reviewed)
 	if err != nil {
 		return s, err
 	}
@@ -337,8 +337,9 @@ type SubmissionFilter struct {
 	Task   string
 	Claim  string
 	Status string
-	Before int64
+	Before int64 // the cursor: with Oldest, the page starts after it
 	Limit  int
+	Oldest bool // oldest first, as a review queue is worked
 }
 
 // Submissions lists submissions, newest first; status=pending is the review
@@ -366,10 +367,17 @@ func (s *Service) Submissions(ctx context.Context, sc program.Scope, f Submissio
 	if f.Status != "" {
 		w.Add("s.status = $?", f.Status)
 	}
-	if f.Before > 0 {
+	order := "s.id DESC"
+	switch {
+	case f.Oldest:
+		order = "s.id ASC"
+		if f.Before > 0 {
+			w.Add("s.id > $?", f.Before)
+		}
+	case f.Before > 0:
 		w.Add("s.id < $?", f.Before)
 	}
-	where, args := w.Page("s.id DESC", f.Limit)
+	where, args := w.Page(order, f.Limit)
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+submissionCols+submissionFrom+where, args...)
 	out, err := db.Collect(rows, err, scanSubmission)
 	if err != nil {

@@ -15,11 +15,7 @@ import (
 // memberPage is one member's page: the record, social accounts, where they
 // stand on each ladder, their points and their claims — each part only for
 // a role that may read it.
-func (s *Server) memberPage(q *request) error {
-	sc, ok, err := s.enter(q, program.PermMembersRead)
-	if !ok {
-		return err
-	}
+func (s *Server) memberPage(q *request, sc program.Scope) error {
 	m, err := s.Members.Get(q.ctx, sc, q.r.PathValue("member"))
 	if err != nil {
 		if fe, ok := fault.As(err); ok && fe.Kind == fault.NotFound {

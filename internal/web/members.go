@@ -25,24 +25,19 @@ func (s *Server) enter(q *request, perm program.Permission) (program.Scope, bool
 		}
 		return program.Scope{}, false, err
 	}
+	q.sc = &sc
 	return sc, true, nil
 }
 
 // programHome: a program opens on its members until it has a dashboard.
-func (s *Server) programHome(q *request) error {
-	if _, ok, err := s.enter(q, program.PermProgramRead); !ok {
-		return err
-	}
+func (s *Server) programHome(q *request, _ program.Scope) error {
 	return q.redirect("/p/" + q.r.PathValue("program") + "/members")
 }
 
 // members is the member table: search, filters and paging, all done by the
 // member service in SQL.
-func (s *Server) members(q *request) error {
-	sc, ok, err := s.enter(q, program.PermMembersRead)
-	if !ok {
-		return err
-	}
+func (s *Server) members(q *request, sc program.Scope) error {
+	var err error
 	v := q.r.URL.Query()
 	f := member.Filter{Query: v.Get("q"), Role: member.Role(v.Get("role")), Status: member.Status(v.Get("status")),
 		Source: member.Source(v.Get("source")), Domain: member.Domain(v.Get("domain")), City: v.Get("city"), Limit: 50}

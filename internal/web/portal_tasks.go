@@ -182,11 +182,7 @@ func (s *Server) memberSubmit(q *request) error {
 		if !ok {
 			return err
 		}
-		lang := components.Lang(q.ctx)
-		form.Error = i18n.Error(lang, err)
-		for _, f := range fe.Fields {
-			form.Error += " — " + i18n.Field(lang, f)
-		}
+		form.Error = q.refusal(err)
 		return s.renderClaim(q, sc, form, middleware.StatusOf[fe.Kind])
 	}
 	return q.redirect("/m/claims/" + q.r.PathValue("claim") + "?sent=1")
@@ -202,9 +198,5 @@ func (q *request) portalProblem(sc program.Scope, err error) error {
 	if fe.Kind == fault.NotFound || fe.Kind == fault.Forbidden {
 		return q.render(http.StatusNotFound, components.PortalMessage(q.portalNav(sc, ""), components.T(q.ctx, "notfound.text")))
 	}
-	text := i18n.Error(components.Lang(q.ctx), err)
-	for _, f := range fe.Fields {
-		text += " — " + i18n.Field(components.Lang(q.ctx), f)
-	}
-	return q.render(middleware.StatusOf[fe.Kind], components.PortalMessage(q.portalNav(sc, ""), text))
+	return q.render(middleware.StatusOf[fe.Kind], components.PortalMessage(q.portalNav(sc, ""), q.refusal(err)))
 }

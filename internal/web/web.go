@@ -69,9 +69,9 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("POST /signin", s.page(s.signIn))
 	mux.Handle("POST /signout", s.page(s.signOut))
 	mux.Handle("GET /lang", s.page(s.switchLang))
-	mux.Handle("GET /p/{program}", s.page(s.programHome))
-	mux.Handle("GET /p/{program}/members", s.page(s.members))
-	mux.Handle("GET /p/{program}/members/{member}", s.page(s.memberPage))
+	for _, rt := range consoleRoutes {
+		mux.Handle(rt.Pattern, s.page(s.console(rt)))
+	}
 	mux.Handle("GET /m", s.portal(s.memberHome))
 	mux.Handle("GET /m/signin", s.portal(s.memberSignInForm))
 	mux.Handle("POST /m/signin", s.portal(s.memberSignIn))
@@ -87,6 +87,49 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	return s
 }
 
+// Route is a console page or action: its pattern and the permission the
+// reader needs in the program its path names.
+type Route struct {
+	Pattern    string
+	Permission program.Permission
+	handle     func(*Server, *request, program.Scope) error
+}
+
+// consoleRoutes are the console's pages and actions, each with what it
+// needs: the gate lets the reader in (or answers 404) before the handler
+// runs, as the API's routes do.
+var consoleRoutes = []Route{
+	{"GET /p/{program}", program.PermProgramRead, (*Server).programHome},
+	{"GET /p/{program}/members", program.PermMembersRead, (*Server).members},
+	{"GET /p/{program}/members/{member}", program.PermMembersRead, (*Server).memberPage},
+	{"GET /p/{program}/tasks", program.PermTasksRead, (*Server).tasks},
+	{"GET /p/{program}/tasks/new", program.PermTasksWrite, (*Server).newTask},
+	{"POST /p/{program}/tasks", program.PermTasksWrite, (*Server).createTask},
+	{"GET /p/{program}/tasks/{task}", program.PermTasksRead, (*Server).taskPage},
+	{"GET /p/{program}/tasks/{task}/edit", program.PermTasksWrite, (*Server).editTask},
+	{"POST /p/{program}/tasks/{task}", program.PermTasksWrite, (*Server).updateTask},
+	{"POST /p/{program}/tasks/{task}/publish", program.PermTasksWrite, (*Server).publishTask},
+	{"POST /p/{program}/tasks/{task}/cancel", program.PermTasksWrite, (*Server).cancelTask},
+	{"POST /p/{program}/tasks/{task}/assign", program.PermTasksWrite, (*Server).assignTask},
+	{"POST /p/{program}/tasks/{task}/claims/{claim}/select", program.PermTasksWrite, (*Server).selectApplicant},
+	{"GET /p/{program}/review", program.PermSubmissionsReview, (*Server).review},
+	{"POST /p/{program}/review/{submission}", program.PermSubmissionsReview, (*Server).decide},
+}
+
+// ConsoleRoutes lists the console's routes (for the page × role test).
+func ConsoleRoutes() []Route { return consoleRoutes }
+
+// console runs rt's handler once the reader is let in.
+func (s *Server) console(rt Route) func(*request) error {
+	return func(q *request) error {
+		sc, ok, err := s.enter(q, rt.Permission)
+		if !ok {
+			return err
+		}
+		return rt.handle(s, q, sc)
+	}
+}
+
 // request is one page request: the reader's language and, when someone is
 // signed in, who.
 type request struct {
@@ -95,7 +138,8 @@ type request struct {
 	ctx      context.Context
 	actor    program.Actor
 	signedIn bool
-	portal   bool // a member portal page
+	portal   bool           // a member portal page
+	sc       *program.Scope // the console's program, once entered
 }
 
 // page wraps a page handler: security headers, the reader's language, and
@@ -150,17 +194,42 @@ func (q *request) problem(err error) error {
 	if !ok {
 		return err
 	}
-	// Field names are the API's; a page says only why.
-	text := i18n.Error(components.Lang(q.ctx), err)
-	for _, f := range fe.Fields {
-		text += " — " + i18n.Field(components.Lang(q.ctx), f)
+	if fe.Kind == fault.NotFound {
+		return q.render(http.StatusNotFound, components.NotFound(q.nav()))
 	}
-	return q.render(middleware.StatusOf[fe.Kind], components.Problem(q.nav(), text))
+	return q.render(middleware.StatusOf[fe.Kind], components.Problem(q.nav(), q.refusal(err)))
 }
+
+// refusal is a domain error in the reader's language, with what is wrong
+// with each field (field names are the API's; a page says only why).
+func (q *request) refusal(err error) string {
+	lang := components.Lang(q.ctx)
+	text := i18n.Error(lang, err)
+	if fe, ok := fault.As(err); ok {
+		for _, f := range fe.Fields {
+			text += " — " + i18n.Field(lang, f)
+		}
+	}
+	return text
+}
+
+// statusOf is the HTTP status of a domain error, as the API answers it.
+func statusOf(fe *fault.Error) int { return middleware.StatusOf[fe.Kind] }
 
 func (q *request) redirect(to string) error {
 	http.Redirect(q.w, q.r, to, http.StatusSeeOther)
 	return nil
+}
+
+// consoleLinks are the console's sections, each shown to the roles that
+// may open it.
+var consoleLinks = []struct {
+	key, path, label string
+	perm             program.Permission
+}{
+	{"members", "/members", "nav.members", program.PermMembersRead},
+	{"tasks", "/tasks", "nav.tasks", program.PermTasksRead},
+	{"review", "/review", "nav.review", program.PermSubmissionsReview},
 }
 
 // nav is the header's view of the request.
@@ -168,6 +237,18 @@ func (q *request) nav() components.Nav {
 	n := components.Nav{Here: q.here()}
 	if q.signedIn {
 		n.Who = q.actor.Name
+	}
+	if q.sc != nil {
+		sc := q.sc
+		n.Program = sc.Program.Name
+		base := "/p/" + sc.Program.Slug
+		for _, l := range consoleLinks {
+			if program.Can(sc.Role, l.perm) {
+				href := base + l.path
+				n.Links = append(n.Links, components.NavLink{Href: href, Label: components.T(q.ctx, l.label),
+					Active: q.r.URL.Path == href || strings.HasPrefix(q.r.URL.Path, href+"/"), Key: l.key})
+			}
+		}
 	}
 	return n
 }

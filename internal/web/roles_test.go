@@ -1,0 +1,181 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"kox/internal/db"
+	"kox/internal/dbtest"
+	"kox/internal/member"
+	"kox/internal/middleware"
+	"kox/internal/program"
+	"kox/internal/task"
+	"kox/internal/web"
+)
+
+// Every console page and action × every role, an admin of another program,
+// a member's session and no one: a role that may gets the page (an action
+// is at least not refused as absent), one that may not gets 404 as if the
+// page did not exist, and those not signed in into the console go to sign
+// in. Pages show only the actions the role may take.
+func TestConsolePagesByRole(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		ctx := program.WithActor(context.Background(), program.System("test"))
+		if _, err := s.a.Programs.Create(ctx, program.Program{Slug: "other", Name: "别家"}); err != nil {
+			t.Fatal(err)
+		}
+		sc, _ := s.a.Programs.Scope(ctx, "qicheng")
+		m, err := s.a.Members.Create(ctx, sc, member.NewMember{Fields: member.Fields{Name: "林小满", Role: member.KOC, Status: member.Active}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mk := func(mode task.Mode, publish bool) task.Task {
+			tk, err := s.a.Tasks.Create(ctx, sc, task.Input{Title: "任务" + string(mode), Kind: task.Content, Mode: mode, Capacity: 50})
+			if err == nil && publish {
+				tk, err = s.a.Tasks.Publish(ctx, sc, tk.PublicID)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tk
+		}
+		draft, open, apply := mk(task.Open, false), mk(task.Open, true), mk(task.Apply, true)
+		c, err := s.a.Tasks.Take(ctx, sc, open.PublicID, m.PublicID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := s.a.Tasks.Submit(ctx, sc, c.PublicID, task.SubmissionInput{Text: "作品"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		applied, err := s.a.Tasks.Take(ctx, sc, apply.PublicID, m.PublicID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]string{"{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
+			"{claim}": applied.PublicID, "{submission}": sub.PublicID}
+
+		type caller struct {
+			name     string
+			b        *site
+			role     program.Role
+			outsider bool
+			none     bool // not signed in to the console
+		}
+		var callers []caller
+		for _, role := range program.Roles {
+			callers = append(callers, caller{name: string(role), b: s.teammate("qicheng", role), role: role})
+		}
+		callers = append(callers, caller{name: "admin of another program", b: s.teammate("other", program.RoleAdmin), outsider: true})
+		callers = append(callers, caller{name: "no one", b: s.another(), none: true})
+		code, _, err := s.a.Members.IssueLoginCode(ctx, sc, m.PublicID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, sess, err := s.a.Gate.MemberSignIn(ctx, code, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		memberBrowser := s.another()
+		memberBrowser.client.Jar.SetCookies(nil, []*http.Cookie{{Name: middleware.MemberCookie, Value: sess.Token}, {Name: middleware.SessionCookie, Value: sess.Token}})
+		callers = append(callers, caller{name: "member", b: memberBrowser, none: true})
+
+		checked := 0
+		routes := web.ConsoleRoutes()
+		if len(routes) != len(pagePermissions) {
+			t.Errorf("%d console routes, %d in the test's table: add the new ones", len(routes), len(pagePermissions))
+		}
+		for _, rt := range routes {
+			if want, ok := pagePermissions[rt.Pattern]; !ok || want != rt.Permission {
+				t.Errorf("%s needs %q; the table says %q", rt.Pattern, rt.Permission, want)
+			}
+			method, path, _ := strings.Cut(rt.Pattern, " ")
+			for k, v := range params {
+				path = strings.ReplaceAll(path, k, v)
+			}
+			for _, c := range callers {
+				var form url.Values
+				if method == "POST" {
+					form = url.Values{}
+				}
+				p := c.b.do(method, path, form)
+				checked++
+				switch {
+				case c.none:
+					if p.status != 303 || p.header.Get("Location") != "/signin" {
+						t.Errorf("%s as %s: %d → %s, want to sign in", rt.Pattern, c.name, p.status, p.header.Get("Location"))
+					}
+				case c.outsider || !program.Can(c.role, rt.Permission):
+					if p.status != 404 {
+						t.Errorf("%s as %s: %d, want 404", rt.Pattern, c.name, p.status)
+					}
+					checkPage(t, p)
+				case p.status == 404 || p.status >= 500:
+					t.Errorf("%s as %s: %d: %s", rt.Pattern, c.name, p.status, p.body)
+				case method == "GET" && p.status != 200 && p.status != 303:
+					t.Errorf("%s as %s: %d", rt.Pattern, c.name, p.status)
+				default:
+					if p.status == 200 {
+						checkPage(t, p)
+					}
+				}
+			}
+		}
+		if checked < 100 {
+			t.Fatalf("only %d calls", checked)
+		}
+
+		// Actions show only to the roles that may take them.
+		fresh := mk(task.Open, false)
+		shows := []struct {
+			path, marker string
+			perm         program.Permission
+		}{
+			{"/p/qicheng/tasks", `data-test="new-task"`, program.PermTasksWrite},
+			{"/p/qicheng/tasks/" + fresh.PublicID, `data-test="publish"`, program.PermTasksWrite},
+			{"/p/qicheng/tasks/" + fresh.PublicID, `data-test="edit-task"`, program.PermTasksWrite},
+			{"/p/qicheng/tasks/" + fresh.PublicID, `data-test="cancel"`, program.PermTasksWrite},
+			{"/p/qicheng/members", `data-test="nav-review"`, program.PermSubmissionsReview},
+			{"/p/qicheng/members", `data-test="nav-tasks"`, program.PermTasksRead},
+		}
+		for _, c := range callers[:len(program.Roles)] {
+			for _, sh := range shows {
+				p := c.b.do("GET", sh.path, nil)
+				if p.status != 200 {
+					if program.Can(c.role, program.PermTasksRead) {
+						t.Errorf("%s as %s: %d", sh.path, c.name, p.status)
+					}
+					continue
+				}
+				if got, want := strings.Contains(p.body, sh.marker), program.Can(c.role, sh.perm); got != want {
+					t.Errorf("%s as %s: %s shown %v, want %v", sh.path, c.name, sh.marker, got, want)
+				}
+			}
+		}
+	})
+}
+
+// pagePermissions is what each console route should need, written out
+// here apart from the routes' own table, so that a wrong permission there
+// fails.
+var pagePermissions = map[string]program.Permission{
+	"GET /p/{program}":                                     program.PermProgramRead,
+	"GET /p/{program}/members":                             program.PermMembersRead,
+	"GET /p/{program}/members/{member}":                    program.PermMembersRead,
+	"GET /p/{program}/tasks":                               program.PermTasksRead,
+	"GET /p/{program}/tasks/new":                           program.PermTasksWrite,
+	"POST /p/{program}/tasks":                              program.PermTasksWrite,
+	"GET /p/{program}/tasks/{task}":                        program.PermTasksRead,
+	"GET /p/{program}/tasks/{task}/edit":                   program.PermTasksWrite,
+	"POST /p/{program}/tasks/{task}":                       program.PermTasksWrite,
+	"POST /p/{program}/tasks/{task}/publish":               program.PermTasksWrite,
+	"POST /p/{program}/tasks/{task}/cancel":                program.PermTasksWrite,
+	"POST /p/{program}/tasks/{task}/assign":                program.PermTasksWrite,
+	"POST /p/{program}/tasks/{task}/claims/{claim}/select": program.PermTasksWrite,
+	"GET /p/{program}/review":                              program.PermSubmissionsReview,
+	"POST /p/{program}/review/{submission}":                program.PermSubmissionsReview,
+}
