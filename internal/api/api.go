@@ -18,6 +18,7 @@ import (
 	"kox/internal/access"
 	"kox/internal/db"
 	"kox/internal/idempotency"
+	"kox/internal/identity"
 	"kox/internal/ladder"
 	"kox/internal/member"
 	"kox/internal/middleware"
@@ -38,14 +39,15 @@ type Deps struct {
 	DB       *db.DB
 	Programs *program.Service
 
-	Members *member.Service
-	Ladders *ladder.Service
-	Tasks   *task.Service
-	Points  *points.Service
-	Gate    *access.Gate
-	Idem    *idempotency.Store
-	Log     *slog.Logger
-	Version string
+	Members  *member.Service
+	Ladders  *ladder.Service
+	Tasks    *task.Service
+	Points   *points.Service
+	Identity *identity.Service
+	Gate     *access.Gate
+	Idem     *idempotency.Store
+	Log      *slog.Logger
+	Version  string
 }
 
 // Route is one registered route and what it needs.
@@ -107,6 +109,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerLadders()
 	s.registerTasks()
 	s.registerTemplates()
+	s.registerCards()
 	return s
 }
 

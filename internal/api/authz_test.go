@@ -131,6 +131,8 @@ var fixtures = map[string]fixture{
 		return map[string]string{"template": "share"}, nil
 	},
 	"member-points":    memberFixture(nil),
+	"member-card":      memberFixture(nil),
+	"verify-card":      func(*env, string) (map[string]string, any) { return map[string]string{"number": "AAAAA-BBBBB"}, nil },
 	"issue-login-code": memberFixture(nil),
 	"member-login":     nil, // public; tested in TestTaskFlow
 	"set-member-tier": func(e *env, slug string) (map[string]string, any) {
@@ -284,6 +286,7 @@ var memberExpect = map[string]int{
 	"list-consents":    404,
 	"claim-task":       403, // for another member
 	"list-offers":      403, // another member's
+	"member-card":      404,
 }
 
 func opID(e *env, rt api.Route) string {

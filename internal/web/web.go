@@ -21,6 +21,7 @@ import (
 	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/i18n"
+	"kox/internal/identity"
 	"kox/internal/ladder"
 	"kox/internal/member"
 	"kox/internal/middleware"
@@ -37,6 +38,7 @@ type Deps struct {
 	Members  *member.Service
 	Ladders  *ladder.Service
 	Points   *points.Service
+	Identity *identity.Service
 	Tasks    *task.Service
 	Log      *slog.Logger
 }
@@ -82,6 +84,9 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("GET /m/claims/{claim}", s.portal(s.memberClaim))
 	mux.Handle("POST /m/claims/{claim}/submit", s.portal(s.memberSubmit))
 	mux.Handle("GET /m/points", s.portal(s.memberPoints))
+	mux.Handle("GET /m/card", s.portal(s.memberCard))
+	mux.Handle("GET /m/card.png", s.portal(s.memberCardPNG))
+	mux.Handle("GET /v/{number}", s.page(s.verify))
 	mux.Handle("/m/", s.portal(s.memberNotFound))
 	mux.Handle("/", s.page(s.notFound))
 	return s
@@ -102,6 +107,7 @@ var consoleRoutes = []Route{
 	{"GET /p/{program}", program.PermProgramRead, (*Server).programHome},
 	{"GET /p/{program}/members", program.PermMembersRead, (*Server).members},
 	{"GET /p/{program}/members/{member}", program.PermMembersRead, (*Server).memberPage},
+	{"GET /p/{program}/members/{member}/card.png", program.PermMembersRead, (*Server).memberCardConsole},
 	{"GET /p/{program}/tasks", program.PermTasksRead, (*Server).tasks},
 	{"GET /p/{program}/tasks/new", program.PermTasksWrite, (*Server).newTask},
 	{"POST /p/{program}/tasks", program.PermTasksWrite, (*Server).createTask},

@@ -1,0 +1,19 @@
+-- Members' identity cards (L6): a card has a number anyone may verify; a
+-- new card (on a new title) supersedes the one before, whose verification
+-- page then says so.
+
+-- +goose Up
+CREATE TABLE member_cards (
+    id            {{.ID}},
+    program_id    BIGINT NOT NULL REFERENCES programs (id),
+    member_id     BIGINT NOT NULL REFERENCES members (id),
+    number        TEXT NOT NULL UNIQUE,
+    title_zh      TEXT NOT NULL DEFAULT '',
+    title_en      TEXT NOT NULL DEFAULT '',
+    issued_at     BIGINT NOT NULL,
+    superseded_at BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX member_cards_member ON member_cards (member_id, superseded_at);
+
+-- +goose Down
+DROP TABLE member_cards;
