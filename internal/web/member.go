@@ -16,6 +16,25 @@ import (
 // stand on each ladder, their points and their claims — each part only for
 // a role that may read it.
 func (s *Server) memberPage(q *request, sc program.Scope) error {
+	return s.renderMember(q, sc, components.MemberActions{})
+}
+
+// issueLoginCode makes a one-time sign-in code for the member and shows it
+// with the sign-in link to send them (in WeCom, say).
+func (s *Server) issueLoginCode(q *request, sc program.Scope) error {
+	code, expires, err := s.Members.IssueLoginCode(q.ctx, sc, q.r.PathValue("member"))
+	if err != nil {
+		return q.problem(err)
+	}
+	scheme := "http"
+	if q.secure() {
+		scheme = "https"
+	}
+	return s.renderMember(q, sc, components.MemberActions{Code: code, Link: scheme + "://" + q.r.Host + "/m/signin?code=" + code,
+		Expires: q.when(sc, expires)})
+}
+
+func (s *Server) renderMember(q *request, sc program.Scope, acts components.MemberActions) error {
 	m, err := s.Members.Get(q.ctx, sc, q.r.PathValue("member"))
 	if err != nil {
 		if fe, ok := fault.As(err); ok && fe.Kind == fault.NotFound {
@@ -82,5 +101,10 @@ func (s *Server) memberPage(q *request, sc program.Scope) error {
 		}
 		sections = append(sections, components.Section{Title: t("member.claims"), Table: claims})
 	}
-	return q.render(http.StatusOK, components.MemberPage(q.nav(), sc.Program.Name, m.Name, facts, badges, sections))
+	base := "/p/" + sc.Program.Slug + "/members/" + m.PublicID
+	acts.Card = base + "/card.png"
+	if program.Can(sc.Role, program.PermMembersWrite) {
+		acts.IssueCode = base + "/login-code"
+	}
+	return q.render(http.StatusOK, components.MemberPage(q.nav(), sc.Program.Name, m.Name, facts, badges, sections, acts))
 }

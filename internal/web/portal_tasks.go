@@ -130,7 +130,7 @@ func (s *Server) renderClaim(q *request, sc program.Scope, form components.Submi
 	if err != nil {
 		return q.problem(err)
 	}
-	v := components.ClaimView{Line: q.claimLine(sc, c), Task: t.PublicID, Brief: q.brief(t), CanSubmit: c.Status.Working()}
+	v := components.ClaimView{Flash: flash(q), Line: q.claimLine(sc, c), Task: t.PublicID, Brief: q.brief(t), CanSubmit: c.Status.Working()}
 	for _, o := range c.Occurrences {
 		v.Occurrences = append(v.Occurrences, components.OccurrenceDay{Seq: o.Seq, Due: o.DueAt.In(sc.Program.Location()).Format("01-02"),
 			Status: o.Status, Label: components.T(q.ctx, "occurrence."+o.Status)})
@@ -185,7 +185,7 @@ func (s *Server) memberSubmit(q *request) error {
 		form.Error = q.refusal(err)
 		return s.renderClaim(q, sc, form, middleware.StatusOf[fe.Kind])
 	}
-	return q.redirect("/m/claims/" + q.r.PathValue("claim") + "?sent=1")
+	return q.redirect("/m/claims/" + q.r.PathValue("claim") + "?done=sent")
 }
 
 // portalProblem shows a refusal inside the portal's frame; what is not

@@ -167,6 +167,7 @@ var pagePermissions = map[string]program.Permission{
 	"GET /p/{program}/members":                             program.PermMembersRead,
 	"GET /p/{program}/members/{member}":                    program.PermMembersRead,
 	"GET /p/{program}/members/{member}/card.png":           program.PermMembersRead,
+	"POST /p/{program}/members/{member}/login-code":        program.PermMembersWrite,
 	"GET /p/{program}/tasks":                               program.PermTasksRead,
 	"GET /p/{program}/tasks/new":                           program.PermTasksWrite,
 	"POST /p/{program}/tasks":                              program.PermTasksWrite,

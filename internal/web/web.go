@@ -108,6 +108,7 @@ var consoleRoutes = []Route{
 	{"GET /p/{program}/members", program.PermMembersRead, (*Server).members},
 	{"GET /p/{program}/members/{member}", program.PermMembersRead, (*Server).memberPage},
 	{"GET /p/{program}/members/{member}/card.png", program.PermMembersRead, (*Server).memberCardConsole},
+	{"POST /p/{program}/members/{member}/login-code", program.PermMembersWrite, (*Server).issueLoginCode},
 	{"GET /p/{program}/tasks", program.PermTasksRead, (*Server).tasks},
 	{"GET /p/{program}/tasks/new", program.PermTasksWrite, (*Server).newTask},
 	{"POST /p/{program}/tasks", program.PermTasksWrite, (*Server).createTask},

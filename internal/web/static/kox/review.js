@@ -34,7 +34,9 @@
         var fb = form.querySelector("#feedback");
         if (pending === d && fb.value.trim() !== "") { send(d); return; }
         pending = d;
-        fb.focus();
+        // Focus once the key is up, so the key's own letter stays out of
+        // the box.
+        document.addEventListener("keyup", function () { fb.focus(); }, { once: true });
         break;
       case "1": case "2": case "3": case "4": case "5":
         if (form) form.querySelector("#score").value = e.key;
