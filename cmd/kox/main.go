@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -205,7 +206,37 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	log.Info("demo programs loaded", "db", a.DB.Describe())
-	return listenAndServe(ctx, a)
+	ln, err := a.Listen()
+	if err != nil {
+		a.Close()
+		return err
+	}
+	base := siteURL(ln.Addr())
+	links, err := demo.SignInLinks(ctx, a.DB, a.Members, base)
+	if err != nil {
+		a.Close()
+		return err
+	}
+	fmt.Fprintf(stdout, "\nkox demo is running.\n\n  Console:  %s/\n  Sign in:  %s / %s\n\n  Member portal sign-in links (one use each, valid 24 hours):\n",
+		base, demo.OwnerEmail, demo.OwnerPassword)
+	for _, l := range links {
+		fmt.Fprintf(stdout, "    %s · %s\n      %s\n", l.Program, l.Member, l.URL)
+	}
+	fmt.Fprintln(stdout)
+	return a.Serve(ctx, ln)
+}
+
+// siteURL is the address a person on this machine opens for a listener:
+// localhost for any wildcard or loopback address.
+func siteURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() || ip.IsLoopback() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

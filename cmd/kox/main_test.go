@@ -9,9 +9,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,7 +44,25 @@ type proc struct {
 	cmd  *exec.Cmd
 	addr string
 	logs *bytes.Buffer
+	out  *lockedBuffer // what kox printed on stdout
 	done chan error
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // start runs kox with args in dir and waits until it says it is listening.
@@ -55,10 +75,12 @@ func start(t *testing.T, dir string, args ...string) *proc {
 	if err != nil {
 		t.Fatal(err)
 	}
+	out := &lockedBuffer{}
+	cmd.Stdout = out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{t: t, cmd: cmd, logs: &bytes.Buffer{}, done: make(chan error, 1)}
+	p := &proc{t: t, cmd: cmd, logs: &bytes.Buffer{}, out: out, done: make(chan error, 1)}
 	listening := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -156,6 +178,17 @@ func TestDemo(t *testing.T) {
 			p := start(t, dir, "demo", "--addr", "127.0.0.1:0", "--size", "small")
 			if code, _ := p.get("/healthz"); code != 200 {
 				t.Fatalf("run %d: healthz = %d", run, code)
+			}
+			// It prints the console's address and a sign-in link per program,
+			// and each link signs its member in.
+			if run == 0 {
+				links := demoLinks(t, p)
+				if len(links) != 2 {
+					t.Fatalf("demo printed %d member sign-in links:\n%s", len(links), p.out)
+				}
+				for _, link := range links {
+					memberSignsIn(t, link)
+				}
 			}
 			// The first run loads the demo through the ledger; the second finds it loaded.
 			if code, body := p.get("/metrics"); code != 200 || (run == 0 && !strings.Contains(body, `kox_ledger_transfers_total{result="ok"}`)) {
@@ -431,4 +464,46 @@ func dsnFor(t *testing.T, e db.Engine) string {
 		return "sqlite:" + target.Path
 	}
 	return target.URL
+}
+
+var demoLink = regexp.MustCompile(`http://localhost:\d+/m/signin\?code=([A-Z2-7]{5}-[A-Z2-7]{5})`)
+
+// demoLinks waits for the demo's printed sign-in links.
+func demoLinks(t *testing.T, p *proc) []string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		out := p.out.String()
+		if strings.Contains(out, "Console:  http://localhost:") && strings.Contains(out, "owner@kox.demo") && len(demoLink.FindAllString(out, -1)) >= 2 {
+			return demoLink.FindAllString(out, -1)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the demo did not print its addresses:\n%s", p.out)
+	return nil
+}
+
+// memberSignsIn opens a printed link and signs in with its code.
+func memberSignsIn(t *testing.T, link string) {
+	t.Helper()
+	code := demoLink.FindStringSubmatch(link)[1]
+	res, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(page), code) {
+		t.Fatalf("%s: %d", link, res.StatusCode)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	form := strings.NewReader(url.Values{"code": {code}}.Encode())
+	post, err := noRedirect.Post(strings.Split(link, "?")[0], "application/x-www-form-urlencoded", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post.Body.Close()
+	if post.StatusCode != 303 || post.Header.Get("Location") != "/m" {
+		t.Fatalf("signing in with %s: %d %s", code, post.StatusCode, post.Header.Get("Location"))
+	}
 }

@@ -341,3 +341,38 @@ func (g *gen) carLedger(ctx context.Context, programID int64) error {
 	_, err = g.Ledger.TransferOne(ctx, programID, ledger.Transfer{ClientID: "demo:stock", DebitAccountID: supplier.ID, CreditAccountID: stock.ID, Amount: 100, Code: "restock"})
 	return err
 }
+
+// SignInLink is a ready sign-in link for one demo member of a program.
+type SignInLink struct {
+	Program string
+	Member  string
+	URL     string
+}
+
+// SignInLinks issues a one-time sign-in code for one active member of each
+// demo program (the first on its highest rung, so the portal shows a
+// tier) and returns the links to open, under base (http://localhost:8080).
+func SignInLinks(ctx context.Context, d *db.DB, members *member.Service, base string) ([]SignInLink, error) {
+	ctx = program.WithActor(ctx, program.System("kox demo"))
+	progs := &program.Service{DB: d}
+	var out []SignInLink
+	for _, slug := range []string{CarSlug, FashionSlug} {
+		sc, err := progs.Scope(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		var ref, name string
+		err = d.R.QueryRowContext(ctx, `SELECT m.public_id, m.name FROM members m
+			LEFT JOIN member_tiers mt ON mt.member_id = m.id LEFT JOIN tiers t ON t.id = mt.tier_id
+			WHERE m.program_id = $1 AND m.status = 'active' ORDER BY coalesce(t.rank, 0) DESC, m.id LIMIT 1`, sc.Program.ID).Scan(&ref, &name)
+		if err != nil {
+			return nil, fmt.Errorf("demo: a member of %s: %w", slug, err)
+		}
+		code, _, err := members.IssueLoginCode(ctx, sc, ref)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, SignInLink{Program: sc.Program.Name, Member: name, URL: base + "/m/signin?code=" + code})
+	}
+	return out, nil
+}
