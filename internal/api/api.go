@@ -16,6 +16,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"kox/internal/access"
+	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/idempotency"
 	"kox/internal/identity"
@@ -39,15 +40,16 @@ type Deps struct {
 	DB       *db.DB
 	Programs *program.Service
 
-	Members  *member.Service
-	Ladders  *ladder.Service
-	Tasks    *task.Service
-	Points   *points.Service
-	Identity *identity.Service
-	Gate     *access.Gate
-	Idem     *idempotency.Store
-	Log      *slog.Logger
-	Version  string
+	Members   *member.Service
+	Ladders   *ladder.Service
+	Tasks     *task.Service
+	Points    *points.Service
+	Identity  *identity.Service
+	Dashboard *dashboard.Service
+	Gate      *access.Gate
+	Idem      *idempotency.Store
+	Log       *slog.Logger
+	Version   string
 }
 
 // Route is one registered route and what it needs.
@@ -110,6 +112,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerTasks()
 	s.registerTemplates()
 	s.registerCards()
+	s.registerOverview()
 	return s
 }
 

@@ -132,6 +132,7 @@ var fixtures = map[string]fixture{
 	},
 	"member-points":    memberFixture(nil),
 	"member-card":      memberFixture(nil),
+	"program-overview": func(*env, string) (map[string]string, any) { return nil, nil },
 	"verify-card":      func(*env, string) (map[string]string, any) { return map[string]string{"number": "AAAAA-BBBBB"}, nil },
 	"issue-login-code": memberFixture(nil),
 	"member-login":     nil, // public; tested in TestTaskFlow

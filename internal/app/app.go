@@ -15,6 +15,7 @@ import (
 
 	"kox/internal/access"
 	"kox/internal/api"
+	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/idempotency"
 	"kox/internal/identity"
@@ -49,17 +50,18 @@ type Config struct {
 
 // App is a running kox: its database, services and HTTP handler.
 type App struct {
-	Config   Config
-	DB       *db.DB
-	Ledger   *ledger.Ledger
-	Programs *program.Service
-	Members  *member.Service
-	Ladders  *ladder.Service
-	Tasks    *task.Service
-	Points   *points.Service
-	Identity *identity.Service
-	Gate     *access.Gate
-	API      *api.Server
+	Config    Config
+	DB        *db.DB
+	Ledger    *ledger.Ledger
+	Programs  *program.Service
+	Members   *member.Service
+	Ladders   *ladder.Service
+	Tasks     *task.Service
+	Points    *points.Service
+	Identity  *identity.Service
+	Dashboard *dashboard.Service
+	Gate      *access.Gate
+	API       *api.Server
 
 	Idempotency *idempotency.Store
 	Metrics     *metrics.Metrics
@@ -110,6 +112,7 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Tasks = &task.Service{DB: d, Ledger: a.Ledger}
 	a.Points = &points.Service{DB: d, Ledger: a.Ledger, Members: a.Members}
 	a.Identity = &identity.Service{DB: d, Members: a.Members, Ladders: a.Ladders}
+	a.Dashboard = &dashboard.Service{DB: d, Programs: a.Programs}
 	a.Gate = &access.Gate{Programs: a.Programs, Members: a.Members}
 	if cfg.SignInsPerMinute > 0 {
 		a.Gate.Throttle = access.NewThrottle(cfg.SignInsPerMinute, time.Minute)
@@ -122,7 +125,7 @@ func Assemble(cfg Config, d *db.DB) *App {
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks,
-		Points: a.Points, Identity: a.Identity, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
+		Points: a.Points, Identity: a.Identity, Dashboard: a.Dashboard, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
@@ -130,7 +133,7 @@ func (a *App) routes() http.Handler {
 		middleware.WriteProblem(w, r, http.StatusNotFound, "not_found", "no such page: "+r.URL.Path)
 	})
 	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Points: a.Points,
-		Tasks: a.Tasks, Identity: a.Identity, Log: a.Log})
+		Tasks: a.Tasks, Identity: a.Identity, Dashboard: a.Dashboard, Log: a.Log})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.

@@ -79,6 +79,12 @@ func browserFlow(t *testing.T, d *db.DB, lang string) {
 		t.Fatalf("task status %q, want %q", got, w.published)
 	}
 	shoot(t, ctx, shotName("task"))
+	run("dashboard", chromedp.Navigate(s.srv.URL+"/p/qicheng"), chromedp.WaitVisible(`[data-chart] svg`))
+	drawn, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-chart] svg").length`))
+	if err != nil || drawn != 3 {
+		t.Fatalf("charts drawn: %d, %v", drawn, err)
+	}
+	shoot(t, ctx, shotName("dashboard"))
 	run("tasks list", chromedp.Navigate(s.srv.URL+"/p/qicheng/tasks"), chromedp.WaitVisible(`[data-test="table"]`))
 	shoot(t, ctx, shotName("tasks"))
 	run("members", chromedp.Navigate(s.srv.URL+"/p/qicheng/members"), chromedp.WaitVisible(`[data-test="table"]`))

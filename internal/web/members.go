@@ -29,11 +29,6 @@ func (s *Server) enter(q *request, perm program.Permission) (program.Scope, bool
 	return sc, true, nil
 }
 
-// programHome: a program opens on its members until it has a dashboard.
-func (s *Server) programHome(q *request, _ program.Scope) error {
-	return q.redirect("/p/" + q.r.PathValue("program") + "/members")
-}
-
 // members is the member table: search, filters and paging, all done by the
 // member service in SQL.
 func (s *Server) members(q *request, sc program.Scope) error {

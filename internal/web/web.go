@@ -18,6 +18,7 @@ import (
 	"github.com/a-h/templ"
 
 	"kox/internal/access"
+	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/i18n"
@@ -33,14 +34,15 @@ import (
 
 // Deps are the services the web serves.
 type Deps struct {
-	Gate     *access.Gate
-	Programs *program.Service
-	Members  *member.Service
-	Ladders  *ladder.Service
-	Points   *points.Service
-	Identity *identity.Service
-	Tasks    *task.Service
-	Log      *slog.Logger
+	Gate      *access.Gate
+	Programs  *program.Service
+	Members   *member.Service
+	Ladders   *ladder.Service
+	Points    *points.Service
+	Identity  *identity.Service
+	Dashboard *dashboard.Service
+	Tasks     *task.Service
+	Log       *slog.Logger
 }
 
 // Server is the web face.
@@ -104,7 +106,7 @@ type Route struct {
 // needs: the gate lets the reader in (or answers 404) before the handler
 // runs, as the API's routes do.
 var consoleRoutes = []Route{
-	{"GET /p/{program}", program.PermProgramRead, (*Server).programHome},
+	{"GET /p/{program}", program.PermProgramRead, (*Server).dashboard},
 	{"GET /p/{program}/members", program.PermMembersRead, (*Server).members},
 	{"GET /p/{program}/members/{member}", program.PermMembersRead, (*Server).memberPage},
 	{"GET /p/{program}/members/{member}/card.png", program.PermMembersRead, (*Server).memberCardConsole},
@@ -234,6 +236,7 @@ var consoleLinks = []struct {
 	key, path, label string
 	perm             program.Permission
 }{
+	{"dashboard", "", "nav.dashboard", program.PermProgramRead},
 	{"members", "/members", "nav.members", program.PermMembersRead},
 	{"tasks", "/tasks", "nav.tasks", program.PermTasksRead},
 	{"review", "/review", "nav.review", program.PermSubmissionsReview},
@@ -253,7 +256,7 @@ func (q *request) nav() components.Nav {
 			if program.Can(sc.Role, l.perm) {
 				href := base + l.path
 				n.Links = append(n.Links, components.NavLink{Href: href, Label: components.T(q.ctx, l.label),
-					Active: q.r.URL.Path == href || strings.HasPrefix(q.r.URL.Path, href+"/"), Key: l.key})
+					Active: q.r.URL.Path == href || (l.path != "" && strings.HasPrefix(q.r.URL.Path, href+"/")), Key: l.key})
 			}
 		}
 	}

@@ -15,5 +15,9 @@ CREATE TABLE member_cards (
 );
 CREATE INDEX member_cards_member ON member_cards (member_id, superseded_at);
 
+-- The dashboard counts members by source and domain from the index alone.
+CREATE INDEX members_source ON members (program_id, source, domain);
+
 -- +goose Down
+DROP INDEX members_source;
 DROP TABLE member_cards;
