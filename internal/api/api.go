@@ -25,6 +25,7 @@ import (
 	"kox/internal/middleware"
 	"kox/internal/points"
 	"kox/internal/program"
+	"kox/internal/roster"
 	"kox/internal/task"
 )
 
@@ -46,6 +47,7 @@ type Deps struct {
 	Points    *points.Service
 	Identity  *identity.Service
 	Dashboard *dashboard.Service
+	Roster    *roster.Service
 	Gate      *access.Gate
 	Idem      *idempotency.Store
 	Log       *slog.Logger
@@ -113,6 +115,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerTemplates()
 	s.registerCards()
 	s.registerOverview()
+	s.registerRoster()
 	return s
 }
 

@@ -133,6 +133,16 @@ var fixtures = map[string]fixture{
 	"member-points":    memberFixture(nil),
 	"member-card":      memberFixture(nil),
 	"program-overview": func(*env, string) (map[string]string, any) { return nil, nil },
+	"export-members":   func(*env, string) (map[string]string, any) { return nil, nil },
+	"stage-member-import": func(*env, string) (map[string]string, any) {
+		return map[string]string{"?": "format=csv"}, "name,role\n甲,koc\n"
+	},
+	"get-member-import": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"import": e.stagedImport(slug)}, nil
+	},
+	"apply-member-import": func(e *env, slug string) (map[string]string, any) {
+		return map[string]string{"import": e.stagedImport(slug)}, nil
+	},
 	"verify-card":      func(*env, string) (map[string]string, any) { return map[string]string{"number": "AAAAA-BBBBB"}, nil },
 	"issue-login-code": memberFixture(nil),
 	"member-login":     nil, // public; tested in TestTaskFlow
@@ -315,4 +325,13 @@ func emailOf(e *env, slug, operatorID string) string {
 	}
 	e.t.Fatalf("operator %s not in %s", operatorID, slug)
 	return ""
+}
+
+// stagedImport stages a one-member file as the owner.
+func (e *env) stagedImport(slug string) string {
+	r := e.call("POST", "/api/v1/programs/"+slug+"/member-imports?format=csv", e.owner, "name,role\n乙,koc\n")
+	if r.status != 201 {
+		e.t.Fatalf("stage an import: %d %s", r.status, r.raw)
+	}
+	return r.str("id")
 }

@@ -186,9 +186,9 @@ func (s *Service) Create(ctx context.Context, sc program.Scope, n NewMember) (Me
 
 // CreateTx adds a member in tx (the demo loader and imports use it).
 func CreateTx(ctx context.Context, tx *db.Tx, programID int64, n NewMember) (Member, error) {
+	n, err := Check(n)
 	m := Member{Name: n.Name, Phone: n.Phone, Email: n.Email, Role: n.Role, Source: n.Source, Domain: n.Domain,
 		Region: n.Region, City: n.City, Status: n.Status, Tags: n.Tags}
-	err := m.normalize()
 	var f fault.Fields
 	if fe := new(fault.Error); errors.As(err, &fe) {
 		f = append(f, fe.Fields...)
@@ -507,4 +507,76 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 		ptrs[i] = &out[i]
 	}
 	return out, next, attach(ctx, s.DB.R, s.DB.Engine, ptrs)
+}
+
+// Check normalizes a new member as Create would and names every invalid
+// field, without writing anything (an import checks each row so).
+func Check(n NewMember) (NewMember, error) {
+	m := Member{Name: n.Name, Phone: n.Phone, Email: n.Email, Role: n.Role, Source: n.Source, Domain: n.Domain,
+		Region: n.Region, City: n.City, Status: n.Status, Tags: n.Tags}
+	err := m.normalize()
+	n.Fields = Fields{Name: m.Name, Phone: m.Phone, Email: m.Email, Role: m.Role, Source: m.Source, Domain: m.Domain,
+		Region: m.Region, City: m.City, Status: m.Status, Tags: m.Tags}
+	return n, err
+}
+
+// CreateManyTx adds many members in tx, a few hundred rows a statement (an
+// import of thousands); they are checked as Create checks one, and the
+// caller audits the batch. Social accounts are not taken here.
+func CreateManyTx(ctx context.Context, tx *db.Tx, programID int64, ns []NewMember) error {
+	const chunk = 200
+	now := tx.Now.UnixMicro()
+	for len(ns) > 0 {
+		batch := ns[:min(len(ns), chunk)]
+		ns = ns[len(batch):]
+		args := make([]any, 0, len(batch)*13)
+		refs := make([]string, len(batch))
+		for i, n := range batch {
+			checked, err := Check(n)
+			if err != nil {
+				return err
+			}
+			if len(n.Social) > 0 {
+				return fault.Field("social_accounts", "max_items", "at most {max} entries", fault.P{"max": 0})
+			}
+			refs[i] = pubid.New("mem")
+			f := checked.Fields
+			args = append(args, programID, refs[i], f.Name, f.Phone, f.Email, string(f.Role), string(f.Source), string(f.Domain),
+				f.Region, f.City, string(f.Status), now, now)
+			batch[i] = checked
+		}
+		rows, err := tx.QueryContext(ctx, `INSERT INTO members (program_id, public_id, name, phone, email, role, source, domain, region,
+			city, status, created_at, updated_at) VALUES `+tx.Engine.Rows(1, len(batch), 13)+` RETURNING id, public_id`, args...)
+		if err != nil {
+			return fmt.Errorf("create members: %w", db.MapError(err))
+		}
+		ids := map[string]int64{}
+		for rows.Next() {
+			var id int64
+			var ref string
+			if err := rows.Scan(&id, &ref); err != nil {
+				rows.Close()
+				return err
+			}
+			ids[ref] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var tagArgs []any
+		for i, n := range batch {
+			for _, t := range n.Tags {
+				tagArgs = append(tagArgs, programID, ids[refs[i]], t)
+			}
+		}
+		for len(tagArgs) > 0 {
+			part := tagArgs[:min(len(tagArgs), 3*1000)]
+			tagArgs = tagArgs[len(part):]
+			if _, err := tx.ExecContext(ctx, `INSERT INTO member_tags (program_id, member_id, tag) VALUES `+tx.Engine.Rows(1, len(part)/3, 3), part...); err != nil {
+				return fmt.Errorf("member tags: %w", err)
+			}
+		}
+	}
+	return nil
 }

@@ -2,11 +2,10 @@ package web
 
 import (
 	"net/http"
-	"strings"
+	"net/url"
 
 	"kox/internal/access"
 	"kox/internal/fault"
-	"kox/internal/ladder"
 	"kox/internal/member"
 	"kox/internal/program"
 	"kox/internal/web/components"
@@ -34,14 +33,9 @@ func (s *Server) enter(q *request, perm program.Permission) (program.Scope, bool
 func (s *Server) members(q *request, sc program.Scope) error {
 	var err error
 	v := q.r.URL.Query()
-	f := member.Filter{Query: v.Get("q"), Role: member.Role(v.Get("role")), Status: member.Status(v.Get("status")),
-		Source: member.Source(v.Get("source")), Domain: member.Domain(v.Get("domain")), City: v.Get("city"), Limit: 50}
-	if t := strings.TrimSpace(v.Get("tier")); t != "" {
-		c, err := ladder.OnTier(t)
-		if err != nil {
-			return q.problem(err)
-		}
-		f.Where = append(f.Where, c)
+	f, err := memberFilter(q)
+	if err != nil {
+		return q.problem(err)
 	}
 	if f.Before, err = cursorOf(q); err != nil {
 		return q.problem(err)
@@ -80,5 +74,22 @@ func (s *Server) members(q *request, sc program.Scope) error {
 		t.Rows = append(t.Rows, []string{m.Name, word("role", string(m.Role)), word("source", string(m.Source)), m.City,
 			word("status", string(m.Status))})
 	}
-	return q.render(http.StatusOK, components.Members(q.nav(), sc.Program.Name, t))
+	base := "/p/" + sc.Program.Slug + "/members"
+	acts := components.MemberListActions{Flash: flash(q), CSV: base + "/export?" + withFormat(v, "csv"), XLSX: base + "/export?" + withFormat(v, "xlsx")}
+	if program.Can(sc.Role, program.PermMembersWrite) {
+		acts.Import = base + "/import"
+	}
+	return q.render(http.StatusOK, components.Members(q.nav(), sc.Program.Name, t, acts))
+}
+
+// withFormat is the page's filters with the export's format.
+func withFormat(v url.Values, format string) string {
+	out := url.Values{}
+	for k, x := range v {
+		if k != "cursor" {
+			out[k] = x
+		}
+	}
+	out.Set("format", format)
+	return out.Encode()
 }

@@ -12,6 +12,7 @@ import (
 	"kox/internal/member"
 	"kox/internal/middleware"
 	"kox/internal/program"
+	"kox/internal/roster"
 	"kox/internal/task"
 	"kox/internal/web"
 )
@@ -56,8 +57,12 @@ func TestConsolePagesByRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		staged, err := s.a.Roster.Stage(ctx, sc, "名单.csv", roster.CSV, []byte("name,role\n丙,koc\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		params := map[string]string{"{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
-			"{claim}": applied.PublicID, "{submission}": sub.PublicID}
+			"{claim}": applied.PublicID, "{submission}": sub.PublicID, "{import}": staged.ID}
 
 		type caller struct {
 			name     string
@@ -166,6 +171,11 @@ var pagePermissions = map[string]program.Permission{
 	"GET /p/{program}":                                     program.PermProgramRead,
 	"GET /p/{program}/members":                             program.PermMembersRead,
 	"GET /p/{program}/members/{member}":                    program.PermMembersRead,
+	"GET /p/{program}/members/export":                      program.PermMembersRead,
+	"GET /p/{program}/members/import":                      program.PermMembersWrite,
+	"POST /p/{program}/members/import":                     program.PermMembersWrite,
+	"GET /p/{program}/member-imports/{import}":             program.PermMembersWrite,
+	"POST /p/{program}/member-imports/{import}/apply":      program.PermMembersWrite,
 	"GET /p/{program}/members/{member}/card.png":           program.PermMembersRead,
 	"POST /p/{program}/members/{member}/login-code":        program.PermMembersWrite,
 	"GET /p/{program}/tasks":                               program.PermTasksRead,

@@ -28,6 +28,7 @@ import (
 	"kox/internal/middleware"
 	"kox/internal/points"
 	"kox/internal/program"
+	"kox/internal/roster"
 	"kox/internal/task"
 	"kox/internal/web/components"
 )
@@ -41,6 +42,7 @@ type Deps struct {
 	Points    *points.Service
 	Identity  *identity.Service
 	Dashboard *dashboard.Service
+	Roster    *roster.Service
 	Tasks     *task.Service
 	Log       *slog.Logger
 }
@@ -108,6 +110,11 @@ type Route struct {
 var consoleRoutes = []Route{
 	{"GET /p/{program}", program.PermProgramRead, (*Server).dashboard},
 	{"GET /p/{program}/members", program.PermMembersRead, (*Server).members},
+	{"GET /p/{program}/members/export", program.PermMembersRead, (*Server).exportMembers},
+	{"GET /p/{program}/members/import", program.PermMembersWrite, (*Server).importForm},
+	{"POST /p/{program}/members/import", program.PermMembersWrite, (*Server).stageImport},
+	{"GET /p/{program}/member-imports/{import}", program.PermMembersWrite, (*Server).importPage},
+	{"POST /p/{program}/member-imports/{import}/apply", program.PermMembersWrite, (*Server).applyImport},
 	{"GET /p/{program}/members/{member}", program.PermMembersRead, (*Server).memberPage},
 	{"GET /p/{program}/members/{member}/card.png", program.PermMembersRead, (*Server).memberCardConsole},
 	{"POST /p/{program}/members/{member}/login-code", program.PermMembersWrite, (*Server).issueLoginCode},

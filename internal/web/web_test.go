@@ -90,6 +90,12 @@ func (s *site) do(method, path string, form url.Values, headers ...string) page 
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	return s.send(req)
+}
+
+// send makes the request with the site's cookies and reads the page.
+func (s *site) send(req *http.Request) page {
+	s.t.Helper()
 	res, err := s.client.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
