@@ -97,6 +97,7 @@ type listMembersIn struct {
 	Tag    string `query:"tag" maxLength:"32"`
 	Q      string `query:"q" maxLength:"100" doc:"Search in name, phone and social handles."`
 	Tier   string `query:"tier" maxLength:"81" doc:"Members on a tier, as ladder/tier (main/experience)."`
+	Sort   string `query:"sort" enum:"oldest,name" doc:"Newest first unless oldest, or name."`
 }
 
 type membersOut struct {
@@ -209,7 +210,7 @@ func (s *Server) registerMembers() {
 				return nil, err
 			}
 			f := member.Filter{Role: member.Role(in.Role), Source: member.Source(in.Source), Domain: member.Domain(in.Domain),
-				Status: member.Status(in.Status), Region: in.Region, City: in.City, Tag: in.Tag, Query: in.Q, Before: before, Limit: in.limit()}
+				Status: member.Status(in.Status), Region: in.Region, City: in.City, Tag: in.Tag, Query: in.Q, Sort: member.Sort(in.Sort), Before: before, Limit: in.limit()}
 			if in.Tier != "" {
 				c, err := ladder.OnTier(in.Tier)
 				if err != nil {

@@ -434,9 +434,22 @@ type Filter struct {
 	// Where narrows further with conditions other packages make (members
 	// on a tier, from ladder.Service.OnTier); the members table is "m".
 	Where  []db.Cond
-	Before int64 // cursor: members with smaller ids
+	Sort   Sort
+	Before int64 // cursor: the id of the last member of the page before
 	Limit  int
 }
+
+// Sort is the order of a member list.
+type Sort string
+
+const (
+	Newest Sort = ""       // newest first
+	Oldest Sort = "oldest" // oldest first
+	ByName Sort = "name"   // by name, then oldest first
+)
+
+// Sorts are the orders a member list may take.
+var Sorts = []Sort{Newest, Oldest, ByName}
 
 // List returns members, newest first, with the next page's cursor (0: none).
 func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Member, int64, error) {
@@ -458,6 +471,9 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 	}
 	if f.Status != "" && !valid(f.Status, Statuses) {
 		fs.OneOf("query.status", fault.Names(Statuses))
+	}
+	if !valid(f.Sort, Sorts) {
+		fs.OneOf("query.sort", []string{string(Oldest), string(ByName)})
 	}
 	if err := fs.Err(); err != nil {
 		return nil, 0, err
@@ -489,13 +505,28 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 		w.Add(`(lower(name) LIKE $? ESCAPE '\' OR phone LIKE $? ESCAPE '\' OR id IN (SELECT member_id FROM member_social_accounts
 			WHERE program_id = m.program_id AND lower(handle) LIKE $? ESCAPE '\'))`, like)
 	}
-	if f.Before > 0 {
-		w.Add("id < $?", f.Before)
+	order := "id DESC"
+	switch f.Sort {
+	case Oldest:
+		order = "id ASC"
+		if f.Before > 0 {
+			w.Add("id > $?", f.Before)
+		}
+	case ByName:
+		// Keyset paging on (name, id); the cursor stays a member's id.
+		order = "name ASC, id ASC"
+		if f.Before > 0 {
+			w.Add("(name, id) > (SELECT name, id FROM members WHERE id = $?)", f.Before)
+		}
+	default:
+		if f.Before > 0 {
+			w.Add("id < $?", f.Before)
+		}
 	}
 	for _, c := range f.Where {
 		w.AddCond(c)
 	}
-	where, args := w.Page("id DESC", f.Limit)
+	where, args := w.Page(order, f.Limit)
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+memberCols+` FROM members m`+where, args...)
 	out, err := db.Collect(rows, err, func(r *sql.Rows) (Member, error) { return scanMember(r) })
 	if err != nil {

@@ -63,7 +63,13 @@ func (s *Server) members(q *request, sc program.Scope) error {
 			{Name: "role", Label: components.T(q.ctx, "members.role"), Value: string(f.Role), Options: options("role", fault.Names(member.Roles))},
 			{Name: "source", Label: components.T(q.ctx, "members.source"), Value: string(f.Source), Options: options("source", fault.Names(member.Sources))},
 			{Name: "status", Label: components.T(q.ctx, "members.status"), Value: string(f.Status), Options: options("status", fault.Names(member.Statuses))},
+			{Name: "domain", Label: components.T(q.ctx, "member.domain"), Value: string(f.Domain), Options: options("domain", fault.Names(member.Domains))},
+			{Name: "region", Label: components.T(q.ctx, "members.region"), Value: f.Region},
 			{Name: "city", Label: components.T(q.ctx, "members.city"), Value: f.City},
+			{Name: "tag", Label: components.T(q.ctx, "member.tags"), Value: f.Tag},
+			{Name: "sort", Label: components.T(q.ctx, "members.sort"), Value: string(f.Sort), Options: []components.Option{
+				{Value: string(member.Oldest), Label: components.T(q.ctx, "members.sort_oldest")},
+				{Value: string(member.ByName), Label: components.T(q.ctx, "members.sort_name")}}},
 		},
 		Head: []string{components.T(q.ctx, "members.name"), components.T(q.ctx, "members.role"), components.T(q.ctx, "members.source"),
 			components.T(q.ctx, "members.city"), components.T(q.ctx, "members.status")},

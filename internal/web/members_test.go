@@ -207,3 +207,33 @@ func TestMemberPage(t *testing.T) {
 		}
 	})
 }
+
+// The table sorts by name and pages on in that order; oldest first too.
+func TestMemberTableSorts(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		seedMembers(t, d, 120)
+		s.signIn("owner@web.kox")
+		firstName := func(body string) string {
+			i := strings.Index(body, "<tbody>")
+			j := strings.Index(body[i:], "车主")
+			return body[i+j : i+j+len("车主000")]
+		}
+		byName := s.do("GET", "/p/qicheng/members?sort=name", nil)
+		checkPage(t, byName)
+		if got := firstName(byName.body); got != "车主000" {
+			t.Fatalf("by name, first: %s", got)
+		}
+		next := byName.body[strings.Index(byName.body, `href="/p/qicheng/members?`)+6:]
+		next = strings.ReplaceAll(next[:strings.Index(next, `"`)], "&amp;", "&")
+		if got := firstName(s.do("GET", next, nil).body); got != "车主050" {
+			t.Fatalf("by name, second page starts at %s", got)
+		}
+		if got := firstName(s.do("GET", "/p/qicheng/members", nil).body); got != "车主119" {
+			t.Fatalf("newest first: %s", got)
+		}
+		if p := s.do("GET", "/p/qicheng/members?sort=age", nil); p.status != 422 {
+			t.Fatalf("an unknown order: %d", p.status)
+		}
+	})
+}

@@ -22,7 +22,8 @@ import (
 func memberFilter(q *request) (member.Filter, error) {
 	v := q.r.URL.Query()
 	f := member.Filter{Query: v.Get("q"), Role: member.Role(v.Get("role")), Status: member.Status(v.Get("status")),
-		Source: member.Source(v.Get("source")), Domain: member.Domain(v.Get("domain")), City: v.Get("city"), Limit: 50}
+		Source: member.Source(v.Get("source")), Domain: member.Domain(v.Get("domain")), City: v.Get("city"), Tag: v.Get("tag"),
+		Region: v.Get("region"), Sort: member.Sort(v.Get("sort")), Limit: 50}
 	if t := strings.TrimSpace(v.Get("tier")); t != "" {
 		c, err := ladder.OnTier(t)
 		if err != nil {

@@ -20,6 +20,10 @@ CREATE INDEX member_imports_program ON member_imports (program_id, id);
 -- An import looks up its phones among the program's members.
 CREATE INDEX members_phone ON members (program_id, phone);
 
+-- The member table sorted by name, page by page.
+CREATE INDEX members_name ON members (program_id, name, id);
+
 -- +goose Down
+DROP INDEX members_name;
 DROP INDEX members_phone;
 DROP TABLE member_imports;
