@@ -26,13 +26,13 @@ const password = "operator-pass-1"
 // site is kox over real HTTP with an owner and a program, and a client that
 // keeps cookies but does not follow redirects.
 type site struct {
-	t      *testing.T
+	t      testing.TB
 	a      *app.App
 	srv    *httptest.Server
 	client *http.Client
 }
 
-func newSite(t *testing.T, d *db.DB) *site {
+func newSite(t testing.TB, d *db.DB) *site {
 	t.Helper()
 	a := app.Assemble(app.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, d)
 	t.Cleanup(a.Ledger.Close)
