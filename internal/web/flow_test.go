@@ -85,6 +85,12 @@ func browserFlow(t *testing.T, d *db.DB, lang string) {
 		t.Fatalf("charts drawn: %d, %v", drawn, err)
 	}
 	shoot(t, ctx, shotName("dashboard"))
+	for _, pg := range []struct{ name, path, wait string }{{"ladders", "/p/qicheng/ladders", "h1"}, {"matrix", "/p/qicheng/matrix", "h1"},
+		{"team", "/p/qicheng/team", `[data-test="team"]`}, {"api-keys", "/p/qicheng/api-keys", `[data-test="new-key"]`},
+		{"audit", "/p/qicheng/audit", `[data-test="table"]`}, {"import", "/p/qicheng/members/import", `[data-test="upload"]`}} {
+		run(pg.name, chromedp.Navigate(s.srv.URL+pg.path), chromedp.WaitVisible(pg.wait))
+		shoot(t, ctx, shotName(pg.name))
+	}
 	run("tasks list", chromedp.Navigate(s.srv.URL+"/p/qicheng/tasks"), chromedp.WaitVisible(`[data-test="table"]`))
 	shoot(t, ctx, shotName("tasks"))
 	run("members", chromedp.Navigate(s.srv.URL+"/p/qicheng/members"), chromedp.WaitVisible(`[data-test="table"]`))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kox/internal/fault"
+	"kox/internal/member"
 	"kox/internal/program"
 	"kox/internal/task"
 	"kox/internal/web/components"
@@ -103,8 +104,44 @@ func (s *Server) renderMember(q *request, sc program.Scope, acts components.Memb
 	}
 	base := "/p/" + sc.Program.Slug + "/members/" + m.PublicID
 	acts.Card = base + "/card.png"
+	acts.Flash = flash(q)
 	if program.Can(sc.Role, program.PermMembersWrite) {
 		acts.IssueCode = base + "/login-code"
+		acts.Edit = base
+		opts := func(prefix string, values []string, blank bool) []components.Option {
+			var out []components.Option
+			if blank {
+				out = append(out, components.Option{Value: "", Label: "—"})
+			}
+			for _, x := range values {
+				out = append(out, components.Option{Value: x, Label: t(prefix + "." + x)})
+			}
+			return out
+		}
+		acts.Fields = []components.Field{
+			{Name: "name", Label: t("members.name"), Value: m.Name},
+			{Name: "phone", Label: t("member.phone"), Value: m.Phone},
+			{Name: "email", Label: t("member.email"), Value: m.Email},
+			{Name: "role", Label: t("members.role"), Kind: "select", Value: string(m.Role), Options: opts("role", fault.Names(member.Roles), false)},
+			{Name: "source", Label: t("members.source"), Kind: "select", Value: string(m.Source), Options: opts("source", fault.Names(member.Sources), true)},
+			{Name: "domain", Label: t("member.domain"), Kind: "select", Value: string(m.Domain), Options: opts("domain", fault.Names(member.Domains), false)},
+			{Name: "status", Label: t("members.status"), Kind: "select", Value: string(m.Status), Options: opts("status", fault.Names(member.Statuses), false)},
+			{Name: "region", Label: t("members.region"), Value: m.Region},
+			{Name: "city", Label: t("members.city"), Value: m.City},
+			{Name: "tags", Label: t("member.tags"), Value: strings.Join(m.Tags, " "), Help: t("taskform.spaces")},
+		}
+	}
+	if program.Can(sc.Role, program.PermTiersAssign) {
+		acts.MoveTier = base + "/tier"
+		ls, err := s.Ladders.Ladders(q.ctx, sc, m.Role)
+		if err != nil {
+			return q.problem(err)
+		}
+		for _, l := range ls {
+			for _, tr := range l.Tiers {
+				acts.Tiers = append(acts.Tiers, components.Option{Value: l.Key + "/" + tr.Key, Label: l.Name.In(lang) + " · " + tr.Name.In(lang)})
+			}
+		}
 	}
 	return q.render(http.StatusOK, components.MemberPage(q.nav(), sc.Program.Name, m.Name, facts, badges, sections, acts))
 }

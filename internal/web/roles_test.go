@@ -61,7 +61,15 @@ func TestConsolePagesByRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		params := map[string]string{"{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
+		mate, err := s.a.Programs.AddToTeam(ctx, sc, program.NewOperator{Email: "mate@web.kox", Name: "同事", Password: password}, program.RoleViewer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, _, err := s.a.Programs.CreateAPIKey(ctx, sc, "导出脚本", program.RoleViewer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]string{"{operator}": mate.PublicID, "{key}": key.PublicID, "{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
 			"{claim}": applied.PublicID, "{submission}": sub.PublicID, "{import}": staged.ID}
 
 		type caller struct {
@@ -188,6 +196,18 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/tasks/{task}/cancel":                program.PermTasksWrite,
 	"POST /p/{program}/tasks/{task}/assign":                program.PermTasksWrite,
 	"POST /p/{program}/tasks/{task}/claims/{claim}/select": program.PermTasksWrite,
+	"POST /p/{program}/members/{member}":                   program.PermMembersWrite,
+	"POST /p/{program}/members/{member}/tier":              program.PermTiersAssign,
+	"GET /p/{program}/ladders":                             program.PermProgramRead,
+	"GET /p/{program}/program.yaml":                        program.PermProgramRead,
+	"GET /p/{program}/matrix":                              program.PermMembersRead,
+	"GET /p/{program}/team":                                program.PermOperatorsRead,
+	"POST /p/{program}/team":                               program.PermOperatorsManage,
+	"POST /p/{program}/team/{operator}":                    program.PermOperatorsManage,
+	"GET /p/{program}/api-keys":                            program.PermAPIKeysManage,
+	"POST /p/{program}/api-keys":                           program.PermAPIKeysManage,
+	"POST /p/{program}/api-keys/{key}/revoke":              program.PermAPIKeysManage,
+	"GET /p/{program}/audit":                               program.PermAuditRead,
 	"GET /p/{program}/review":                              program.PermSubmissionsReview,
 	"POST /p/{program}/review/{submission}":                program.PermSubmissionsReview,
 }

@@ -128,6 +128,18 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/tasks/{task}/cancel", program.PermTasksWrite, (*Server).cancelTask},
 	{"POST /p/{program}/tasks/{task}/assign", program.PermTasksWrite, (*Server).assignTask},
 	{"POST /p/{program}/tasks/{task}/claims/{claim}/select", program.PermTasksWrite, (*Server).selectApplicant},
+	{"POST /p/{program}/members/{member}", program.PermMembersWrite, (*Server).editMember},
+	{"POST /p/{program}/members/{member}/tier", program.PermTiersAssign, (*Server).moveTier},
+	{"GET /p/{program}/ladders", program.PermProgramRead, (*Server).ladders},
+	{"GET /p/{program}/program.yaml", program.PermProgramRead, (*Server).programFile},
+	{"GET /p/{program}/matrix", program.PermMembersRead, (*Server).matrix},
+	{"GET /p/{program}/team", program.PermOperatorsRead, (*Server).team},
+	{"POST /p/{program}/team", program.PermOperatorsManage, (*Server).addTeammate},
+	{"POST /p/{program}/team/{operator}", program.PermOperatorsManage, (*Server).changeTeammate},
+	{"GET /p/{program}/api-keys", program.PermAPIKeysManage, (*Server).apiKeys},
+	{"POST /p/{program}/api-keys", program.PermAPIKeysManage, (*Server).createKey},
+	{"POST /p/{program}/api-keys/{key}/revoke", program.PermAPIKeysManage, (*Server).revokeKey},
+	{"GET /p/{program}/audit", program.PermAuditRead, (*Server).auditLog},
 	{"GET /p/{program}/review", program.PermSubmissionsReview, (*Server).review},
 	{"POST /p/{program}/review/{submission}", program.PermSubmissionsReview, (*Server).decide},
 }
@@ -247,6 +259,11 @@ var consoleLinks = []struct {
 	{"members", "/members", "nav.members", program.PermMembersRead},
 	{"tasks", "/tasks", "nav.tasks", program.PermTasksRead},
 	{"review", "/review", "nav.review", program.PermSubmissionsReview},
+	{"ladders", "/ladders", "nav.ladders", program.PermProgramRead},
+	{"matrix", "/matrix", "nav.matrix", program.PermMembersRead},
+	{"team", "/team", "nav.team", program.PermOperatorsRead},
+	{"keys", "/api-keys", "nav.keys", program.PermAPIKeysManage},
+	{"audit", "/audit", "nav.audit", program.PermAuditRead},
 }
 
 // nav is the header's view of the request.
