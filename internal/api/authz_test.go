@@ -130,10 +130,11 @@ var fixtures = map[string]fixture{
 		}
 		return map[string]string{"template": "share"}, nil
 	},
-	"member-points":    memberFixture(nil),
-	"member-card":      memberFixture(nil),
-	"program-overview": func(*env, string) (map[string]string, any) { return nil, nil },
-	"export-members":   func(*env, string) (map[string]string, any) { return nil, nil },
+	"member-points":       memberFixture(nil),
+	"member-card":         memberFixture(nil),
+	"member-tier-history": memberFixture(nil),
+	"program-overview":    func(*env, string) (map[string]string, any) { return nil, nil },
+	"export-members":      func(*env, string) (map[string]string, any) { return nil, nil },
 	"stage-member-import": func(*env, string) (map[string]string, any) {
 		return map[string]string{"?": "format=csv"}, "name,role\n甲,koc\n"
 	},
@@ -285,19 +286,20 @@ func expect(rt api.Route, c caller, opID string) func(int) bool {
 // everyone in the program may make: 200; anything else: 403). The fixtures'
 // objects are other members', which a member cannot see: 404.
 var memberExpect = map[string]int{
-	"list-claims":      200,
-	"list-submissions": 200,
-	"get-claim":        404,
-	"withdraw-claim":   404,
-	"submit":           404,
-	"get-submission":   404,
-	"member-points":    404,
-	"get-member":       404,
-	"member-tiers":     404,
-	"list-consents":    404,
-	"claim-task":       403, // for another member
-	"list-offers":      403, // another member's
-	"member-card":      404,
+	"list-claims":         200,
+	"list-submissions":    200,
+	"get-claim":           404,
+	"withdraw-claim":      404,
+	"submit":              404,
+	"get-submission":      404,
+	"member-points":       404,
+	"get-member":          404,
+	"member-tiers":        404,
+	"list-consents":       404,
+	"claim-task":          403, // for another member
+	"list-offers":         403, // another member's
+	"member-card":         404,
+	"member-tier-history": 404,
 }
 
 func opID(e *env, rt api.Route) string {

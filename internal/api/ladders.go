@@ -98,6 +98,18 @@ func (s *Server) registerLadders() {
 			return out, nil
 		})
 
+	add(s, huma.Operation{OperationID: "member-tier-history", Method: http.MethodGet, Path: Prefix + "/programs/{program}/members/{member}/tier-history",
+		Tags: []string{"members"}, Summary: "A member's moves between tiers with their reasons, newest first (a member reads their own)"},
+		needs{perm: program.PermMembersRead, members: true}, func(ctx context.Context, sc program.Scope, in *MemberRef) (*historyOut, error) {
+			ms, err := s.Ladders.History(ctx, sc, in.Member, 200)
+			if err != nil {
+				return nil, err
+			}
+			out := &historyOut{}
+			out.Body.Items = ms
+			return out, nil
+		})
+
 	add(s, huma.Operation{OperationID: "set-member-tier", Method: http.MethodPut, Path: Prefix + "/programs/{program}/members/{member}/tiers/{ladder}",
 		Tags: tags, Summary: "Move a member to a tier by hand, with a reason"},
 		needs{perm: program.PermTiersAssign}, func(ctx context.Context, sc program.Scope, in *setTierIn) (*standingOut, error) {
@@ -114,4 +126,10 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+type historyOut struct {
+	Body struct {
+		Items []ladder.Move `json:"items"`
+	}
 }

@@ -575,3 +575,44 @@ func OnTier(ref string) (db.Cond, error) {
 	return db.Cond{SQL: `m.id IN (SELECT mt.member_id FROM member_tiers mt JOIN tiers t ON t.id = mt.tier_id
 		JOIN ladders l ON l.id = mt.ladder_id WHERE mt.program_id = m.program_id AND l.key || '/' || t.key = $?)`, Arg: ref}, nil
 }
+
+// Move is one change of a member's tier on a ladder, with its reason.
+type Move struct {
+	Ladder Text      `json:"ladder"`
+	From   Text      `json:"from"` // empty on the member's first rung
+	To     Text      `json:"to"`
+	Reason string    `json:"reason"`
+	Actor  string    `json:"actor"`
+	At     time.Time `json:"at"`
+}
+
+// History lists a member's moves between tiers, newest first (a member
+// may read their own).
+func (s *Service) History(ctx context.Context, sc program.Scope, memberRef string, limit int) ([]Move, error) {
+	if err := db.CheckLimit(limit); err != nil {
+		return nil, err
+	}
+	m, err := (&member.Service{DB: s.DB}).Get(ctx, sc, memberRef)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT l.name_zh, l.name_en, coalesce(f.name_zh, ''), coalesce(f.name_en, ''),
+		coalesce(t.name_zh, ''), coalesce(t.name_en, ''), c.reason, c.actor, c.at
+		FROM tier_changes c JOIN ladders l ON l.id = c.ladder_id LEFT JOIN tiers f ON f.id = c.from_tier_id LEFT JOIN tiers t ON t.id = c.to_tier_id
+		WHERE c.member_id = $1 ORDER BY c.id DESC LIMIT $2`, m.ID, limit)
+	if err != nil {
+		return nil, db.MapError(err)
+	}
+	defer rows.Close()
+	out := []Move{}
+	for rows.Next() {
+		var mv Move
+		var at int64
+		if err := rows.Scan(&mv.Ladder.Zh, &mv.Ladder.En, &mv.From.Zh, &mv.From.En, &mv.To.Zh, &mv.To.En, &mv.Reason, &mv.Actor, &at); err != nil {
+			return nil, err
+		}
+		mv.At = time.UnixMicro(at).UTC()
+		out = append(out, mv)
+	}
+	return out, rows.Err()
+}

@@ -334,6 +334,7 @@ func pointsIf(decision string, t Task) int64 {
 
 // SubmissionFilter narrows the review queue.
 type SubmissionFilter struct {
+	Member string // operators: one member's
 	Task   string
 	Claim  string
 	Status string
@@ -357,6 +358,8 @@ func (s *Service) Submissions(ctx context.Context, sc program.Scope, f Submissio
 	w := db.Where("s.program_id = $1", sc.Program.ID)
 	if member != "" {
 		w.Add("m.public_id = $?", member)
+	} else if f.Member != "" {
+		w.Add("m.public_id = $?", f.Member)
 	}
 	if f.Task != "" {
 		w.Add("t.public_id = $?", f.Task)

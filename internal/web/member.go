@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/member"
 	"kox/internal/program"
@@ -80,6 +81,38 @@ func (s *Server) renderMember(q *request, sc program.Scope, acts components.Memb
 		tiers.Rows = append(tiers.Rows, []string{st.LadderName.In(lang), st.Name.In(lang), st.Title.In(lang), day(st.Since)})
 	}
 	sections = append(sections, components.Section{Title: t("member.tiers"), Table: tiers})
+	moves, err := s.Ladders.History(q.ctx, sc, m.PublicID, 50)
+	if err != nil {
+		return q.problem(err)
+	}
+	history := components.Table{Head: []string{t("member.when"), t("member.ladder"), t("member.from"), t("member.to"), t("member.reason"), t("dash.who")},
+		Empty: t("member.no_moves")}
+	for _, mv := range moves {
+		history.Rows = append(history.Rows, []string{day(mv.At), mv.Ladder.In(lang), orDash(mv.From.In(lang)), mv.To.In(lang), mv.Reason, mv.Actor})
+	}
+	sections = append(sections, components.Section{Title: t("member.history"), Table: history})
+	consents, _, err := s.Members.Consents(q.ctx, sc, m.PublicID, "", db.Window{Limit: 50})
+	if err != nil {
+		return q.problem(err)
+	}
+	ctab := components.Table{Head: []string{t("member.when"), t("member.consent"), t("member.granted"), t("member.consent_source")}, Empty: t("member.no_consents")}
+	for _, c := range consents {
+		granted := t("member.no")
+		if c.Granted {
+			granted = t("member.yes")
+		}
+		ctab.Rows = append(ctab.Rows, []string{day(c.At), c.Kind, granted, c.Source})
+	}
+	sections = append(sections, components.Section{Title: t("member.consents"), Table: ctab})
+	notes, _, err := s.Members.Notes(q.ctx, sc, m.PublicID, db.Window{Limit: 50})
+	if err != nil {
+		return q.problem(err)
+	}
+	ntab := components.Table{Head: []string{t("member.when"), t("dash.who"), t("member.note")}, Empty: t("member.no_notes")}
+	for _, n := range notes {
+		ntab.Rows = append(ntab.Rows, []string{day(n.CreatedAt), n.Author, n.Body})
+	}
+	sections = append(sections, components.Section{Title: t("member.notes"), Table: ntab})
 	if program.Can(sc.Role, program.PermLedgerRead) {
 		st, _, err := s.Points.Statement(q.ctx, sc, m.PublicID, 0, 20)
 		if err != nil {
@@ -101,6 +134,30 @@ func (s *Server) renderMember(q *request, sc program.Scope, acts components.Memb
 			claims.Rows = append(claims.Rows, []string{c.TaskTitle, word("claim", string(c.Status)), fmt.Sprint(c.PointsPaid)})
 		}
 		sections = append(sections, components.Section{Title: t("member.claims"), Table: claims})
+		subs, _, err := s.Tasks.Submissions(q.ctx, sc, task.SubmissionFilter{Member: m.PublicID, Limit: 20})
+		if err != nil {
+			return q.problem(err)
+		}
+		stab := components.Table{Head: []string{t("member.when"), t("member.task"), "#", t("members.status"), t("portal.feedback")}, Empty: t("member.no_submissions")}
+		for _, x := range subs {
+			fb := ""
+			if x.Review != nil {
+				fb = x.Review.Feedback
+			}
+			stab.Rows = append(stab.Rows, []string{day(x.CreatedAt), x.TaskTitle, fmt.Sprint(x.Version), word("submission", x.Status), fb})
+		}
+		sections = append(sections, components.Section{Title: t("member.submissions"), Table: stab})
+	}
+	if program.Can(sc.Role, program.PermAuditRead) {
+		es, _, err := s.Programs.AuditLog(q.ctx, sc, program.AuditFilter{ObjectID: m.PublicID, Limit: 20})
+		if err != nil {
+			return q.problem(err)
+		}
+		atab := components.Table{Head: []string{t("member.when"), t("dash.who"), t("dash.action")}, Empty: t("dash.no_changes")}
+		for _, e := range es {
+			atab.Rows = append(atab.Rows, []string{day(e.At), e.ActorName, e.Action})
+		}
+		sections = append(sections, components.Section{Title: t("member.audit"), Table: atab})
 	}
 	base := "/p/" + sc.Program.Slug + "/members/" + m.PublicID
 	acts.Card = base + "/card.png"
@@ -144,4 +201,11 @@ func (s *Server) renderMember(q *request, sc program.Scope, acts components.Memb
 		}
 	}
 	return q.render(http.StatusOK, components.MemberPage(q.nav(), sc.Program.Name, m.Name, facts, badges, sections, acts))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }

@@ -181,10 +181,17 @@ func TestMemberPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.a.Members.AddNote(ctx, sc, m.PublicID, "回复很快，适合带新人"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.a.Members.RecordConsent(ctx, sc, m.PublicID, member.Consent{Kind: "content_reuse", Granted: true, Source: "wecom"}); err != nil {
+			t.Fatal(err)
+		}
 		s.signIn("owner@web.kox")
 		p := s.do("GET", "/p/qicheng/members/"+m.PublicID, nil)
 		checkPage(t, p)
-		for _, want := range []string{"李娜", "投放", "杭州", "露营", "小红书", "露营奶爸", "12000", "须标注", "+100", "任务通过", "分享 OTA 初体验", "已通过", "积分 · 100", "授权阶梯", "体验授权"} {
+		for _, want := range []string{"李娜", "投放", "杭州", "露营", "小红书", "露营奶爸", "12000", "须标注", "+100", "任务通过", "分享 OTA 初体验", "已通过", "积分 · 100", "授权阶梯", "体验授权",
+			"试驾表现好", "回复很快，适合带新人", "content_reuse", "提交记录", "操作记录", "member.tier"} {
 			if !strings.Contains(p.body, want) {
 				t.Errorf("member page lacks %q", want)
 			}
@@ -195,7 +202,7 @@ func TestMemberPage(t *testing.T) {
 		newSiteOperator(t, d, "reviewer@web.kox", "qicheng", program.RoleReviewer)
 		s.signIn("reviewer@web.kox")
 		r := s.do("GET", "/p/qicheng/members/"+m.PublicID, nil)
-		if r.status != 200 || strings.Contains(r.body, "+100") || !strings.Contains(r.body, "李娜") {
+		if r.status != 200 || strings.Contains(r.body, "+100") || !strings.Contains(r.body, "李娜") || strings.Contains(r.body, "操作记录") {
 			t.Fatalf("a reviewer (no ledger.read) sees points: %d", r.status)
 		}
 		s.signIn("owner@web.kox")
