@@ -21,6 +21,7 @@ import (
 	"kox/internal/idempotency"
 	"kox/internal/identity"
 	"kox/internal/ladder"
+	"kox/internal/media"
 	"kox/internal/member"
 	"kox/internal/middleware"
 	"kox/internal/points"
@@ -48,6 +49,7 @@ type Deps struct {
 	Identity  *identity.Service
 	Dashboard *dashboard.Service
 	Roster    *roster.Service
+	Media     *media.Service
 	Gate      *access.Gate
 	Idem      *idempotency.Store
 	Log       *slog.Logger
@@ -116,6 +118,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerCards()
 	s.registerOverview()
 	s.registerRoster()
+	s.registerImages()
 	return s
 }
 

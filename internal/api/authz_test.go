@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/png"
 	"strings"
 	"testing"
 
@@ -133,8 +136,16 @@ var fixtures = map[string]fixture{
 	"member-points":       memberFixture(nil),
 	"member-card":         memberFixture(nil),
 	"member-tier-history": memberFixture(nil),
-	"program-overview":    func(*env, string) (map[string]string, any) { return nil, nil },
-	"export-members":      func(*env, string) (map[string]string, any) { return nil, nil },
+	"upload-image":        func(*env, string) (map[string]string, any) { return nil, tinyPNG() },
+	"get-image": func(e *env, slug string) (map[string]string, any) {
+		r := e.call("POST", "/api/v1/programs/"+slug+"/images", e.owner, tinyPNG())
+		if r.status != 201 {
+			e.t.Fatalf("upload: %d %s", r.status, r.raw)
+		}
+		return map[string]string{"image": r.str("ref")}, nil
+	},
+	"program-overview": func(*env, string) (map[string]string, any) { return nil, nil },
+	"export-members":   func(*env, string) (map[string]string, any) { return nil, nil },
 	"stage-member-import": func(*env, string) (map[string]string, any) {
 		return map[string]string{"?": "format=csv"}, "name,role\n甲,koc\n"
 	},
@@ -300,6 +311,8 @@ var memberExpect = map[string]int{
 	"list-offers":         403, // another member's
 	"member-card":         404,
 	"member-tier-history": 404,
+	"upload-image":        201,
+	"get-image":           404, // an operator's upload
 }
 
 func opID(e *env, rt api.Route) string {
@@ -336,4 +349,11 @@ func (e *env) stagedImport(slug string) string {
 		e.t.Fatalf("stage an import: %d %s", r.status, r.raw)
 	}
 	return r.str("id")
+}
+
+// tinyPNG is a 1×1 PNG.
+func tinyPNG() string {
+	var b bytes.Buffer
+	_ = png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 1, 1)))
+	return b.String()
 }

@@ -12,6 +12,7 @@ import (
 
 	"kox/internal/db"
 	"kox/internal/fault"
+	"kox/internal/media"
 	"kox/internal/member"
 	"kox/internal/points"
 	"kox/internal/postref"
@@ -50,7 +51,7 @@ func (in *SubmissionInput) validate() error {
 		f.MaxItems("images", 20)
 	}
 	for i, u := range in.Images {
-		if !httpURL(u) {
+		if !httpURL(u) && !media.IsRef(u) {
 			f.URL(fmt.Sprintf("images[%d]", i))
 		}
 	}
@@ -203,6 +204,9 @@ func (s *Service) Submit(ctx context.Context, sc program.Scope, claimRef string,
 		var version int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) + 1 FROM submissions WHERE claim_id = $1 AND coalesce(occurrence_id, 0) = coalesce($2, 0)`,
 			c.ID, occurrence).Scan(&version); err != nil {
+			return Submission{}, err
+		}
+		if err := ownImages(ctx, tx, sc.Program.ID, m.ID, in.Images); err != nil {
 			return Submission{}, err
 		}
 		images := in.Images
@@ -418,4 +422,28 @@ func (s *Service) ClaimByID(ctx context.Context, sc program.Scope, ref string) (
 		return c, nil
 	}
 	return c, sc.Require(program.PermTasksRead)
+}
+
+// ownImages: the images a submission names that kox keeps must be the
+// member's own uploads in this program.
+func ownImages(ctx context.Context, tx *db.Tx, programID, memberID int64, images []string) error {
+	var refs []string
+	for _, u := range images {
+		if media.IsRef(u) {
+			refs = append(refs, u)
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	in, args, _ := db.In(tx.Engine, "public_id", 3, refs)
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(DISTINCT public_id) FROM images WHERE program_id = $1 AND member_id = $2 AND `+in,
+		append([]any{programID, memberID}, args...)...).Scan(&n); err != nil {
+		return err
+	}
+	if n != len(slices.Compact(slices.Sorted(slices.Values(refs)))) {
+		return fault.Field("images", "image.not_yours", "names an image the member did not upload")
+	}
+	return nil
 }

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"errors"
+	"io"
 	"net/http"
 	"strings"
 
 	"kox/internal/fault"
 	"kox/internal/i18n"
+	"kox/internal/media"
 	"kox/internal/member"
 	"kox/internal/middleware"
 	"kox/internal/program"
@@ -143,6 +146,7 @@ func (s *Server) renderClaim(q *request, sc program.Scope, form components.Submi
 		if x.Review != nil {
 			r.Feedback = x.Review.Feedback
 		}
+		r.Images = imageLinks(x.Images, "/m/images/")
 		v.Rounds = append(v.Rounds, r)
 	}
 	for _, p := range member.Platforms {
@@ -154,6 +158,9 @@ func (s *Server) renderClaim(q *request, sc program.Scope, form components.Submi
 	return q.render(status, components.PortalClaim(q.portalNav(sc, "home"), v, form))
 }
 
+// maxImages is how many images one hand-in may carry.
+const maxImages = 9
+
 // memberSubmit hands in posts and text for my claim; what the task service
 // refuses comes back on the form with what I typed.
 func (s *Server) memberSubmit(q *request) error {
@@ -161,11 +168,39 @@ func (s *Server) memberSubmit(q *request) error {
 	if !ok {
 		return err
 	}
-	if err := q.r.ParseForm(); err != nil {
+	q.r.Body = http.MaxBytesReader(q.w, q.r.Body, maxImages*media.MaxBytes+1<<20)
+	if err := q.r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return q.portalProblem(sc, fault.New(fault.Invalid, "form.unreadable", "the form could not be read"))
 	}
 	form := components.SubmitForm{Text: q.r.PostForm.Get("text")}
 	in := task.SubmissionInput{Text: form.Text}
+	if q.r.MultipartForm != nil {
+		files := q.r.MultipartForm.File["images"]
+		if len(files) > maxImages {
+			form.Error = q.refusal(fault.Field("images", "max_items", "at most {max} entries", fault.P{"max": maxImages}))
+			return s.renderClaim(q, sc, form, http.StatusUnprocessableEntity)
+		}
+		for _, fh := range files {
+			f, err := fh.Open()
+			if err != nil {
+				return err
+			}
+			data, err := io.ReadAll(io.LimitReader(f, media.MaxBytes+1))
+			f.Close()
+			if err != nil {
+				return err
+			}
+			img, err := s.Media.Put(q.ctx, sc, data)
+			if err != nil {
+				if _, ok := fault.As(err); !ok {
+					return err
+				}
+				form.Error = q.refusal(err)
+				return s.renderClaim(q, sc, form, http.StatusUnprocessableEntity)
+			}
+			in.Images = append(in.Images, img.Ref)
+		}
+	}
 	platforms, urls := q.r.PostForm["post_platform"], q.r.PostForm["post_url"]
 	for i, u := range urls {
 		p := ""
@@ -199,4 +234,48 @@ func (q *request) portalProblem(sc program.Scope, err error) error {
 		return q.render(http.StatusNotFound, components.PortalMessage(q.portalNav(sc, ""), components.T(q.ctx, "notfound.text")))
 	}
 	return q.render(middleware.StatusOf[fe.Kind], components.PortalMessage(q.portalNav(sc, ""), q.refusal(err)))
+}
+
+// imageLinks are a submission's images as addresses: kox's own under base,
+// links as they are.
+func imageLinks(images []string, base string) []components.ImageLink {
+	out := make([]components.ImageLink, len(images))
+	for i, x := range images {
+		if media.IsRef(x) {
+			out[i] = components.ImageLink{URL: base + x, Kept: true}
+		} else {
+			out[i] = components.ImageLink{URL: x}
+		}
+	}
+	return out
+}
+
+// memberImage is one of my images.
+func (s *Server) memberImage(q *request) error {
+	sc, ok, err := s.own(q)
+	if !ok {
+		return err
+	}
+	img, err := s.Media.Get(q.ctx, sc, q.r.PathValue("image"))
+	if err != nil {
+		return q.portalProblem(sc, err)
+	}
+	return q.image(img)
+}
+
+// consoleImage is an image of the program's submissions, for reviewers.
+func (s *Server) consoleImage(q *request, sc program.Scope) error {
+	img, err := s.Media.Get(q.ctx, sc, q.r.PathValue("image"))
+	if err != nil {
+		return q.problem(err)
+	}
+	return q.image(img)
+}
+
+func (q *request) image(img media.Image) error {
+	h := q.w.Header()
+	h.Set("Content-Type", img.ContentType)
+	h.Set("Cache-Control", "private, max-age=86400")
+	_, err := q.w.Write(img.Data)
+	return err
 }

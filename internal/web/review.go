@@ -77,7 +77,7 @@ func (s *Server) renderReview(q *request, sc program.Scope, form components.Revi
 func (q *request) submissionView(sc program.Scope, x task.Submission) components.SubmissionView {
 	t := func(k string) string { return components.T(q.ctx, k) }
 	v := components.SubmissionView{Ref: x.PublicID, Task: x.TaskTitle, TaskRef: x.TaskID, Member: x.MemberName, MemberRef: x.MemberID,
-		Version: x.Version, When: q.when(sc, x.CreatedAt), Text: x.Text, Images: x.Images, Disclosure: x.DisclosureRequired,
+		Version: x.Version, When: q.when(sc, x.CreatedAt), Text: x.Text, Images: imageLinks(x.Images, "/p/"+sc.Program.Slug+"/images/"), Disclosure: x.DisclosureRequired,
 		Status: t("submission." + x.Status), Passed: x.Check.Passed}
 	for _, p := range x.Posts {
 		v.Posts = append(v.Posts, components.PostLink{Platform: t("platform." + p.Platform), URL: p.URL})

@@ -69,7 +69,11 @@ func TestConsolePagesByRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		params := map[string]string{"{operator}": mate.PublicID, "{key}": key.PublicID, "{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
+		pic, err := s.a.Media.Put(ctx, sc, pngBytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]string{"{image}": pic.Ref, "{operator}": mate.PublicID, "{key}": key.PublicID, "{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
 			"{claim}": applied.PublicID, "{submission}": sub.PublicID, "{import}": staged.ID}
 
 		type caller struct {
@@ -209,5 +213,6 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/api-keys/{key}/revoke":              program.PermAPIKeysManage,
 	"GET /p/{program}/audit":                               program.PermAuditRead,
 	"GET /p/{program}/review":                              program.PermSubmissionsReview,
+	"GET /p/{program}/images/{image}":                      program.PermTasksRead,
 	"POST /p/{program}/review/{submission}":                program.PermSubmissionsReview,
 }

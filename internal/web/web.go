@@ -24,6 +24,7 @@ import (
 	"kox/internal/i18n"
 	"kox/internal/identity"
 	"kox/internal/ladder"
+	"kox/internal/media"
 	"kox/internal/member"
 	"kox/internal/middleware"
 	"kox/internal/points"
@@ -43,6 +44,7 @@ type Deps struct {
 	Identity  *identity.Service
 	Dashboard *dashboard.Service
 	Roster    *roster.Service
+	Media     *media.Service
 	Tasks     *task.Service
 	Log       *slog.Logger
 }
@@ -88,6 +90,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("GET /m/claims/{claim}", s.portal(s.memberClaim))
 	mux.Handle("POST /m/claims/{claim}/submit", s.portal(s.memberSubmit))
 	mux.Handle("GET /m/points", s.portal(s.memberPoints))
+	mux.Handle("GET /m/images/{image}", s.portal(s.memberImage))
 	mux.Handle("GET /m/card", s.portal(s.memberCard))
 	mux.Handle("GET /m/card.png", s.portal(s.memberCardPNG))
 	mux.Handle("GET /v/{number}", s.page(s.verify))
@@ -141,6 +144,7 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/api-keys/{key}/revoke", program.PermAPIKeysManage, (*Server).revokeKey},
 	{"GET /p/{program}/audit", program.PermAuditRead, (*Server).auditLog},
 	{"GET /p/{program}/review", program.PermSubmissionsReview, (*Server).review},
+	{"GET /p/{program}/images/{image}", program.PermTasksRead, (*Server).consoleImage},
 	{"POST /p/{program}/review/{submission}", program.PermSubmissionsReview, (*Server).decide},
 }
 
