@@ -55,7 +55,11 @@ func (s *Server) ladders(q *request, sc program.Scope) error {
 		}
 		sections = append(sections, components.Section{Title: title, Table: tbl})
 	}
-	return q.render(http.StatusOK, components.LaddersPage(q.nav(), sections, "/p/"+sc.Program.Slug+"/program.yaml"))
+	edit := ""
+	if program.Can(sc.Role, program.PermLaddersWrite) && program.Can(sc.Role, program.PermTasksWrite) {
+		edit = "/p/" + sc.Program.Slug + "/program-file"
+	}
+	return q.render(http.StatusOK, components.LaddersPage(q.nav(), sections, "/p/"+sc.Program.Slug+"/program.yaml", edit, flash(q)))
 }
 
 // programFile is the program as its YAML file: shown, or downloaded.

@@ -116,3 +116,51 @@ func TestSetupPages(t *testing.T) {
 		}
 	})
 }
+
+// The program file's editor: a preview lists the changes and writes
+// nothing; applying writes them; a file naming another program, or a bad
+// file, is refused; an operator may change ladders, not the program's own
+// fields.
+func TestProgramFileEditor(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		s.signIn("owner@web.kox")
+		ed := s.do("GET", "/p/qicheng/program-file", nil)
+		checkPage(t, ed)
+		m := regexp.MustCompile(`(?s)<textarea[^>]*name="file"[^>]*>(.*?)</textarea>`).FindStringSubmatch(ed.body)
+		if ed.status != 200 || m == nil || !strings.Contains(m[1], "slug: qicheng") {
+			t.Fatalf("editor: %d", ed.status)
+		}
+		text := strings.NewReplacer("&#34;", `"`, "&#39;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(m[1])
+		changed := strings.Replace(text, "体验官", "体验大使", 1)
+		if changed == text {
+			t.Fatalf("the file has no 体验官 title to change:\n%s", text)
+		}
+		pre := s.do("POST", "/p/qicheng/program-file", url.Values{"file": {changed}, "action": {"preview"}})
+		checkPage(t, pre)
+		if pre.status != 200 || !strings.Contains(pre.body, `data-test="preview"`) || !strings.Contains(pre.body, "~ ") || !strings.Contains(pre.body, `data-test="apply-file"`) {
+			t.Fatalf("preview: %d %s", pre.status, pre.body)
+		}
+		if l := s.do("GET", "/p/qicheng/ladders", nil); strings.Contains(l.body, "体验大使") {
+			t.Fatal("a preview changed the ladders")
+		}
+		if p := s.do("POST", "/p/qicheng/program-file", url.Values{"file": {changed}, "action": {"apply"}}); p.status != 303 {
+			t.Fatalf("apply: %d %s", p.status, p.body)
+		}
+		if l := s.do("GET", "/p/qicheng/ladders", nil); !strings.Contains(l.body, "体验大使") {
+			t.Fatal("applying did not change the ladders")
+		}
+		other := strings.Replace(changed, "slug: qicheng", "slug: other", 1)
+		if p := s.do("POST", "/p/qicheng/program-file", url.Values{"file": {other}, "action": {"apply"}}); p.status != 422 {
+			t.Fatalf("a file naming another program: %d", p.status)
+		}
+		if p := s.do("POST", "/p/qicheng/program-file", url.Values{"file": {"ladders: [nonsense"}, "action": {"preview"}}); p.status != 422 && p.status != 400 {
+			t.Fatalf("a broken file: %d", p.status)
+		}
+		op := s.teammate("qicheng", program.RoleOperator)
+		renamed := strings.Replace(changed, "name: 启程汽车 车主计划", "name: 改名", 1)
+		if p := op.do("POST", "/p/qicheng/program-file", url.Values{"file": {renamed}, "action": {"apply"}}); p.status != 403 {
+			t.Fatalf("an operator renames the program: %d", p.status)
+		}
+	})
+}

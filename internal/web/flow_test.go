@@ -87,7 +87,8 @@ func browserFlow(t *testing.T, d *db.DB, lang string) {
 	shoot(t, ctx, shotName("dashboard"))
 	for _, pg := range []struct{ name, path, wait string }{{"ladders", "/p/qicheng/ladders", "h1"}, {"matrix", "/p/qicheng/matrix", "h1"},
 		{"team", "/p/qicheng/team", `[data-test="team"]`}, {"api-keys", "/p/qicheng/api-keys", `[data-test="new-key"]`},
-		{"audit", "/p/qicheng/audit", `[data-test="table"]`}, {"import", "/p/qicheng/members/import", `[data-test="upload"]`}} {
+		{"audit", "/p/qicheng/audit", `[data-test="table"]`}, {"import", "/p/qicheng/members/import", `[data-test="upload"]`},
+		{"program-file", "/p/qicheng/program-file", `[data-test="program-file"]`}} {
 		run(pg.name, chromedp.Navigate(s.srv.URL+pg.path), chromedp.WaitVisible(pg.wait))
 		shoot(t, ctx, shotName(pg.name))
 	}

@@ -204,6 +204,8 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/members/{member}/tier":              program.PermTiersAssign,
 	"GET /p/{program}/ladders":                             program.PermProgramRead,
 	"GET /p/{program}/program.yaml":                        program.PermProgramRead,
+	"GET /p/{program}/program-file":                        program.PermLaddersWrite,
+	"POST /p/{program}/program-file":                       program.PermLaddersWrite,
 	"GET /p/{program}/matrix":                              program.PermMembersRead,
 	"GET /p/{program}/team":                                program.PermOperatorsRead,
 	"POST /p/{program}/team":                               program.PermOperatorsManage,

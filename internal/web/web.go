@@ -135,6 +135,8 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/members/{member}/tier", program.PermTiersAssign, (*Server).moveTier},
 	{"GET /p/{program}/ladders", program.PermProgramRead, (*Server).ladders},
 	{"GET /p/{program}/program.yaml", program.PermProgramRead, (*Server).programFile},
+	{"GET /p/{program}/program-file", program.PermLaddersWrite, (*Server).editProgramFile},
+	{"POST /p/{program}/program-file", program.PermLaddersWrite, (*Server).saveProgramFile},
 	{"GET /p/{program}/matrix", program.PermMembersRead, (*Server).matrix},
 	{"GET /p/{program}/team", program.PermOperatorsRead, (*Server).team},
 	{"POST /p/{program}/team", program.PermOperatorsManage, (*Server).addTeammate},
