@@ -57,9 +57,20 @@ func (s *Server) members(q *request, sc program.Scope) error {
 		}
 		return out
 	}
+	ls, err := s.Ladders.Ladders(q.ctx, sc, "")
+	if err != nil {
+		return q.problem(err)
+	}
+	var tiers []components.Option
+	for _, l := range ls {
+		for _, tr := range l.Tiers {
+			tiers = append(tiers, components.Option{Value: l.Key + "/" + tr.Key, Label: l.Name.In(components.Lang(q.ctx)) + " · " + tr.Name.In(components.Lang(q.ctx))})
+		}
+	}
 	t := components.Table{Action: q.r.URL.Path, Empty: components.T(q.ctx, "members.none"),
 		Filters: []components.Filter{
 			{Name: "q", Label: components.T(q.ctx, "members.search"), Value: f.Query},
+			{Name: "tier", Label: components.T(q.ctx, "member.tier"), Value: v.Get("tier"), Options: tiers},
 			{Name: "role", Label: components.T(q.ctx, "members.role"), Value: string(f.Role), Options: options("role", fault.Names(member.Roles))},
 			{Name: "source", Label: components.T(q.ctx, "members.source"), Value: string(f.Source), Options: options("source", fault.Names(member.Sources))},
 			{Name: "status", Label: components.T(q.ctx, "members.status"), Value: string(f.Status), Options: options("status", fault.Names(member.Statuses))},

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -59,6 +60,9 @@ func TestMemberTable(t *testing.T) {
 		s.signIn("owner@web.kox")
 		first := s.do("GET", "/p/qicheng/members", nil)
 		checkPage(t, first)
+		if !strings.Contains(first.body, `<option value="main/experience"`) {
+			t.Error("the tier filter offers no tiers")
+		}
 		if first.status != 200 || strings.Count(first.body, "<tr>") != 51 || !strings.Contains(first.body, `data-test="next"`) {
 			t.Fatalf("first page: %d, %d rows", first.status, strings.Count(first.body, "<tr>")-1)
 		}
@@ -133,11 +137,35 @@ func TestBrowserMemberTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	shoot(t, ctx, "console-members")
+	// Typing a filter refreshes the results in place (htmx), and the
+	// address with it: the page is not loaded again.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.koxMark = 7`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys("#f-q", "车主05")); err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for range 50 {
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-test="table"] tbody tr').length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows = n; rows == 10 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	mark, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.koxMark || 0`))
+	where, _ := chromedp.Run(ctx, chromedp.Location())
+	if rows != 10 || err != nil || mark != 7 || !strings.Contains(where, "q=") {
+		t.Fatalf("filtering in place: %d rows (want 10), mark %d, at %s, %v", rows, mark, where, err)
+	}
 	if err := chromedp.Do(ctx, chromedp.Click(`[data-test="table"] tbody tr:first-child a`), chromedp.WaitVisible(`[data-test="member-name"]`)); err != nil {
 		t.Fatal(err)
 	}
 	name, err := chromedp.Run(ctx, chromedp.Text(`[data-test="member-name"]`))
-	if err != nil || name != "车主059" {
+	if err != nil || name != "车主059" { // the newest of 车主050–059
 		t.Fatalf("member page from the table: %q, %v", name, err)
 	}
 	shoot(t, ctx, "console-member")
