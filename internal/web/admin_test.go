@@ -109,6 +109,16 @@ func TestSetupPages(t *testing.T) {
 		if p := s.do("GET", "/p/qicheng/audit?since=yesterday", nil); p.status != 422 {
 			t.Fatalf("a bad date: %d", p.status)
 		}
+		// The program switcher lists the reader's other programs.
+		if _, err := s.a.Programs.Create(ctx, program.Program{Slug: "fengchi", Name: "风驰户外"}); err != nil {
+			t.Fatal(err)
+		}
+		if p := s.do("GET", "/p/qicheng/members", nil); !strings.Contains(p.body, `data-test="program-switch"`) || !strings.Contains(p.body, `href="/p/fengchi"`) {
+			t.Fatal("the owner's switcher lacks the other program")
+		}
+		if p := s.teammate("qicheng", program.RoleReviewer).do("GET", "/p/qicheng/members", nil); strings.Contains(p.body, "fengchi") {
+			t.Fatal("a reviewer of one program is offered another")
+		}
 		mat := s.do("GET", "/p/qicheng/matrix?platform=xiaohongshu", nil)
 		checkPage(t, mat)
 		if mat.status != 200 || !strings.Contains(mat.body, "官方号") {

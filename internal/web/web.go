@@ -160,6 +160,13 @@ func (s *Server) console(rt Route) func(*request) error {
 		if !ok {
 			return err
 		}
+		// The program switcher lists the operator's programs (only GET
+		// pages draw it).
+		if q.r.Method == http.MethodGet {
+			if q.programs, err = s.Programs.List(q.ctx); err != nil {
+				return err
+			}
+		}
 		return rt.handle(s, q, sc)
 	}
 }
@@ -174,6 +181,7 @@ type request struct {
 	signedIn bool
 	portal   bool           // a member portal page
 	sc       *program.Scope // the console's program, once entered
+	programs []program.Program
 }
 
 // page wraps a page handler: security headers, the reader's language, and
@@ -281,6 +289,11 @@ func (q *request) nav() components.Nav {
 	if q.sc != nil {
 		sc := q.sc
 		n.Program = sc.Program.Name
+		for _, p := range q.programs {
+			if p.ID != sc.Program.ID {
+				n.Others = append(n.Others, components.ProgramLink{Slug: p.Slug, Name: p.Name})
+			}
+		}
 		base := "/p/" + sc.Program.Slug
 		for _, l := range consoleLinks {
 			if program.Can(sc.Role, l.perm) {
