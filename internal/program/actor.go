@@ -29,6 +29,7 @@ type Actor struct {
 	ProgramID int64 // members and API keys belong to one program
 	Role      Role  // an API key's role
 	RequestID string
+	Locale    string // an operator's language setting ("" for none)
 }
 
 type actorKey struct{}

@@ -93,15 +93,15 @@ func (s *Service) resolveSession(ctx context.Context, token, programRef string) 
 	hash := hashToken(token)
 	var kind, publicID, name string
 	var actorID, programID, expires, seen int64
-	var opPublic, opName, role sql.NullString
+	var opPublic, opName, role, locale sql.NullString
 	var owner, disabled sql.NullBool
 	p, err := scan(s.DB.R.QueryRowContext(ctx, `SELECT `+nullableProgram+`, s.actor_kind, s.actor_id, s.program_id, s.expires_at,
-		s.last_seen_at, s.actor_public_id, s.actor_name, o.public_id, o.name, o.owner, o.disabled, po.role
+		s.last_seen_at, s.actor_public_id, s.actor_name, o.public_id, o.name, o.owner, o.disabled, po.role, o.locale
 		FROM sessions s LEFT JOIN operators o ON s.actor_kind = 'operator' AND o.id = s.actor_id
 		LEFT JOIN programs p ON ($2 <> '' AND (p.public_id = $2 OR p.slug = $2)) OR ($2 = '' AND s.actor_kind = 'member' AND p.id = s.program_id)
 		LEFT JOIN program_operators po ON s.actor_kind = 'operator' AND po.program_id = p.id AND po.operator_id = s.actor_id
 		WHERE s.token_hash = $1`, hash, programRef),
-		&kind, &actorID, &programID, &expires, &seen, &publicID, &name, &opPublic, &opName, &owner, &disabled, &role)
+		&kind, &actorID, &programID, &expires, &seen, &publicID, &name, &opPublic, &opName, &owner, &disabled, &role, &locale)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Actor{}, nil, fault.New(fault.Unauthenticated, "auth.unknown_session", "signed out or unknown session")
 	}
@@ -130,7 +130,7 @@ func (s *Service) resolveSession(ctx context.Context, token, programRef string) 
 		if disabled.Bool {
 			return Actor{}, nil, fault.New(fault.Unauthenticated, "auth.disabled", "this operator is disabled")
 		}
-		a = Actor{Kind: ActorOperator, ID: actorID, PublicID: opPublic.String, Name: opName.String, Owner: owner.Bool}
+		a = Actor{Kind: ActorOperator, ID: actorID, PublicID: opPublic.String, Name: opName.String, Owner: owner.Bool, Locale: locale.String}
 	case ActorMember:
 		a = Actor{Kind: ActorMember, ID: actorID, PublicID: publicID, Name: name, ProgramID: programID, Role: RoleMember}
 	default:

@@ -214,6 +214,10 @@ func (s *Server) wrap(cookie string, h func(*request) error) http.Handler {
 			if actx, ok, err := s.Gate.SignedIn(ctx, c.Value, r.PathValue("program")); err == nil && ok {
 				req.ctx = actx
 				req.actor, req.signedIn = program.ActorFrom(actx)
+				// The person's own setting, when they have not switched here.
+				if setting == "" && req.actor.Locale != "" {
+					req.ctx = components.WithLang(req.ctx, i18n.Pick(req.actor.Locale, r.Header.Get("Accept-Language")))
+				}
 			}
 		}
 		if err := h(req); err != nil {

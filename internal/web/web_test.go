@@ -208,3 +208,22 @@ func TestStaticFilesAndNotFound(t *testing.T) {
 		t.Fatalf("unknown API path: %d %s", api.status, api.header.Get("Content-Type"))
 	}
 }
+
+// An operator's own language setting picks the pages' language (over the
+// browser's), until they switch.
+func TestOperatorsLanguageSetting(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite)
+	s := newSite(t, d)
+	ctx := program.WithActor(context.Background(), program.System("test"))
+	if _, err := s.a.Programs.CreateOperator(ctx, program.NewOperator{Email: "amy@web.kox", Name: "Amy", Password: password, Locale: "en", Owner: true}); err != nil {
+		t.Fatal(err)
+	}
+	s.signIn("amy@web.kox")
+	if p := s.do("GET", "/", nil, "Accept-Language", "zh-CN"); !strings.Contains(p.body, "Your programs") {
+		t.Fatalf("an operator whose setting is English: %s", p.body)
+	}
+	s.do("GET", "/lang?to=zh-CN&back=/", nil)
+	if p := s.do("GET", "/", nil); !strings.Contains(p.body, "我的项目") {
+		t.Fatal("the switch does not win over the setting")
+	}
+}
