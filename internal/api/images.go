@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"kox/internal/media"
 	"kox/internal/program"
 )
 
@@ -29,7 +30,8 @@ type imageRef struct {
 
 func (s *Server) registerImages() {
 	add(s, huma.Operation{OperationID: "upload-image", Method: http.MethodPost, Path: Prefix + "/programs/{program}/images", Tags: []string{"tasks"},
-		Summary: "Upload an image to hand in with a submission (a member their own)", DefaultStatus: http.StatusCreated},
+		Summary: "Upload an image to hand in with a submission (a member their own)", DefaultStatus: http.StatusCreated,
+		MaxBodyBytes: media.MaxBytes + 1},
 		needs{perm: program.PermTasksWrite, members: true}, func(ctx context.Context, sc program.Scope, in *uploadImageIn) (*imageOut, error) {
 			img, err := s.Media.Put(ctx, sc, in.RawBody)
 			if err != nil {

@@ -61,7 +61,7 @@ func (s *Server) registerRoster() {
 
 	add(s, huma.Operation{OperationID: "stage-member-import", Method: http.MethodPost, Path: Prefix + "/programs/{program}/member-imports", Tags: tags,
 		Summary:       "Upload a member file (CSV or XLSX): every row checked, the errors named by row and column; nothing written until applied",
-		DefaultStatus: http.StatusCreated},
+		DefaultStatus: http.StatusCreated, MaxBodyBytes: roster.MaxBytes + 1},
 		needs{perm: program.PermMembersWrite}, func(ctx context.Context, sc program.Scope, in *stageIn) (*importOut, error) {
 			imp, err := s.Roster.Stage(ctx, sc, in.Filename, roster.Format(in.Format), in.RawBody)
 			if err != nil {

@@ -60,6 +60,11 @@ const (
 	MaxRows  = 50000
 )
 
+// TooBig is the refusal of a file past MaxBytes.
+func TooBig() error {
+	return fault.New(fault.Invalid, "import.too_big", "the file is larger than {max} MB", fault.P{"max": MaxBytes >> 20})
+}
+
 // tagSep separates a member's tags in one cell.
 const tagSep = "|"
 
@@ -197,7 +202,7 @@ func read(format Format, data []byte) ([][]string, error) {
 		return fault.New(fault.Invalid, "import.unreadable", "the file could not be read as {format}: {why}", fault.P{"format": string(format), "why": why})
 	}
 	if len(data) > MaxBytes {
-		return nil, fault.New(fault.Invalid, "import.too_big", "the file is larger than {max} MB", fault.P{"max": MaxBytes >> 20})
+		return nil, TooBig()
 	}
 	switch format {
 	case CSV:

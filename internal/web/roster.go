@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -62,7 +63,12 @@ func (s *Server) importForm(q *request, sc program.Scope) error {
 // wrong with it.
 func (s *Server) stageImport(q *request, sc program.Scope) error {
 	view := components.ImportView{Action: "/p/" + sc.Program.Slug + "/members/import"}
+	q.r.Body = http.MaxBytesReader(q.w, q.r.Body, roster.MaxBytes+1<<20)
 	file, hdr, err := q.r.FormFile("file")
+	if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
+		view.Error = q.refusal(roster.TooBig())
+		return q.render(http.StatusRequestEntityTooLarge, components.ImportPage(q.nav(), view))
+	}
 	if err != nil {
 		view.Error = components.T(q.ctx, "import.choose_file")
 		return q.render(http.StatusUnprocessableEntity, components.ImportPage(q.nav(), view))

@@ -13,11 +13,13 @@ CREATE TABLE member_cards (
     issued_at     BIGINT NOT NULL,
     superseded_at BIGINT NOT NULL DEFAULT 0
 );
-CREATE INDEX member_cards_member ON member_cards (member_id, superseded_at);
+-- One current card a member, however many ask for it at once.
+CREATE UNIQUE INDEX member_cards_current ON member_cards (member_id) WHERE superseded_at = 0;
 
 -- The dashboard counts members by source and domain from the index alone.
 CREATE INDEX members_source ON members (program_id, source, domain);
 
 -- +goose Down
 DROP INDEX members_source;
+DROP INDEX member_cards_current;
 DROP TABLE member_cards;
