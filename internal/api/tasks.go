@@ -137,7 +137,7 @@ type submitIn struct {
 	Body struct {
 		Posts  []task.Post `json:"posts,omitempty" maxItems:"10"`
 		Text   string      `json:"text,omitempty" maxLength:"20000"`
-		Images []string    `json:"images,omitempty" maxItems:"20"`
+		Images []string    `json:"images,omitempty" maxItems:"9"`
 	}
 }
 

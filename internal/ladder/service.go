@@ -498,10 +498,18 @@ func (s *Service) SetTier(ctx context.Context, sc program.Scope, memberRef, ladd
 // SetTierTx moves a member to a tier inside tx.
 func SetTierTx(ctx context.Context, tx *db.Tx, programID int64, memberRef, ladderKey, tierKey, reason string) (Standing, error) {
 	reason = strings.TrimSpace(reason)
+	var f fault.Fields
+	if ladderKey == "" {
+		f.Required("ladder")
+	}
+	if tierKey == "" {
+		f.Required("tier")
+	}
 	if reason == "" || len([]rune(reason)) > 500 {
-		var f fault.Fields
 		f.Length("reason", 1, 500)
-		return Standing{}, f.Err()
+	}
+	if err := f.Err(); err != nil {
+		return Standing{}, err
 	}
 	m, err := member.LookupTx(ctx, tx, programID, memberRef)
 	if err != nil {

@@ -83,18 +83,28 @@ func (s *Service) Put(ctx context.Context, sc program.Scope, data []byte) (Image
 	} else if err := sc.Require(program.PermTasksWrite); err != nil {
 		return Image{}, err
 	}
-	if len(data) > MaxBytes {
-		return Image{}, fault.Field("images", "image.too_big", "is larger than {max} MB", fault.P{"max": MaxBytes >> 20})
-	}
-	ct := http.DetectContentType(data)
-	if !slices.Contains(Types, ct) {
-		return Image{}, fault.Field("images", "image.type", "must be a JPEG, PNG, WebP or GIF image")
+	ct, err := Check(data)
+	if err != nil {
+		return Image{}, err
 	}
 	img := Image{Ref: pubid.New("img"), ContentType: ct, Size: int64(len(data)), Data: data}
 	if err := s.Store.Put(ctx, sc.Program.ID, memberID, img); err != nil {
 		return Image{}, fmt.Errorf("media: put: %w", err)
 	}
 	return img, nil
+}
+
+// Check says an upload's type, by its bytes, or why kox will not keep it;
+// a form checks every file before keeping any.
+func Check(data []byte) (string, error) {
+	if len(data) > MaxBytes {
+		return "", fault.Field("images", "image.too_big", "is larger than {max} MB", fault.P{"max": MaxBytes >> 20})
+	}
+	ct := http.DetectContentType(data)
+	if !slices.Contains(Types, ct) {
+		return "", fault.Field("images", "image.type", "must be a JPEG, PNG, WebP or GIF image")
+	}
+	return ct, nil
 }
 
 // Get reads an image: a member only their own; operators who may read

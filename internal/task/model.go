@@ -151,6 +151,17 @@ type Task struct {
 	claimedAccount  int64
 }
 
+// Changeable says the task may still be rewritten or cancelled: it is a
+// draft or published, not over.
+func (t Task) Changeable() bool { return t.Status != Cancelled && t.Status != Closed }
+
+// Publishable says the task may be published: only a draft may.
+func (t Task) Publishable() bool { return t.Status == Draft }
+
+// Assignable says operators may give the task to members now: a published
+// task that is not taken by applying.
+func (t Task) Assignable() bool { return t.Status == Published && t.Mode != Apply }
+
 // Input is the task as written, to be rewritten.
 func (t Task) Input() Input {
 	return Input{Title: t.Title, Kind: t.Kind, Mode: t.Mode, Brief: t.Brief, Eligibility: t.Eligibility, Capacity: t.Capacity,

@@ -271,7 +271,7 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in I
 		if err != nil {
 			return err
 		}
-		if before.Status == Cancelled || before.Status == Closed {
+		if !before.Changeable() {
 			return fault.New(fault.Conflict, "task.status", "the task is {status}", fault.P{"status": string(before.Status)})
 		}
 		ladders, err := ladder.LoadTx(ctx, tx, sc.Program.ID)
@@ -392,7 +392,7 @@ func (s *Service) Publish(ctx context.Context, sc program.Scope, ref string) (Ta
 		if err != nil {
 			return err
 		}
-		if t.Status != Draft {
+		if !t.Publishable() {
 			return fault.New(fault.Conflict, "task.not_draft", "only a draft can be published; the task is {status}", fault.P{"status": string(t.Status)})
 		}
 		if !t.ClaimDeadline.IsZero() && !t.ClaimDeadline.After(tx.Now) {
@@ -437,7 +437,7 @@ func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref, reason stri
 		if err != nil {
 			return err
 		}
-		if t.Status == Cancelled || t.Status == Closed {
+		if !t.Changeable() {
 			return fault.New(fault.Conflict, "task.status", "the task is {status}", fault.P{"status": string(t.Status)})
 		}
 		claims, err := claimsOf(ctx, tx, t)

@@ -20,6 +20,9 @@ import (
 	"kox/internal/pubid"
 )
 
+// MaxImages is how many images one hand-in may carry.
+const MaxImages = 9
+
 // SubmissionInput is what a member hands in.
 type SubmissionInput struct {
 	Posts  []Post
@@ -47,8 +50,8 @@ func (in *SubmissionInput) validate() error {
 	if len([]rune(in.Text)) > 20000 {
 		f.MaxLength("text", 20000)
 	}
-	if len(in.Images) > 20 {
-		f.MaxItems("images", 20)
+	if len(in.Images) > MaxImages {
+		f.MaxItems("images", MaxImages)
 	}
 	for i, u := range in.Images {
 		if !httpURL(u) && !media.IsRef(u) {

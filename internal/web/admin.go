@@ -272,15 +272,12 @@ func (s *Server) auditLog(q *request, sc program.Scope) error {
 // moveTier moves a member to a tier of a ladder with a reason.
 func (s *Server) moveTier(q *request, sc program.Scope) error {
 	ladderKey, tierKey, _ := strings.Cut(q.r.PostFormValue("tier"), "/")
-	if ladderKey == "" || tierKey == "" {
-		return s.renderMember(q, sc, components.MemberActions{Error: q.refusal(fault.Field("tier", "required", "is required"))})
-	}
 	if _, err := s.Ladders.SetTier(q.ctx, sc, q.r.PathValue("member"), ladderKey, tierKey, q.r.PostFormValue("reason")); err != nil {
 		fe, ok := fault.As(err)
 		if !ok || fe.Kind == fault.NotFound {
 			return q.problem(err)
 		}
-		return s.renderMember(q, sc, components.MemberActions{Error: q.refusal(err)})
+		return s.renderMember(q, sc, components.MemberActions{Error: q.refusal(err), Status: statusOf(fe)})
 	}
 	return q.redirect("/p/" + sc.Program.Slug + "/members/" + q.r.PathValue("member") + "?done=saved")
 }
@@ -301,7 +298,7 @@ func (s *Server) editMember(q *request, sc program.Scope) error {
 		if !ok || fe.Kind == fault.NotFound {
 			return q.problem(err)
 		}
-		return s.renderMember(q, sc, components.MemberActions{Error: q.refusal(err)})
+		return s.renderMember(q, sc, components.MemberActions{Error: q.refusal(err), Status: statusOf(fe)})
 	}
 	return q.redirect("/p/" + sc.Program.Slug + "/members/" + q.r.PathValue("member") + "?done=saved")
 }

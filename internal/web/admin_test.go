@@ -41,12 +41,15 @@ func TestSetupPages(t *testing.T) {
 		// The member: edited, then moved up with a reason.
 		bad := s.do("POST", "/p/qicheng/members/"+m.PublicID, url.Values{"name": {""}, "role": {"koc"}, "domain": {"public"}, "status": {"active"}})
 		checkPage(t, bad)
-		if bad.status != 200 || !strings.Contains(bad.body, `data-test="error"`) {
+		if bad.status != 422 || !strings.Contains(bad.body, `data-test="error"`) {
 			t.Fatalf("an empty name: %d", bad.status)
 		}
 		if p := s.do("POST", "/p/qicheng/members/"+m.PublicID, url.Values{"name": {"林小满"}, "phone": {"13800000001"}, "role": {"koc"},
 			"source": {"fan"}, "domain": {"private"}, "status": {"active"}, "city": {"杭州"}, "tags": {"露营 自驾"}}); p.status != 303 {
 			t.Fatalf("edit: %d %s", p.status, p.body)
+		}
+		if p := s.do("POST", "/p/qicheng/members/"+m.PublicID+"/tier", url.Values{"reason": {"没选等级"}}); p.status != 422 {
+			t.Fatalf("a move with no tier: %d", p.status)
 		}
 		if p := s.do("POST", "/p/qicheng/members/"+m.PublicID+"/tier", url.Values{"tier": {"main/experience"}, "reason": {"试驾分享很出色"}}); p.status != 303 {
 			t.Fatalf("move tier: %d %s", p.status, p.body)

@@ -58,14 +58,14 @@ func TestPortalImages(t *testing.T) {
 		w.signIn(t, w.me)
 		take := s.do("POST", "/m/tasks/"+tk.PublicID+"/take", nil)
 		claim := take.header.Get("Location")
-		bad := s.handIn(claim+"/submit", map[string]string{"text": "看图"}, map[string][]byte{"notes.txt": []byte("not a picture at all")})
+		bad := s.handIn(claim+"/submit", map[string]string{"text": "看图"}, map[string][]byte{"a.png": pngBytes(), "notes.txt": []byte("not a picture at all")})
 		checkPage(t, bad)
 		if bad.status != 422 || !strings.Contains(bad.body, "JPEG") {
 			t.Fatalf("a text file as a photo: %d %s", bad.status, bad.body)
 		}
 		var n int
-		if err := d.R.QueryRow(`SELECT count(*) FROM submissions`).Scan(&n); err != nil || n != 0 {
-			t.Fatalf("submissions after a refused hand-in: %d %v", n, err)
+		if err := d.R.QueryRow(`SELECT (SELECT count(*) FROM submissions) + (SELECT count(*) FROM images)`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("submissions and images after a refused hand-in: %d %v", n, err)
 		}
 		ok := s.handIn(claim+"/submit", map[string]string{"text": "露营晒图"}, map[string][]byte{"a.png": pngBytes(), "b.png": pngBytes()})
 		if ok.status != 303 {

@@ -200,7 +200,11 @@ func (s *Server) renderMember(q *request, sc program.Scope, acts components.Memb
 			}
 		}
 	}
-	return q.render(http.StatusOK, components.MemberPage(q.nav(), sc.Program.Name, m.Name, facts, badges, sections, acts))
+	status := http.StatusOK
+	if acts.Status != 0 {
+		status = acts.Status
+	}
+	return q.render(status, components.MemberPage(q.nav(), sc.Program.Name, m.Name, facts, badges, sections, acts))
 }
 
 func orDash(s string) string {

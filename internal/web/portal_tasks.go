@@ -158,9 +158,6 @@ func (s *Server) renderClaim(q *request, sc program.Scope, form components.Submi
 	return q.render(status, components.PortalClaim(q.portalNav(sc, "home"), v, form))
 }
 
-// maxImages is how many images one hand-in may carry.
-const maxImages = 9
-
 // memberSubmit hands in posts and text for my claim; what the task service
 // refuses comes back on the form with what I typed.
 func (s *Server) memberSubmit(q *request) error {
@@ -168,7 +165,7 @@ func (s *Server) memberSubmit(q *request) error {
 	if !ok {
 		return err
 	}
-	q.r.Body = http.MaxBytesReader(q.w, q.r.Body, maxImages*media.MaxBytes+1<<20)
+	q.r.Body = http.MaxBytesReader(q.w, q.r.Body, task.MaxImages*media.MaxBytes+1<<20)
 	if err := q.r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return q.portalProblem(sc, fault.New(fault.Invalid, "form.unreadable", "the form could not be read"))
 	}
@@ -176,10 +173,12 @@ func (s *Server) memberSubmit(q *request) error {
 	in := task.SubmissionInput{Text: form.Text}
 	if q.r.MultipartForm != nil {
 		files := q.r.MultipartForm.File["images"]
-		if len(files) > maxImages {
-			form.Error = q.refusal(fault.Field("images", "max_items", "at most {max} entries", fault.P{"max": maxImages}))
+		if len(files) > task.MaxImages {
+			form.Error = q.refusal(fault.Field("images", "max_items", "at most {max} entries", fault.P{"max": task.MaxImages}))
 			return s.renderClaim(q, sc, form, http.StatusUnprocessableEntity)
 		}
+		// Every file is checked before any is kept.
+		var uploads [][]byte
 		for _, fh := range files {
 			f, err := fh.Open()
 			if err != nil {
@@ -190,13 +189,16 @@ func (s *Server) memberSubmit(q *request) error {
 			if err != nil {
 				return err
 			}
-			img, err := s.Media.Put(q.ctx, sc, data)
-			if err != nil {
-				if _, ok := fault.As(err); !ok {
-					return err
-				}
+			if _, err := media.Check(data); err != nil {
 				form.Error = q.refusal(err)
 				return s.renderClaim(q, sc, form, http.StatusUnprocessableEntity)
+			}
+			uploads = append(uploads, data)
+		}
+		for _, data := range uploads {
+			img, err := s.Media.Put(q.ctx, sc, data)
+			if err != nil {
+				return err
 			}
 			in.Images = append(in.Images, img.Ref)
 		}

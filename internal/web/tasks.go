@@ -102,10 +102,8 @@ func (s *Server) renderTask(q *request, sc program.Scope, errText string, status
 	}
 	v.Facts = append(v.Facts, components.Fact{Label: t("tasks.for"), Value: strings.Join(who, "、")})
 	write := program.Can(sc.Role, program.PermTasksWrite)
-	v.CanEdit = write && x.Status != task.Cancelled && x.Status != task.Closed
-	v.CanPublish = write && x.Status == task.Draft
-	v.CanCancel = write && (x.Status == task.Draft || x.Status == task.Published)
-	v.CanAssign = write && x.Status == task.Published && x.Mode != task.Apply
+	v.CanEdit, v.CanCancel = write && x.Changeable(), write && x.Changeable()
+	v.CanPublish, v.CanAssign = write && x.Publishable(), write && x.Assignable()
 	cs, _, err := s.Tasks.Claims(q.ctx, sc, task.ClaimFilter{Task: x.PublicID, Limit: 200})
 	if err != nil {
 		return q.problem(err)
@@ -167,11 +165,7 @@ func (s *Server) cancelTask(q *request, sc program.Scope) error {
 // assigned task; claims an open one for them).
 func (s *Server) assignTask(q *request, sc program.Scope) error {
 	return s.taskAction(q, sc, "assigned", func(sc program.Scope, ref string) error {
-		m := strings.TrimSpace(q.r.PostFormValue("member"))
-		if m == "" {
-			return fault.Field("member_id", "required", "is required")
-		}
-		_, err := s.Tasks.Take(q.ctx, sc, ref, m)
+		_, err := s.Tasks.Take(q.ctx, sc, ref, strings.TrimSpace(q.r.PostFormValue("member")))
 		return err
 	})
 }
