@@ -16,6 +16,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"kox/internal/access"
+	"kox/internal/activity"
 	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/idempotency"
@@ -50,6 +51,7 @@ type Deps struct {
 	Dashboard *dashboard.Service
 	Roster    *roster.Service
 	Media     *media.Service
+	Activity  *activity.Service
 	Gate      *access.Gate
 	Idem      *idempotency.Store
 	Log       *slog.Logger
@@ -119,6 +121,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerOverview()
 	s.registerRoster()
 	s.registerImages()
+	s.registerActivity()
 	return s
 }
 

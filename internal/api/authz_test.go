@@ -136,6 +136,7 @@ var fixtures = map[string]fixture{
 	"member-points":       memberFixture(nil),
 	"member-card":         memberFixture(nil),
 	"member-tier-history": memberFixture(nil),
+	"member-activity":     memberFixture(nil),
 	"upload-image":        func(*env, string) (map[string]string, any) { return nil, tinyPNG() },
 	"get-image": func(e *env, slug string) (map[string]string, any) {
 		r := e.call("POST", "/api/v1/programs/"+slug+"/images", e.owner, tinyPNG())
@@ -311,6 +312,7 @@ var memberExpect = map[string]int{
 	"list-offers":         403, // another member's
 	"member-card":         404,
 	"member-tier-history": 404,
+	"member-activity":     404,
 	"upload-image":        201,
 	"get-image":           404, // an operator's upload
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"kox/internal/access"
+	"kox/internal/activity"
 	"kox/internal/api"
 	"kox/internal/dashboard"
 	"kox/internal/db"
@@ -64,6 +65,7 @@ type App struct {
 	Dashboard *dashboard.Service
 	Roster    *roster.Service
 	Media     *media.Service
+	Activity  *activity.Service
 	Gate      *access.Gate
 	API       *api.Server
 
@@ -119,6 +121,7 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Dashboard = &dashboard.Service{DB: d, Programs: a.Programs}
 	a.Roster = &roster.Service{DB: d, Members: a.Members}
 	a.Media = &media.Service{Store: media.DBStore{DB: d}}
+	a.Activity = &activity.Service{Points: a.Points, Tasks: a.Tasks}
 	a.Gate = &access.Gate{Programs: a.Programs, Members: a.Members}
 	if cfg.SignInsPerMinute > 0 {
 		a.Gate.Throttle = access.NewThrottle(cfg.SignInsPerMinute, time.Minute)
@@ -131,7 +134,7 @@ func Assemble(cfg Config, d *db.DB) *App {
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks,
-		Points: a.Points, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
+		Points: a.Points, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
@@ -139,7 +142,7 @@ func (a *App) routes() http.Handler {
 		middleware.WriteProblem(w, r, http.StatusNotFound, "not_found", "no such page: "+r.URL.Path)
 	})
 	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Points: a.Points,
-		Tasks: a.Tasks, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Log: a.Log})
+		Tasks: a.Tasks, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity, Log: a.Log})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.

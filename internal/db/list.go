@@ -29,6 +29,13 @@ func (f *Filter) Add(cond string, v any) *Filter {
 	return f
 }
 
+// AddFixed adds a condition with no parameter (its values are constants of
+// the code, never input).
+func (f *Filter) AddFixed(cond string) *Filter {
+	f.conds = append(f.conds, cond)
+	return f
+}
+
 // Cond is a condition with one parameter, written "$?", that one package
 // hands another's list (members on a tier, from the ladders).
 type Cond struct {

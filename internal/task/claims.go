@@ -683,9 +683,10 @@ func (s *Service) settleObligation(ctx context.Context, tx *db.Tx, t Task, c Cla
 
 // ClaimFilter narrows a listing of claims.
 type ClaimFilter struct {
-	Task   string
-	Member string
-	Status ClaimStatus
+	Task    string
+	Member  string
+	Status  ClaimStatus
+	Working bool // only claims the member may still hand in on
 	Before int64
 	Limit  int
 }
@@ -709,6 +710,9 @@ func (s *Service) Claims(ctx context.Context, sc program.Scope, f ClaimFilter) (
 	}
 	if f.Status != "" {
 		w.Add("c.status = $?", string(f.Status))
+	}
+	if f.Working {
+		w.AddFixed("c.status IN " + workingSQL())
 	}
 	if f.Before > 0 {
 		w.Add("c.id < $?", f.Before)

@@ -8,6 +8,7 @@ package task
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -81,8 +82,17 @@ func (s ClaimStatus) live() bool {
 func (s ClaimStatus) Working() bool { return s.working() }
 
 // working: the member may still submit (or withdraw).
-func (s ClaimStatus) working() bool {
-	return slices.Contains([]ClaimStatus{Claimed, AssignedStatus, Selected, ChangesRequested}, s)
+func (s ClaimStatus) working() bool { return slices.Contains(workingStatuses, s) }
+
+var workingStatuses = []ClaimStatus{Claimed, AssignedStatus, Selected, ChangesRequested}
+
+// workingSQL is the working statuses as an SQL list (constants, not input).
+func workingSQL() string {
+	q := make([]string, len(workingStatuses))
+	for i, s := range workingStatuses {
+		q[i] = "'" + string(s) + "'"
+	}
+	return "(" + strings.Join(q, ", ") + ")"
 }
 
 // Brief is what a task asks members to say and how (T2).

@@ -89,7 +89,7 @@ func (s *Server) memberHome(q *request) error {
 	for _, st := range standings {
 		h.Tiers = append(h.Tiers, components.TierLine{Ladder: st.LadderName.In(lang), Tier: st.Name.In(lang), Title: st.Title.In(lang)})
 	}
-	pts, _, err := s.Points.Statement(q.ctx, sc, sc.Actor.PublicID, 0, 10)
+	pts, _, err := s.Points.Statement(q.ctx, sc, sc.Actor.PublicID, 0, 1)
 	if err != nil {
 		return q.problem(err)
 	}
@@ -99,12 +99,16 @@ func (s *Server) memberHome(q *request) error {
 		return q.problem(err)
 	}
 	for _, o := range offers {
-		switch {
-		case o.CanTake:
+		if o.CanTake {
 			h.Open++
-		case o.Claim != nil && o.Claim.Status.Working():
-			h.Mine = append(h.Mine, q.claimLine(sc, *o.Claim))
 		}
+	}
+	mine, _, err := s.Tasks.Claims(q.ctx, sc, task.ClaimFilter{Working: true, Limit: 50})
+	if err != nil {
+		return q.problem(err)
+	}
+	for _, c := range mine {
+		h.Mine = append(h.Mine, q.claimLine(sc, c))
 	}
 	var since time.Time
 	if c, err := q.r.Cookie(seenCookie); err == nil {
@@ -112,20 +116,19 @@ func (s *Server) memberHome(q *request) error {
 			since = time.UnixMicro(us)
 		}
 	}
-	for _, mv := range pts.History {
-		if !since.IsZero() && mv.At.After(since) {
-			h.Changes = append(h.Changes, components.Change{When: q.when(sc, mv.At),
-				What: components.T(q.ctx, "points."+mv.Code) + " " + signed(lang, mv.Amount)})
+	if !since.IsZero() {
+		events, err := s.Activity.Since(q.ctx, sc, sc.Actor.PublicID, since)
+		if err != nil {
+			return q.problem(err)
 		}
-	}
-	subs, _, err := s.Tasks.Submissions(q.ctx, sc, task.SubmissionFilter{Limit: 10})
-	if err != nil {
-		return q.problem(err)
-	}
-	for _, x := range subs {
-		if x.Review != nil && !since.IsZero() && x.Review.CreatedAt.After(since) {
-			h.Changes = append(h.Changes, components.Change{When: q.when(sc, x.Review.CreatedAt),
-				What: components.T(q.ctx, "review."+x.Review.Decision), Link: "/m/claims/" + x.ClaimID})
+		for _, e := range events {
+			c := components.Change{When: q.when(sc, e.At)}
+			if e.Kind == "points" {
+				c.What = components.T(q.ctx, "points."+e.Code) + " " + signed(lang, e.Amount)
+			} else {
+				c.What, c.Link = components.T(q.ctx, "review."+e.Decision), "/m/claims/"+e.Claim
+			}
+			h.Changes = append(h.Changes, c)
 		}
 	}
 	h.FirstVisit = since.IsZero()

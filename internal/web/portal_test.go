@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -190,4 +191,21 @@ func TestPortalClaimSubmitAndResubmit(t *testing.T) {
 			t.Fatalf("sign out: %d", out.status)
 		}
 	})
+}
+
+// Home lists every task I am working on, however many tasks were published
+// after it.
+func TestPortalHomeListsEveryTaskInProgress(t *testing.T) {
+	w := newPortalWorld(t, dbtest.Open(t, db.SQLite))
+	old := w.task(t, task.Input{Title: "最早的任务", Kind: task.Content, Mode: task.Open, Capacity: 5})
+	if _, err := w.s.a.Tasks.Take(w.ctx, w.sc, old.PublicID, w.me.PublicID); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 55 {
+		w.task(t, task.Input{Title: "新任务" + strconv.Itoa(i), Kind: task.Content, Mode: task.Open, Capacity: 5})
+	}
+	w.signIn(t, w.me)
+	if p := w.s.do("GET", "/m", nil); !strings.Contains(p.body, "最早的任务") {
+		t.Fatal("home lacks my task in progress")
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/a-h/templ"
 
 	"kox/internal/access"
+	"kox/internal/activity"
 	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/fault"
@@ -45,6 +46,7 @@ type Deps struct {
 	Dashboard *dashboard.Service
 	Roster    *roster.Service
 	Media     *media.Service
+	Activity  *activity.Service
 	Tasks     *task.Service
 	Log       *slog.Logger
 }
