@@ -687,8 +687,8 @@ type ClaimFilter struct {
 	Member  string
 	Status  ClaimStatus
 	Working bool // only claims the member may still hand in on
-	Before int64
-	Limit  int
+	Before  int64
+	Limit   int
 }
 
 // Claims lists claims, newest first; a member sees only their own.
