@@ -63,8 +63,39 @@ var (
 	band   = color.RGBA{0x26, 0x6b, 0xd9, 0xff}
 )
 
-// Render draws the card.
+// drawn keeps recent cards: the same card is drawn the same way, and
+// drawing one takes tens of milliseconds of CPU; a member opens theirs
+// again and again.
+var drawn = struct {
+	sync.Mutex
+	m map[Card][]byte
+}{m: map[Card][]byte{}}
+
+// cacheSize bounds drawn (about 60 KB a card).
+const cacheSize = 256
+
+// Render draws the card, or returns it as last drawn.
 func Render(c Card) ([]byte, error) {
+	drawn.Lock()
+	b, ok := drawn.m[c]
+	drawn.Unlock()
+	if ok {
+		return b, nil
+	}
+	b, err := render(c)
+	if err != nil {
+		return nil, err
+	}
+	drawn.Lock()
+	if len(drawn.m) >= cacheSize {
+		clear(drawn.m)
+	}
+	drawn.m[c] = b
+	drawn.Unlock()
+	return b, nil
+}
+
+func render(c Card) ([]byte, error) {
 	img := image.NewRGBA(image.Rect(0, 0, Width, Height))
 	draw.Draw(img, img.Bounds(), &image.Uniform{ground}, image.Point{}, draw.Src)
 	draw.Draw(img, image.Rect(0, 0, Width, 14), &image.Uniform{band}, image.Point{}, draw.Src)
@@ -104,7 +135,9 @@ func Render(c Card) ([]byte, error) {
 		return nil, err
 	}
 	var b bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&b, img); err != nil {
+	// Default compression: best compression took four times as long for
+	// a few per cent fewer bytes.
+	if err := png.Encode(&b, img); err != nil {
 		return nil, fmt.Errorf("card: png: %w", err)
 	}
 	return b.Bytes(), nil

@@ -68,32 +68,11 @@ func (s *Service) Overview(ctx context.Context, sc program.Scope) (Overview, err
 	}
 	var o Overview
 	p := sc.Program.ID
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT l.key, l.name_zh, l.name_en, t.key, t.name_zh, t.name_en,
-		(SELECT count(*) FROM member_tiers mt WHERE mt.program_id = l.program_id AND mt.tier_id = t.id)
-		FROM ladders l JOIN tiers t ON t.ladder_id = l.id
-		WHERE l.program_id = $1 AND l.retired_at = 0 AND t.retired_at = 0 ORDER BY l.position, l.id, t.rank`, p)
-	if err != nil {
-		return Overview{}, fmt.Errorf("dashboard: tiers: %w", err)
-	}
-	for rows.Next() {
-		var lk string
-		var ln ladder.Text
-		var tc TierCount
-		if err := rows.Scan(&lk, &ln.Zh, &ln.En, &tc.Key, &tc.Name.Zh, &tc.Name.En, &tc.Members); err != nil {
-			rows.Close()
-			return Overview{}, err
-		}
-		if n := len(o.Ladders); n == 0 || o.Ladders[n-1].Key != lk {
-			o.Ladders = append(o.Ladders, LadderCount{Key: lk, Name: ln})
-		}
-		l := &o.Ladders[len(o.Ladders)-1]
-		l.Tiers = append(l.Tiers, tc)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	var err error
+	if o.Ladders, err = s.Tiers(ctx, sc); err != nil {
 		return Overview{}, err
 	}
-	rows, err = s.DB.R.QueryContext(ctx, `SELECT source, domain, count(*) FROM members WHERE program_id = $1
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT source, domain, count(*) FROM members WHERE program_id = $1
 		GROUP BY source, domain ORDER BY source, domain`, p)
 	if err != nil {
 		return Overview{}, fmt.Errorf("dashboard: sources: %w", err)
@@ -127,4 +106,34 @@ func (s *Service) Overview(ctx context.Context, sc program.Scope) (Overview, err
 		}
 	}
 	return o, nil
+}
+
+// Tiers counts the members on each tier of each ladder (program.read).
+func (s *Service) Tiers(ctx context.Context, sc program.Scope) ([]LadderCount, error) {
+	if err := sc.Require(program.PermProgramRead); err != nil {
+		return nil, err
+	}
+	var out []LadderCount
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT l.key, l.name_zh, l.name_en, t.key, t.name_zh, t.name_en,
+		(SELECT count(*) FROM member_tiers mt WHERE mt.program_id = l.program_id AND mt.tier_id = t.id)
+		FROM ladders l JOIN tiers t ON t.ladder_id = l.id
+		WHERE l.program_id = $1 AND l.retired_at = 0 AND t.retired_at = 0 ORDER BY l.position, l.id, t.rank`, sc.Program.ID)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: tiers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var lk string
+		var ln ladder.Text
+		var tc TierCount
+		if err := rows.Scan(&lk, &ln.Zh, &ln.En, &tc.Key, &tc.Name.Zh, &tc.Name.En, &tc.Members); err != nil {
+			return nil, err
+		}
+		if n := len(out); n == 0 || out[n-1].Key != lk {
+			out = append(out, LadderCount{Key: lk, Name: ln})
+		}
+		l := &out[len(out)-1]
+		l.Tiers = append(l.Tiers, tc)
+	}
+	return out, rows.Err()
 }

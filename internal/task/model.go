@@ -63,8 +63,9 @@ const (
 )
 
 var (
-	Kinds = []Kind{LightInteraction, Content, DeepReview, ExperienceStory, Diary, Consultation, Mentoring}
-	Modes = []Mode{Open, Assigned, Apply}
+	Statuses = []Status{Draft, Published, Closed, Cancelled}
+	Kinds    = []Kind{LightInteraction, Content, DeepReview, ExperienceStory, Diary, Consultation, Mentoring}
+	Modes    = []Mode{Open, Assigned, Apply}
 )
 
 // holdsSlot: claims in these states hold one of the task's slots.

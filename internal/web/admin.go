@@ -20,12 +20,12 @@ import (
 
 // ladders shows each ladder with its tiers and their members.
 func (s *Server) ladders(q *request, sc program.Scope) error {
-	o, err := s.Dashboard.Overview(q.ctx, sc)
+	tiers, err := s.Dashboard.Tiers(q.ctx, sc)
 	if err != nil {
 		return q.problem(err)
 	}
 	counts := map[string]int64{}
-	for _, l := range o.Ladders {
+	for _, l := range tiers {
 		for _, t := range l.Tiers {
 			counts[l.Key+"/"+t.Key] = t.Members
 		}

@@ -16,18 +16,14 @@ import (
 // verifyURL is the absolute address of a card's verification page, on the
 // host the request came to.
 func (q *request) verifyURL(number string) string {
-	scheme := "http"
-	if q.secure() {
-		scheme = "https"
-	}
-	return scheme + "://" + q.r.Host + "/v/" + url.PathEscape(number)
+	return q.siteURL() + "/v/" + url.PathEscape(number)
 }
 
 // drawCard draws c in the reader's language.
 func (q *request) drawCard(c identity.Card) ([]byte, error) {
 	lang := components.Lang(q.ctx)
 	t := func(k string) string { return components.T(q.ctx, k) }
-	return card.Render(card.Card{Program: c.Program, Name: c.Name, Title: c.Title.In(lang), Number: "No. " + c.Number,
+	return card.Render(card.Card{Program: c.Program, Name: c.Name, Title: c.Title.In(lang), Number: t("card.number") + " " + c.Number,
 		Since: t("card.since") + " " + c.MemberSince.Format("2006-01"), Caption: t("card.scan"), VerifyURL: q.verifyURL(c.Number)})
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -28,11 +29,7 @@ func (s *Server) issueLoginCode(q *request, sc program.Scope) error {
 	if err != nil {
 		return q.problem(err)
 	}
-	scheme := "http"
-	if q.secure() {
-		scheme = "https"
-	}
-	return s.renderMember(q, sc, components.MemberActions{Code: code, Link: scheme + "://" + q.r.Host + "/m/signin?code=" + code,
+	return s.renderMember(q, sc, components.MemberActions{Code: code, Link: q.siteURL() + "/m/signin?code=" + url.QueryEscape(code),
 		Expires: q.when(sc, expires)})
 }
 
@@ -165,24 +162,14 @@ func (s *Server) renderMember(q *request, sc program.Scope, acts components.Memb
 	if program.Can(sc.Role, program.PermMembersWrite) {
 		acts.IssueCode = base + "/login-code"
 		acts.Edit = base
-		opts := func(prefix string, values []string, blank bool) []components.Option {
-			var out []components.Option
-			if blank {
-				out = append(out, components.Option{Value: "", Label: "—"})
-			}
-			for _, x := range values {
-				out = append(out, components.Option{Value: x, Label: t(prefix + "." + x)})
-			}
-			return out
-		}
 		acts.Fields = []components.Field{
 			{Name: "name", Label: t("members.name"), Value: m.Name},
 			{Name: "phone", Label: t("member.phone"), Value: m.Phone},
 			{Name: "email", Label: t("member.email"), Value: m.Email},
-			{Name: "role", Label: t("members.role"), Kind: "select", Value: string(m.Role), Options: opts("role", fault.Names(member.Roles), false)},
-			{Name: "source", Label: t("members.source"), Kind: "select", Value: string(m.Source), Options: opts("source", fault.Names(member.Sources), true)},
-			{Name: "domain", Label: t("member.domain"), Kind: "select", Value: string(m.Domain), Options: opts("domain", fault.Names(member.Domains), false)},
-			{Name: "status", Label: t("members.status"), Kind: "select", Value: string(m.Status), Options: opts("status", fault.Names(member.Statuses), false)},
+			{Name: "role", Label: t("members.role"), Kind: "select", Value: string(m.Role), Options: q.options("role", fault.Names(member.Roles))},
+			{Name: "source", Label: t("members.source"), Kind: "select", Value: string(m.Source), Options: append([]components.Option{{Value: "", Label: "—"}}, q.options("source", fault.Names(member.Sources))...)},
+			{Name: "domain", Label: t("member.domain"), Kind: "select", Value: string(m.Domain), Options: q.options("domain", fault.Names(member.Domains))},
+			{Name: "status", Label: t("members.status"), Kind: "select", Value: string(m.Status), Options: q.options("status", fault.Names(member.Statuses))},
 			{Name: "region", Label: t("members.region"), Value: m.Region},
 			{Name: "city", Label: t("members.city"), Value: m.City},
 			{Name: "tags", Label: t("member.tags"), Value: strings.Join(m.Tags, " "), Help: t("taskform.spaces")},

@@ -50,13 +50,6 @@ func (s *Server) members(q *request, sc program.Scope) error {
 		}
 		return components.T(q.ctx, prefix+"."+v)
 	}
-	options := func(prefix string, values []string) []components.Option {
-		out := make([]components.Option, len(values))
-		for i, x := range values {
-			out[i] = components.Option{Value: x, Label: word(prefix, x)}
-		}
-		return out
-	}
 	ls, err := s.Ladders.Ladders(q.ctx, sc, "")
 	if err != nil {
 		return q.problem(err)
@@ -71,10 +64,10 @@ func (s *Server) members(q *request, sc program.Scope) error {
 		Filters: []components.Filter{
 			{Name: "q", Label: components.T(q.ctx, "members.search"), Value: f.Query},
 			{Name: "tier", Label: components.T(q.ctx, "member.tier"), Value: v.Get("tier"), Options: tiers},
-			{Name: "role", Label: components.T(q.ctx, "members.role"), Value: string(f.Role), Options: options("role", fault.Names(member.Roles))},
-			{Name: "source", Label: components.T(q.ctx, "members.source"), Value: string(f.Source), Options: options("source", fault.Names(member.Sources))},
-			{Name: "status", Label: components.T(q.ctx, "members.status"), Value: string(f.Status), Options: options("status", fault.Names(member.Statuses))},
-			{Name: "domain", Label: components.T(q.ctx, "member.domain"), Value: string(f.Domain), Options: options("domain", fault.Names(member.Domains))},
+			{Name: "role", Label: components.T(q.ctx, "members.role"), Value: string(f.Role), Options: q.options("role", fault.Names(member.Roles))},
+			{Name: "source", Label: components.T(q.ctx, "members.source"), Value: string(f.Source), Options: q.options("source", fault.Names(member.Sources))},
+			{Name: "status", Label: components.T(q.ctx, "members.status"), Value: string(f.Status), Options: q.options("status", fault.Names(member.Statuses))},
+			{Name: "domain", Label: components.T(q.ctx, "member.domain"), Value: string(f.Domain), Options: q.options("domain", fault.Names(member.Domains))},
 			{Name: "region", Label: components.T(q.ctx, "members.region"), Value: f.Region},
 			{Name: "city", Label: components.T(q.ctx, "members.city"), Value: f.City},
 			{Name: "tag", Label: components.T(q.ctx, "member.tags"), Value: f.Tag},

@@ -101,13 +101,6 @@ func taskInput(q *request, sc program.Scope) (task.Input, fault.Fields) {
 func (s *Server) taskFields(q *request, sc program.Scope, in task.Input, errs map[string]string) ([]components.Field, error) {
 	t := func(k string) string { return components.T(q.ctx, k) }
 	lang := components.Lang(q.ctx)
-	opts := func(prefix string, values []string) []components.Option {
-		out := make([]components.Option, len(values))
-		for i, x := range values {
-			out[i] = components.Option{Value: x, Label: t(prefix + "." + x)}
-		}
-		return out
-	}
 	tiers := []components.Option{{Value: "", Label: t("taskform.anyone")}}
 	ladders, err := s.Ladders.Ladders(q.ctx, sc, "")
 	if err != nil {
@@ -148,21 +141,21 @@ func (s *Server) taskFields(q *request, sc program.Scope, in task.Input, errs ma
 	}
 	fs := []components.Field{
 		{Name: "title", Label: t("taskform.title"), Value: in.Title},
-		{Name: "kind", Label: t("taskform.kind"), Kind: "select", Value: string(in.Kind), Options: opts("kind", fault.Names(task.Kinds))},
-		{Name: "mode", Label: t("taskform.mode"), Kind: "select", Value: string(in.Mode), Options: opts("mode", fault.Names(task.Modes))},
+		{Name: "kind", Label: t("taskform.kind"), Kind: "select", Value: string(in.Kind), Options: q.options("kind", fault.Names(task.Kinds))},
+		{Name: "mode", Label: t("taskform.mode"), Kind: "select", Value: string(in.Mode), Options: q.options("mode", fault.Names(task.Modes))},
 		{Name: "capacity", Label: t("taskform.capacity"), Kind: "number", Value: n(in.Capacity)},
 		{Name: "reward.points", Label: t("taskform.points"), Kind: "number", Value: strconv.FormatInt(in.Reward.Points, 10)},
 		{Name: "reward.money", Label: t("taskform.money"), Value: money, Help: t("taskform.money_help")},
 		{Name: "brief.description", Label: t("taskform.description"), Kind: "textarea", Rows: 4, Value: in.Brief.Description},
 		{Name: "brief.key_messages", Label: t("brief.key_messages"), Kind: "textarea", Rows: 3, Value: strings.Join(in.Brief.KeyMessages, "\n"), Help: t("taskform.one_per_line")},
 		{Name: "brief.hashtags", Label: t("brief.hashtags"), Value: strings.Join(in.Brief.Hashtags, " "), Help: t("taskform.spaces")},
-		{Name: "brief.platforms", Label: t("brief.platforms"), Kind: "checks", Values: in.Brief.Platforms, Options: opts("platform", member.Platforms)},
+		{Name: "brief.platforms", Label: t("brief.platforms"), Kind: "checks", Values: in.Brief.Platforms, Options: q.options("platform", member.Platforms)},
 		{Name: "brief.disclosure_required", Label: t("taskform.disclosure"), Kind: "check", Value: disclosure},
 		{Name: "brief.references", Label: t("brief.references"), Kind: "textarea", Rows: 2, Value: strings.Join(in.Brief.References, "\n"), Help: t("taskform.one_per_line")},
 		{Name: "brief.topic_ideas", Label: t("brief.topic_ideas"), Kind: "textarea", Rows: 2, Value: strings.Join(in.Brief.TopicIdeas, "\n"), Help: t("taskform.one_per_line")},
 		{Name: "eligibility.tier", Label: t("taskform.min_tier"), Kind: "select", Value: tier, Options: tiers},
-		{Name: "eligibility.roles", Label: t("taskform.roles"), Kind: "checks", Values: in.Eligibility.Roles, Options: opts("role", fault.Names(member.Roles))},
-		{Name: "eligibility.sources", Label: t("taskform.sources"), Kind: "checks", Values: in.Eligibility.Sources, Options: opts("source", fault.Names(member.Sources))},
+		{Name: "eligibility.roles", Label: t("taskform.roles"), Kind: "checks", Values: in.Eligibility.Roles, Options: q.options("role", fault.Names(member.Roles))},
+		{Name: "eligibility.sources", Label: t("taskform.sources"), Kind: "checks", Values: in.Eligibility.Sources, Options: q.options("source", fault.Names(member.Sources))},
 		{Name: "eligibility.regions", Label: t("taskform.regions"), Value: strings.Join(in.Eligibility.Regions, " "), Help: t("taskform.spaces")},
 		{Name: "eligibility.tags", Label: t("taskform.tags"), Value: strings.Join(in.Eligibility.Tags, " "), Help: t("taskform.spaces")},
 		{Name: "claim_deadline", Label: t("taskform.claim_deadline"), Kind: "datetime-local", Value: day(in.ClaimDeadline)},

@@ -26,18 +26,11 @@ func (s *Server) tasks(q *request, sc program.Scope) error {
 	}
 	lang := components.Lang(q.ctx)
 	t := func(k string) string { return components.T(q.ctx, k) }
-	opts := func(prefix string, values []string) []components.Option {
-		out := make([]components.Option, len(values))
-		for i, x := range values {
-			out[i] = components.Option{Value: x, Label: t(prefix + "." + x)}
-		}
-		return out
-	}
 	tbl := components.Table{Action: q.r.URL.Path, Empty: t("tasks.none"),
 		Filters: []components.Filter{
-			{Name: "status", Label: t("tasks.status"), Value: string(f.Status), Options: opts("taskstatus", []string{"draft", "published", "closed", "cancelled"})},
-			{Name: "kind", Label: t("taskform.kind"), Value: string(f.Kind), Options: opts("kind", fault.Names(task.Kinds))},
-			{Name: "mode", Label: t("taskform.mode"), Value: string(f.Mode), Options: opts("mode", fault.Names(task.Modes))},
+			{Name: "status", Label: t("tasks.status"), Value: string(f.Status), Options: q.options("taskstatus", fault.Names(task.Statuses))},
+			{Name: "kind", Label: t("taskform.kind"), Value: string(f.Kind), Options: q.options("kind", fault.Names(task.Kinds))},
+			{Name: "mode", Label: t("taskform.mode"), Value: string(f.Mode), Options: q.options("mode", fault.Names(task.Modes))},
 			{Name: "campaign", Label: t("taskform.campaign"), Value: f.Campaign},
 		},
 		Head: []string{t("taskform.title"), t("tasks.status"), t("taskform.kind"), t("taskform.mode"), t("tasks.slots"), t("taskform.points")},

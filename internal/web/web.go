@@ -261,6 +261,26 @@ func (q *request) refusal(err error) string {
 	return text
 }
 
+// options are a select's choices: each value with its words from the
+// catalog under prefix.
+func (q *request) options(prefix string, values []string) []components.Option {
+	out := make([]components.Option, len(values))
+	for i, x := range values {
+		out[i] = components.Option{Value: x, Label: components.T(q.ctx, prefix+"."+x)}
+	}
+	return out
+}
+
+// siteURL is the address of this kox as the request reached it, for links
+// that leave the page (a sign-in link, a card's QR code).
+func (q *request) siteURL() string {
+	scheme := "http"
+	if q.secure() {
+		scheme = "https"
+	}
+	return scheme + "://" + q.r.Host
+}
+
 // statusOf is the HTTP status of a domain error, as the API answers it.
 func statusOf(fe *fault.Error) int { return middleware.StatusOf[fe.Kind] }
 
