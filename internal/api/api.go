@@ -122,6 +122,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerRoster()
 	s.registerImages()
 	s.registerActivity()
+	s.registerProgramFile()
 	return s
 }
 

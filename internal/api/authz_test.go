@@ -137,7 +137,15 @@ var fixtures = map[string]fixture{
 	"member-card":         memberFixture(nil),
 	"member-tier-history": memberFixture(nil),
 	"member-activity":     memberFixture(nil),
-	"upload-image":        func(*env, string) (map[string]string, any) { return nil, tinyPNG() },
+	"get-program-file":    func(*env, string) (map[string]string, any) { return nil, nil },
+	"apply-program-file": func(e *env, slug string) (map[string]string, any) {
+		r := e.call("GET", "/api/v1/programs/"+slug+"/file", e.owner, nil)
+		if r.status != 200 {
+			e.t.Fatalf("program file: %d %s", r.status, r.raw)
+		}
+		return map[string]string{"?": "dry_run=true"}, r.raw
+	},
+	"upload-image": func(*env, string) (map[string]string, any) { return nil, tinyPNG() },
 	"get-image": func(e *env, slug string) (map[string]string, any) {
 		r := e.call("POST", "/api/v1/programs/"+slug+"/images", e.owner, tinyPNG())
 		if r.status != 201 {
