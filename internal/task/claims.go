@@ -38,11 +38,59 @@ func claimsOf(ctx context.Context, tx *db.Tx, t Task) ([]Claim, error) {
 // refusal says why member m may not take task t now (the task is not open,
 // its claim deadline passed, or it is not for them), or nil when they may:
 // the rule the claim and the portal's list of tasks share.
-func refusal(ctx context.Context, tx *db.Tx, t Task, m member.Member) (*fault.Error, error) {
-	if why := closed(t, tx.Now); why != nil {
+func refusal(ctx context.Context, r *ranks, t Task, m member.Member) (*fault.Error, error) {
+	if why := closed(t, r.tx.Now); why != nil {
 		return why, nil
 	}
-	return eligible(ctx, tx, t, m)
+	return eligible(ctx, r, t, m)
+}
+
+// ranks reads, once each, the member's rank on a ladder and a tier's rank:
+// a list of tasks asks the same for many tasks.
+type ranks struct {
+	tx       *db.Tx
+	memberID int64
+	program  int64
+	have     map[string]int           // ladder → the member's rank (0: on no tier)
+	need     map[[2]string]rankResult // ladder, tier → the tier's rank
+}
+
+type rankResult struct {
+	rank  int
+	found bool
+}
+
+func newRanks(tx *db.Tx, programID, memberID int64) *ranks {
+	return &ranks{tx: tx, memberID: memberID, program: programID, have: map[string]int{}, need: map[[2]string]rankResult{}}
+}
+
+func (r *ranks) member(ctx context.Context, ladder string) (int, error) {
+	if v, ok := r.have[ladder]; ok {
+		return v, nil
+	}
+	var have int
+	err := r.tx.QueryRowContext(ctx, `SELECT t.rank FROM member_tiers mt JOIN tiers t ON t.id = mt.tier_id JOIN ladders l ON l.id = mt.ladder_id
+		WHERE mt.member_id = $1 AND l.key = $2 AND l.program_id = $3`, r.memberID, ladder, r.program).Scan(&have)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	r.have[ladder] = have
+	return have, nil
+}
+
+func (r *ranks) tier(ctx context.Context, ladder, tier string) (int, bool, error) {
+	key := [2]string{ladder, tier}
+	if v, ok := r.need[key]; ok {
+		return v.rank, v.found, nil
+	}
+	var need int
+	err := r.tx.QueryRowContext(ctx, `SELECT t.rank FROM tiers t JOIN ladders l ON l.id = t.ladder_id
+		WHERE l.program_id = $1 AND l.key = $2 AND t.key = $3 AND t.retired_at = 0`, r.program, ladder, tier).Scan(&need)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, err
+	}
+	r.need[key] = rankResult{need, err == nil}
+	return need, err == nil, nil
 }
 
 // closed says why task t takes no claim at now, whoever asks.
@@ -58,7 +106,7 @@ func closed(t Task, now time.Time) *fault.Error {
 
 // eligible says why a member may not take a task (a Forbidden error whose
 // code names the rule), or nil when they may.
-func eligible(ctx context.Context, tx *db.Tx, t Task, m member.Member) (*fault.Error, error) {
+func eligible(ctx context.Context, r *ranks, t Task, m member.Member) (*fault.Error, error) {
 	e := t.Eligibility
 	no := func(code, msg string, p fault.P) (*fault.Error, error) {
 		return fault.New(fault.Forbidden, code, msg, p), nil
@@ -79,22 +127,19 @@ func eligible(ctx context.Context, tx *db.Tx, t Task, m member.Member) (*fault.E
 		return no("task.for_tags", "the task is for members tagged {tags}", fault.P{"tags": e.Tags})
 	}
 	if e.Ladder != "" {
-		var have, need int
-		err := tx.QueryRowContext(ctx, `SELECT t.rank FROM member_tiers mt JOIN tiers t ON t.id = mt.tier_id JOIN ladders l ON l.id = mt.ladder_id
-			WHERE mt.member_id = $1 AND l.key = $2 AND l.program_id = $3`, m.ID, e.Ladder, t.ProgramID).Scan(&have)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		have, err := r.member(ctx, e.Ladder)
+		if err != nil {
 			return nil, err
 		}
-		err = tx.QueryRowContext(ctx, `SELECT t.rank FROM tiers t JOIN ladders l ON l.id = t.ladder_id
-			WHERE l.program_id = $1 AND l.key = $2 AND t.key = $3 AND t.retired_at = 0`, t.ProgramID, e.Ladder, e.MinTier).Scan(&need)
-		if errors.Is(err, sql.ErrNoRows) {
+		need, found, err := r.tier(ctx, e.Ladder, e.MinTier)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
 			// The ladders refuse to drop a tier a live task names; should one
 			// be gone all the same, the task takes no one rather than failing.
 			return fault.New(fault.Conflict, "task.tier_gone", "the task needs tier {tier} on ladder {ladder}, which no longer exists",
 				fault.P{"tier": e.MinTier, "ladder": e.Ladder}), nil
-		}
-		if err != nil {
-			return nil, err
 		}
 		if have < need {
 			return no("task.min_tier", "the task needs tier {tier} or above on ladder {ladder}", fault.P{"tier": e.MinTier, "ladder": e.Ladder})
@@ -185,7 +230,7 @@ func (s *Service) takeTx(ctx context.Context, tx *db.Tx, sc program.Scope, t Tas
 	if err != nil {
 		return Claim{}, err
 	}
-	why, err := eligible(ctx, tx, t, m)
+	why, err := eligible(ctx, newRanks(tx, t.ProgramID, m.ID), t, m)
 	if err != nil {
 		return Claim{}, err
 	}

@@ -88,13 +88,14 @@ func (s *Service) offers(ctx context.Context, sc program.Scope, memberRef, taskR
 		if err != nil {
 			return err
 		}
+		r := newRanks(tx, sc.Program.ID, m.ID)
 		out = make([]Offer, len(ts))
 		for i, t := range ts {
 			o := Offer{Task: t}
 			if c, ok := mine[t.ID]; ok {
 				o.Claim = &c
 			}
-			why, err := offerRefusal(ctx, tx, sc, t, m, o.Claim)
+			why, err := offerRefusal(ctx, r, sc, t, m, o.Claim)
 			if err != nil {
 				return err
 			}
@@ -112,14 +113,14 @@ func (s *Service) offers(ctx context.Context, sc program.Scope, memberRef, taskR
 // offerRefusal is what taking t would answer, from a read: Take's own
 // checks, in its order. A member with a live claim is not refused: they
 // have the task.
-func offerRefusal(ctx context.Context, tx *db.Tx, sc program.Scope, t Task, m member.Member, c *Claim) (*fault.Error, error) {
+func offerRefusal(ctx context.Context, r *ranks, sc program.Scope, t Task, m member.Member, c *Claim) (*fault.Error, error) {
 	if c != nil {
 		return nil, nil
 	}
 	if t.Mode == Assigned && sc.Actor.Kind == program.ActorMember {
 		return fault.New(fault.Forbidden, "task.assigned_only", "operators assign this task; it cannot be claimed"), nil
 	}
-	why, err := refusal(ctx, tx, t, m)
+	why, err := refusal(ctx, r, t, m)
 	if why != nil || err != nil {
 		return why, err
 	}
