@@ -88,6 +88,12 @@ type memberBody struct{ Body MemberOut }
 type listMembersIn struct {
 	ProgramRef
 	Page
+	MemberQuery
+}
+
+// MemberQuery is the member table's filters and order, for the list and
+// the export alike.
+type MemberQuery struct {
 	Role   string `query:"role" enum:"koc,kos,kol"`
 	Source string `query:"source" enum:"fan,incubated,seeded,scripted"`
 	Domain string `query:"domain" enum:"public,private"`
@@ -209,15 +215,11 @@ func (s *Server) registerMembers() {
 			if err != nil {
 				return nil, err
 			}
-			f := member.Filter{Role: member.Role(in.Role), Source: member.Source(in.Source), Domain: member.Domain(in.Domain),
-				Status: member.Status(in.Status), Region: in.Region, City: in.City, Tag: in.Tag, Query: in.Q, Sort: member.Sort(in.Sort), Before: before, Limit: in.limit()}
-			if in.Tier != "" {
-				c, err := ladder.OnTier(in.Tier)
-				if err != nil {
-					return nil, err
-				}
-				f.Where = append(f.Where, c)
+			f, err := in.filter()
+			if err != nil {
+				return nil, err
 			}
+			f.Before, f.Limit = before, in.limit()
 			ms, next, err := s.Members.List(ctx, sc, f)
 			if err != nil {
 				return nil, err
@@ -389,4 +391,18 @@ func (s *Server) registerMembers() {
 		needs{perm: program.PermMembersWrite}, func(ctx context.Context, sc program.Scope, in *matrixRef) (*struct{}, error) {
 			return &struct{}{}, s.Members.RemoveFromMatrix(ctx, sc, in.Entry)
 		})
+}
+
+// filter is the query as the member service's filter.
+func (in MemberQuery) filter() (member.Filter, error) {
+	f := member.Filter{Role: member.Role(in.Role), Source: member.Source(in.Source), Domain: member.Domain(in.Domain),
+		Status: member.Status(in.Status), Region: in.Region, City: in.City, Tag: in.Tag, Query: in.Q, Sort: member.Sort(in.Sort)}
+	if in.Tier != "" {
+		c, err := ladder.OnTier(in.Tier)
+		if err != nil {
+			return f, err
+		}
+		f.Where = append(f.Where, c)
+	}
+	return f, nil
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"kox/internal/member"
 	"kox/internal/program"
 	"kox/internal/roster"
 )
@@ -14,12 +13,7 @@ import (
 type exportIn struct {
 	ProgramRef
 	Format string `query:"format" enum:"csv,xlsx" default:"csv" doc:"csv (UTF-8 with a BOM) or xlsx."`
-	Query  string `query:"q" maxLength:"100"`
-	Role   string `query:"role" enum:"koc,kos,kol"`
-	Status string `query:"status" enum:"candidate,active,paused,left,banned"`
-	Source string `query:"source" enum:"fan,incubated,seeded,scripted"`
-	Domain string `query:"domain" enum:"public,private"`
-	City   string `query:"city" maxLength:"50"`
+	MemberQuery
 }
 
 type stageIn struct {
@@ -43,8 +37,10 @@ func (s *Server) registerRoster() {
 	add(s, huma.Operation{OperationID: "export-members", Method: http.MethodGet, Path: Prefix + "/programs/{program}/members/export", Tags: tags,
 		Summary: "Export the members the filters select, every page, as CSV or XLSX (cells that would be formulas are written as text)"},
 		needs{perm: program.PermMembersRead}, func(ctx context.Context, sc program.Scope, in *exportIn) (*huma.StreamResponse, error) {
-			f := member.Filter{Query: in.Query, Role: member.Role(in.Role), Status: member.Status(in.Status), Source: member.Source(in.Source),
-				Domain: member.Domain(in.Domain), City: in.City}
+			f, err := in.filter()
+			if err != nil {
+				return nil, err
+			}
 			format := roster.Format(in.Format)
 			return &huma.StreamResponse{Body: func(hc huma.Context) {
 				ct := "text/csv; charset=utf-8"

@@ -37,3 +37,20 @@ func TestUploadsPastOneMegabyte(t *testing.T) {
 		}
 	})
 }
+
+// The export takes the member list's filters, tier and sort included.
+func TestExportTakesTheListsFilters(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		slug := e.program()
+		up := e.member(slug, map[string]any{"name": "升级的", "status": "active"})["id"].(string)
+		e.member(slug, map[string]any{"name": "没升级", "status": "active"})
+		if r := e.call("PUT", "/api/v1/programs/"+slug+"/members/"+up+"/tiers/main", e.owner, map[string]any{"tier": "experience", "reason": "试驾"}); r.status != 200 {
+			t.Fatalf("tier: %d %s", r.status, r.raw)
+		}
+		r := e.call("GET", "/api/v1/programs/"+slug+"/members/export?format=csv&tier=main/experience&sort=name", e.owner, nil)
+		if r.status != 200 || !strings.Contains(r.raw, "升级的") || strings.Contains(r.raw, "没升级") {
+			t.Fatalf("export on a tier: %d %s", r.status, r.raw)
+		}
+	})
+}
