@@ -46,3 +46,20 @@ func TestMemberActivity(t *testing.T) {
 		}
 	})
 }
+
+// The review queue over the API, oldest first as reviewers work it.
+func TestSubmissionsOldestFirst(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		slug := e.program()
+		first, second := e.submissionFor(slug), e.submissionFor(slug)
+		r := e.call("GET", "/api/v1/programs/"+slug+"/submissions?status=pending&oldest=true&limit=1", e.owner, nil)
+		if r.status != 200 || len(r.items()) != 1 || r.items()[0]["id"] != first {
+			t.Fatalf("oldest first: %s", r.raw)
+		}
+		next := e.call("GET", "/api/v1/programs/"+slug+"/submissions?status=pending&oldest=true&limit=1&cursor="+r.str("next_cursor"), e.owner, nil)
+		if next.status != 200 || len(next.items()) != 1 || next.items()[0]["id"] != second {
+			t.Fatalf("the next page: %s", next.raw)
+		}
+	})
+}

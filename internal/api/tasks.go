@@ -163,6 +163,7 @@ type listSubmissionsIn struct {
 	Task   string `query:"task" maxLength:"64"`
 	Claim  string `query:"claim" maxLength:"64"`
 	Status string `query:"status" enum:"pending,approved,changes_requested,rejected" doc:"pending is the review queue."`
+	Oldest bool   `query:"oldest" doc:"Oldest first, as the review queue is worked (the cursor then pages forward)."`
 }
 
 type submissionsOut struct {
@@ -350,7 +351,7 @@ func (s *Server) registerTasks() {
 			if err != nil {
 				return nil, err
 			}
-			xs, next, err := s.Tasks.Submissions(ctx, sc, task.SubmissionFilter{Task: in.Task, Claim: in.Claim, Status: in.Status, Before: before, Limit: in.limit()})
+			xs, next, err := s.Tasks.Submissions(ctx, sc, task.SubmissionFilter{Task: in.Task, Claim: in.Claim, Status: in.Status, Oldest: in.Oldest, Before: before, Limit: in.limit()})
 			if err != nil {
 				return nil, err
 			}

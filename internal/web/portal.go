@@ -94,14 +94,19 @@ func (s *Server) memberHome(q *request) error {
 		return q.problem(err)
 	}
 	h.Points = i18n.Number(lang, pts.Balance)
-	offers, _, err := s.Tasks.Offers(q.ctx, sc, "", 0, 50)
+	offers, more, err := s.Tasks.Offers(q.ctx, sc, "", 0, 50)
 	if err != nil {
 		return q.problem(err)
 	}
+	open := 0
 	for _, o := range offers {
 		if o.CanTake {
-			h.Open++
+			open++
 		}
+	}
+	h.Open = i18n.Number(lang, int64(open))
+	if more != 0 {
+		h.Open += "+" // among the newest 50 published; the list has the rest
 	}
 	mine, _, err := s.Tasks.Claims(q.ctx, sc, task.ClaimFilter{Working: true, Limit: 50})
 	if err != nil {

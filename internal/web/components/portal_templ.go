@@ -483,7 +483,7 @@ type Change struct {
 type PortalHomeView struct {
 	Tiers      []TierLine
 	Points     string
-	Open       int
+	Open       string
 	Mine       []ClaimLine
 	Changes    []Change
 	FirstVisit bool
