@@ -23,6 +23,7 @@ import (
 	"kox/internal/fault"
 	"kox/internal/program"
 	"kox/internal/programfile"
+	"kox/internal/seal"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -140,10 +141,22 @@ func (s *serverFlags) register(fs *flag.FlagSet, defaultDB string) {
 // config is the app's configuration from the flags (and, for the lease an
 // Idempotency-Key is held under while its request runs, KOX_IDEMPOTENCY_LEASE,
 // a Go duration: tests shorten it).
-func (s *serverFlags) config(log *slog.Logger) app.Config {
+func (s *serverFlags) config(log *slog.Logger) (app.Config, error) {
 	lease, _ := time.ParseDuration(os.Getenv("KOX_IDEMPOTENCY_LEASE"))
-	return app.Config{Addr: s.addr, DB: s.db, Version: versionString(), Logger: log, TrustProxy: s.trustProxy, IdempotencyLease: lease}
+	cfg := app.Config{Addr: s.addr, DB: s.db, Version: versionString(), Logger: log, TrustProxy: s.trustProxy, IdempotencyLease: lease}
+	if k := os.Getenv(seal.EnvKey); k != "" {
+		key, err := seal.Parse(k)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.DataKey = key
+	}
+	return cfg, nil
 }
+
+// demoKey seals the demo's payee details when KOX_DATA_KEY is not set: the
+// demo's data is made up, and a fixed key lets it restart on its own file.
+var demoKey = []byte("kox-demo-data-key-not-for-real!!")
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var sf serverFlags
@@ -152,7 +165,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := app.New(ctx, sf.config(logger(stderr)))
+	cfg, err := sf.config(logger(stderr))
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -197,7 +214,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	log := logger(stderr)
-	a, err := app.New(ctx, sf.config(log))
+	cfg, err := sf.config(log)
+	if err != nil {
+		return err
+	}
+	if cfg.DataKey == nil {
+		log.Warn("the demo seals payee details with a fixed key; set " + seal.EnvKey + " to use your own")
+		cfg.DataKey = demoKey
+	}
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,9 @@ import (
 
 	"kox/internal/access"
 	"kox/internal/activity"
+	"kox/internal/badge"
+	"kox/internal/budget"
+	"kox/internal/catalog"
 	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/idempotency"
@@ -25,6 +28,7 @@ import (
 	"kox/internal/media"
 	"kox/internal/member"
 	"kox/internal/middleware"
+	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/program"
 	"kox/internal/roster"
@@ -52,6 +56,10 @@ type Deps struct {
 	Roster    *roster.Service
 	Media     *media.Service
 	Activity  *activity.Service
+	Budget    *budget.Service
+	Catalog   *catalog.Service
+	Payouts   *payout.Service
+	Badges    *badge.Service
 	Gate      *access.Gate
 	Idem      *idempotency.Store
 	Log       *slog.Logger

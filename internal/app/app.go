@@ -16,6 +16,9 @@ import (
 	"kox/internal/access"
 	"kox/internal/activity"
 	"kox/internal/api"
+	"kox/internal/badge"
+	"kox/internal/budget"
+	"kox/internal/catalog"
 	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/idempotency"
@@ -26,9 +29,11 @@ import (
 	"kox/internal/member"
 	"kox/internal/metrics"
 	"kox/internal/middleware"
+	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/program"
 	"kox/internal/roster"
+	"kox/internal/seal"
 	"kox/internal/task"
 	"kox/internal/web"
 )
@@ -49,6 +54,9 @@ type Config struct {
 	// SignInsPerMinute is how many sign-in attempts one client address, and
 	// one account, may make a minute (0: access.DefaultSignInsPerMinute).
 	SignInsPerMinute int
+	// DataKey seals payee details (32 bytes, from KOX_DATA_KEY); without it
+	// kox refuses to keep them.
+	DataKey []byte
 }
 
 // App is a running kox: its database, services and HTTP handler.
@@ -66,6 +74,10 @@ type App struct {
 	Roster    *roster.Service
 	Media     *media.Service
 	Activity  *activity.Service
+	Budget    *budget.Service
+	Catalog   *catalog.Service
+	Payouts   *payout.Service
+	Badges    *badge.Service
 	Gate      *access.Gate
 	API       *api.Server
 
@@ -115,13 +127,24 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Programs = &program.Service{DB: d, OnCreate: []func(context.Context, *db.Tx, program.Program) error{ladder.CreateDefaultTx}}
 	a.Members = &member.Service{DB: d}
 	a.Ladders = &ladder.Service{DB: d}
-	a.Tasks = &task.Service{DB: d, Ledger: a.Ledger}
+	a.Tasks = &task.Service{DB: d, Ledger: a.Ledger, OnApproved: badge.AwardTx}
 	a.Points = &points.Service{DB: d, Ledger: a.Ledger, Members: a.Members}
 	a.Identity = &identity.Service{DB: d, Members: a.Members, Ladders: a.Ladders}
 	a.Dashboard = &dashboard.Service{DB: d, Programs: a.Programs}
 	a.Roster = &roster.Service{DB: d, Members: a.Members}
 	a.Media = &media.Service{Store: media.DBStore{DB: d}}
 	a.Activity = &activity.Service{Points: a.Points, Tasks: a.Tasks}
+	a.Budget = &budget.Service{DB: d, Ledger: a.Ledger}
+	a.Catalog = &catalog.Service{DB: d, Ledger: a.Ledger, Members: a.Members}
+	a.Payouts = &payout.Service{DB: d, Ledger: a.Ledger, Members: a.Members}
+	if cfg.DataKey != nil {
+		sealer, err := seal.New(cfg.DataKey)
+		if err != nil {
+			cfg.Logger.Error("the data key is unusable; payee details cannot be kept", "err", err)
+		}
+		a.Payouts.Sealer = sealer
+	}
+	a.Badges = &badge.Service{DB: d}
 	a.Gate = &access.Gate{Programs: a.Programs, Members: a.Members}
 	if cfg.SignInsPerMinute > 0 {
 		a.Gate.Throttle = access.NewThrottle(cfg.SignInsPerMinute, time.Minute)
@@ -134,7 +157,8 @@ func Assemble(cfg Config, d *db.DB) *App {
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks,
-		Points: a.Points, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
+		Points: a.Points, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity, Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges,
+		Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
@@ -142,7 +166,8 @@ func (a *App) routes() http.Handler {
 		middleware.WriteProblem(w, r, http.StatusNotFound, "not_found", "no such page: "+r.URL.Path)
 	})
 	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Points: a.Points,
-		Tasks: a.Tasks, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity, Log: a.Log})
+		Tasks: a.Tasks, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity,
+		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Log: a.Log})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.
@@ -178,6 +203,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}{
 		{"ledger expiry", time.Second, a.Ledger.ExpireAll},
 		{"task expiry", 30 * time.Second, func(ctx context.Context) error { _, _, err := a.Tasks.Expire(ctx); return err }},
+		{"points expiry", time.Minute, func(ctx context.Context) error { _, err := a.Points.Expire(ctx); return err }},
 		{"idempotency sweep", time.Hour, func(ctx context.Context) error { _, err := a.Idempotency.Sweep(ctx); return err }},
 	} {
 		wg.Add(1)

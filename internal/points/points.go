@@ -59,6 +59,11 @@ func EarnTx(ctx context.Context, tx *db.Tx, l *ledger.Ledger, programID int64, e
 	if err := rs[0].Err(); err != nil {
 		return nil, fmt.Errorf("earn points: %w", err)
 	}
+	if !rs[0].Replayed {
+		if err := addLot(ctx, tx, programID, e.Member, e.Amount, e.ClientID); err != nil {
+			return nil, err
+		}
+	}
 	return rs, nil
 }
 
@@ -77,6 +82,14 @@ type Statement struct {
 	Balance   int64      `json:"balance"`
 	Available int64      `json:"available"`
 	History   []Movement `json:"history"`
+	// NextExpiry is what expires first and when (nil: nothing expires).
+	NextExpiry *Expiry `json:"next_expiry,omitempty"`
+}
+
+// Expiry is an amount of points and the moment they expire.
+type Expiry struct {
+	Amount int64     `json:"amount"`
+	At     time.Time `json:"at"`
 }
 
 // Service reads points.
@@ -108,6 +121,9 @@ func (s *Service) Statement(ctx context.Context, sc program.Scope, memberRef str
 		return Statement{}, 0, err
 	}
 	out.Balance, out.Available = a.Balance(), a.Available()
+	if out.NextExpiry, err = nextExpiry(ctx, s.DB, m.ID); err != nil {
+		return Statement{}, 0, err
+	}
 	rs, next, err := s.Ledger.History(ctx, sc.Program.ID, a.ID, before, limit, ledger.Posted, ledger.Post)
 	if err != nil {
 		return Statement{}, 0, err

@@ -98,19 +98,31 @@ const (
 	PermTasksWrite        Permission = "tasks.write"
 	PermSubmissionsReview Permission = "submissions.review"
 	PermLedgerRead        Permission = "ledger.read"
+	PermRewardsRead       Permission = "rewards.read"
+	PermRewardsWrite      Permission = "rewards.write"
+	PermPointsAdjust      Permission = "points.adjust"
+	PermBudgetRead        Permission = "budget.read"
+	PermBudgetWrite       Permission = "budget.write"
+	PermBudgetApprove     Permission = "budget.approve"
+	PermPayoutsManage     Permission = "payouts.manage"
 )
 
 // grants is the one policy: what each role may do.
 var grants = map[Role][]Permission{
 	RoleAdmin: {PermProgramRead, PermProgramUpdate, PermOperatorsRead, PermOperatorsManage, PermAPIKeysManage,
 		PermAuditRead, PermMembersRead, PermMembersWrite, PermLaddersWrite, PermTiersAssign, PermTasksRead,
-		PermTasksWrite, PermSubmissionsReview, PermLedgerRead},
+		PermTasksWrite, PermSubmissionsReview, PermLedgerRead, PermRewardsRead, PermRewardsWrite, PermPointsAdjust,
+		PermBudgetRead, PermBudgetWrite, PermBudgetApprove, PermPayoutsManage},
+	// Operators spend budgets but never approve them or pay anyone: that is
+	// finance's (an admin holds both, for a program run by one person).
 	RoleOperator: {PermProgramRead, PermOperatorsRead, PermAuditRead, PermMembersRead, PermMembersWrite,
-		PermLaddersWrite, PermTiersAssign, PermTasksRead, PermTasksWrite, PermSubmissionsReview, PermLedgerRead},
+		PermLaddersWrite, PermTiersAssign, PermTasksRead, PermTasksWrite, PermSubmissionsReview, PermLedgerRead,
+		PermRewardsRead, PermRewardsWrite, PermPointsAdjust, PermBudgetRead, PermBudgetWrite},
 	RoleReviewer: {PermProgramRead, PermMembersRead, PermTasksRead, PermSubmissionsReview},
-	RoleFinance:  {PermProgramRead, PermAuditRead, PermMembersRead, PermTasksRead, PermLedgerRead},
-	RoleViewer:   {PermProgramRead, PermMembersRead, PermTasksRead, PermLedgerRead},
-	RoleMember:   {PermProgramRead},
+	RoleFinance: {PermProgramRead, PermAuditRead, PermMembersRead, PermTasksRead, PermLedgerRead, PermRewardsRead,
+		PermBudgetRead, PermBudgetWrite, PermBudgetApprove, PermPayoutsManage},
+	RoleViewer: {PermProgramRead, PermMembersRead, PermTasksRead, PermLedgerRead, PermRewardsRead, PermBudgetRead},
+	RoleMember: {PermProgramRead},
 }
 
 // Can reports whether role grants p.

@@ -6,26 +6,21 @@
 package roster
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/member"
 	"kox/internal/program"
 	"kox/internal/pubid"
+	"kox/internal/sheet"
 )
 
 // Service exports and imports members.
@@ -35,15 +30,15 @@ type Service struct {
 }
 
 // Format is a spreadsheet's kind.
-type Format string
+type Format = sheet.Format
 
 const (
-	CSV  Format = "csv"
-	XLSX Format = "xlsx"
+	CSV  = sheet.CSV
+	XLSX = sheet.XLSX
 )
 
 // Formats kox reads and writes.
-var Formats = []Format{CSV, XLSX}
+var Formats = sheet.Formats
 
 // Columns are a member file's columns, in order; a file to import names
 // them in its first row (these keys, or the Chinese headings below).
@@ -67,27 +62,6 @@ func TooBig() error {
 
 // tagSep separates a member's tags in one cell.
 const tagSep = "|"
-
-// risky are the first characters that make a spreadsheet read a cell as a
-// formula (CSV injection).
-const risky = "=+-@\t\r"
-
-// textCell keeps a CSV cell text in a spreadsheet: one that begins with a
-// formula character gets a leading apostrophe.
-func textCell(s string) string {
-	if s != "" && strings.ContainsRune(risky, rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// plainCell undoes textCell on import.
-func plainCell(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune(risky, rune(s[1])) {
-		return s[1:]
-	}
-	return s
-}
 
 func row(m member.Member) []string {
 	return []string{m.Name, m.Phone, m.Email, string(m.Role), string(m.Source), string(m.Domain), m.Region, m.City, string(m.Status),
@@ -117,57 +91,7 @@ func (s *Service) Export(ctx context.Context, sc program.Scope, f member.Filter,
 			f.Before = next
 		}
 	}
-	switch format {
-	case CSV:
-		if _, err := w.Write([]byte("\uFEFF")); err != nil {
-			return err
-		}
-		cw := csv.NewWriter(w)
-		if err := cw.Write(Columns); err != nil {
-			return err
-		}
-		err := each(func(r []string) error {
-			for i := range r {
-				r[i] = textCell(r[i])
-			}
-			return cw.Write(r)
-		})
-		if err != nil {
-			return err
-		}
-		cw.Flush()
-		return cw.Error()
-	case XLSX:
-		x := excelize.NewFile()
-		defer x.Close()
-		sw, err := x.NewStreamWriter("Sheet1")
-		if err != nil {
-			return err
-		}
-		n := 1
-		put := func(r []string) error {
-			// Every cell a string: a spreadsheet shows it as text, never
-			// as a formula, whatever it begins with.
-			cells := make([]any, len(r))
-			for i, c := range r {
-				cells[i] = excelize.Cell{Value: c}
-			}
-			cell, _ := excelize.CoordinatesToCellName(1, n)
-			n++
-			return sw.SetRow(cell, cells)
-		}
-		if err := put(Columns); err != nil {
-			return err
-		}
-		if err := each(put); err != nil {
-			return err
-		}
-		if err := sw.Flush(); err != nil {
-			return err
-		}
-		return x.Write(w)
-	}
-	return fault.Field("format", "one_of", "must be one of {values}", fault.P{"values": fault.Names(Formats)})
+	return sheet.Write(w, format, Columns, each)
 }
 
 // RowError is what is wrong with one cell of a file: the row as the
@@ -198,58 +122,10 @@ func (i Import) Ready() bool { return i.Status == "staged" && len(i.Errors) == 0
 
 // read turns a file into rows of cells.
 func read(format Format, data []byte) ([][]string, error) {
-	bad := func(why string) error {
-		return fault.New(fault.Invalid, "import.unreadable", "the file could not be read as {format}: {why}", fault.P{"format": string(format), "why": why})
-	}
 	if len(data) > MaxBytes {
 		return nil, TooBig()
 	}
-	switch format {
-	case CSV:
-		data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-		if !utf8.Valid(data) {
-			d, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-			if err != nil {
-				return nil, bad("neither UTF-8 nor GB18030")
-			}
-			data = d
-		}
-		r := csv.NewReader(bytes.NewReader(data))
-		r.FieldsPerRecord = -1
-		rows, err := r.ReadAll()
-		if err != nil {
-			return nil, bad(err.Error())
-		}
-		return rows, nil
-	case XLSX:
-		x, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, bad("not an XLSX workbook")
-		}
-		defer x.Close()
-		sheets := x.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, bad("no sheet")
-		}
-		it, err := x.Rows(sheets[0])
-		if err != nil {
-			return nil, bad(err.Error())
-		}
-		defer it.Close()
-		var rows [][]string
-		for it.Next() {
-			cols, err := it.Columns(excelize.Options{RawCellValue: true})
-			if err != nil {
-				return nil, bad(err.Error())
-			}
-			rows = append(rows, cols)
-			if len(rows) > MaxRows+1 {
-				break
-			}
-		}
-		return rows, it.Error()
-	}
-	return nil, fault.Field("format", "one_of", "must be one of {values}", fault.P{"values": fault.Names(Formats)})
+	return sheet.Read(format, data, MaxRows+1)
 }
 
 // check reads rows into members, naming every cell that is wrong.
@@ -283,7 +159,7 @@ func check(rows [][]string) ([]member.NewMember, []RowError, error) {
 			if !ok || j >= len(r) {
 				return ""
 			}
-			return plainCell(strings.TrimSpace(r[j]))
+			return sheet.Plain(strings.TrimSpace(r[j]))
 		}
 		if strings.TrimSpace(strings.Join(r, "")) == "" {
 			continue // a blank line

@@ -10,6 +10,7 @@ import (
 
 	"kox/internal/db"
 	"kox/internal/fault"
+	"kox/internal/ladder"
 	"kox/internal/ledger"
 	"kox/internal/member"
 	"kox/internal/program"
@@ -38,59 +39,11 @@ func claimsOf(ctx context.Context, tx *db.Tx, t Task) ([]Claim, error) {
 // refusal says why member m may not take task t now (the task is not open,
 // its claim deadline passed, or it is not for them), or nil when they may:
 // the rule the claim and the portal's list of tasks share.
-func refusal(ctx context.Context, r *ranks, t Task, m member.Member) (*fault.Error, error) {
-	if why := closed(t, r.tx.Now); why != nil {
+func refusal(ctx context.Context, r *ladder.Ranks, t Task, m member.Member) (*fault.Error, error) {
+	if why := closed(t, r.Now()); why != nil {
 		return why, nil
 	}
 	return eligible(ctx, r, t, m)
-}
-
-// ranks reads, once each, the member's rank on a ladder and a tier's rank:
-// a list of tasks asks the same for many tasks.
-type ranks struct {
-	tx       *db.Tx
-	memberID int64
-	program  int64
-	have     map[string]int           // ladder → the member's rank (0: on no tier)
-	need     map[[2]string]rankResult // ladder, tier → the tier's rank
-}
-
-type rankResult struct {
-	rank  int
-	found bool
-}
-
-func newRanks(tx *db.Tx, programID, memberID int64) *ranks {
-	return &ranks{tx: tx, memberID: memberID, program: programID, have: map[string]int{}, need: map[[2]string]rankResult{}}
-}
-
-func (r *ranks) member(ctx context.Context, ladder string) (int, error) {
-	if v, ok := r.have[ladder]; ok {
-		return v, nil
-	}
-	var have int
-	err := r.tx.QueryRowContext(ctx, `SELECT t.rank FROM member_tiers mt JOIN tiers t ON t.id = mt.tier_id JOIN ladders l ON l.id = mt.ladder_id
-		WHERE mt.member_id = $1 AND l.key = $2 AND l.program_id = $3`, r.memberID, ladder, r.program).Scan(&have)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, err
-	}
-	r.have[ladder] = have
-	return have, nil
-}
-
-func (r *ranks) tier(ctx context.Context, ladder, tier string) (int, bool, error) {
-	key := [2]string{ladder, tier}
-	if v, ok := r.need[key]; ok {
-		return v.rank, v.found, nil
-	}
-	var need int
-	err := r.tx.QueryRowContext(ctx, `SELECT t.rank FROM tiers t JOIN ladders l ON l.id = t.ladder_id
-		WHERE l.program_id = $1 AND l.key = $2 AND t.key = $3 AND t.retired_at = 0`, r.program, ladder, tier).Scan(&need)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, err
-	}
-	r.need[key] = rankResult{need, err == nil}
-	return need, err == nil, nil
 }
 
 // closed says why task t takes no claim at now, whoever asks.
@@ -106,7 +59,7 @@ func closed(t Task, now time.Time) *fault.Error {
 
 // eligible says why a member may not take a task (a Forbidden error whose
 // code names the rule), or nil when they may.
-func eligible(ctx context.Context, r *ranks, t Task, m member.Member) (*fault.Error, error) {
+func eligible(ctx context.Context, r *ladder.Ranks, t Task, m member.Member) (*fault.Error, error) {
 	e := t.Eligibility
 	no := func(code, msg string, p fault.P) (*fault.Error, error) {
 		return fault.New(fault.Forbidden, code, msg, p), nil
@@ -127,11 +80,11 @@ func eligible(ctx context.Context, r *ranks, t Task, m member.Member) (*fault.Er
 		return no("task.for_tags", "the task is for members tagged {tags}", fault.P{"tags": e.Tags})
 	}
 	if e.Ladder != "" {
-		have, err := r.member(ctx, e.Ladder)
+		have, err := r.Member(ctx, e.Ladder)
 		if err != nil {
 			return nil, err
 		}
-		need, found, err := r.tier(ctx, e.Ladder, e.MinTier)
+		need, found, err := r.Tier(ctx, e.Ladder, e.MinTier)
 		if err != nil {
 			return nil, err
 		}
@@ -230,7 +183,7 @@ func (s *Service) takeTx(ctx context.Context, tx *db.Tx, sc program.Scope, t Tas
 	if err != nil {
 		return Claim{}, err
 	}
-	why, err := eligible(ctx, newRanks(tx, t.ProgramID, m.ID), t, m)
+	why, err := eligible(ctx, ladder.NewRanks(tx, t.ProgramID, m.ID), t, m)
 	if err != nil {
 		return Claim{}, err
 	}
@@ -568,6 +521,9 @@ func (s *Service) Expire(ctx context.Context) (claims, missed int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	if _, err := s.closeEnded(ctx, now); err != nil {
+		return 0, 0, err
+	}
 	for _, p := range programs {
 		c, m, err := s.expireProgram(ctx, p)
 		claims, missed = claims+c, missed+m
@@ -576,6 +532,51 @@ func (s *Service) Expire(ctx context.Context) (claims, missed int, err error) {
 		}
 	}
 	return claims, missed, nil
+}
+
+// closeEnded closes published tasks whose claim deadline has passed and
+// that nothing is still in progress on: their unused places and what those
+// hold of the budget line go back.
+func (s *Service) closeEnded(ctx context.Context, now int64) (int, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT t.program_id, t.public_id FROM tasks t WHERE t.status = 'published'
+		AND t.claim_deadline > 0 AND t.claim_deadline <= $1
+		AND NOT EXISTS (SELECT 1 FROM task_claims c WHERE c.task_id = t.id AND c.status IN ('claimed', 'assigned', 'selected',
+			'changes_requested', 'submitted', 'applied'))
+		AND NOT EXISTS (SELECT 1 FROM task_occurrences o JOIN task_claims c ON c.id = o.claim_id WHERE c.task_id = t.id AND o.status = 'open')
+		ORDER BY t.id LIMIT 200`, now)
+	type ended struct {
+		program int64
+		ref     string
+	}
+	ts, err := db.Collect(rows, err, func(r *sql.Rows) (ended, error) {
+		var e ended
+		return e, r.Scan(&e.program, &e.ref)
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range ts {
+		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+			t, err := lockTask(ctx, tx, e.program, e.ref, true)
+			if err != nil || t.Status != Published {
+				return err
+			}
+			if err := s.releaseUnused(ctx, tx, t, "close"); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE tasks SET status = 'closed', updated_at = $2 WHERE id = $1`, t.ID, tx.Now.UnixMicro()); err != nil {
+				return err
+			}
+			n++
+			return program.Audit(ctx, tx, program.Change{ProgramID: t.ProgramID, Action: "task.close", ObjectKind: "task", ObjectID: t.PublicID,
+				Before: map[string]any{"status": t.Status}, After: map[string]any{"status": Closed, "why": "claim deadline passed"}})
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // expireProgram does Expire's work for one program: candidates are read

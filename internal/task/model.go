@@ -173,6 +173,16 @@ func (t Task) Publishable() bool { return t.Status == Draft }
 // task that is not taken by applying.
 func (t Task) Assignable() bool { return t.Status == Published && t.Mode != Apply }
 
+// Commitment is what places of the task hold of its budget line: each
+// place can pay the money reward once per occurrence.
+func (t Task) Commitment(places int) int64 {
+	per := t.Reward.Money
+	if t.Recurrence != nil {
+		per *= int64(t.Recurrence.Count)
+	}
+	return per * int64(places)
+}
+
 // Input is the task as written, to be rewritten.
 func (t Task) Input() Input {
 	return Input{Title: t.Title, Kind: t.Kind, Mode: t.Mode, Brief: t.Brief, Eligibility: t.Eligibility, Capacity: t.Capacity,

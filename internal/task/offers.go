@@ -6,6 +6,7 @@ import (
 
 	"kox/internal/db"
 	"kox/internal/fault"
+	"kox/internal/ladder"
 	"kox/internal/member"
 	"kox/internal/program"
 )
@@ -88,7 +89,7 @@ func (s *Service) offers(ctx context.Context, sc program.Scope, memberRef, taskR
 		if err != nil {
 			return err
 		}
-		r := newRanks(tx, sc.Program.ID, m.ID)
+		r := ladder.NewRanks(tx, sc.Program.ID, m.ID)
 		out = make([]Offer, len(ts))
 		for i, t := range ts {
 			o := Offer{Task: t}
@@ -113,7 +114,7 @@ func (s *Service) offers(ctx context.Context, sc program.Scope, memberRef, taskR
 // offerRefusal is what taking t would answer, from a read: Take's own
 // checks, in its order. A member with a live claim is not refused: they
 // have the task.
-func offerRefusal(ctx context.Context, r *ranks, sc program.Scope, t Task, m member.Member, c *Claim) (*fault.Error, error) {
+func offerRefusal(ctx context.Context, r *ladder.Ranks, sc program.Scope, t Task, m member.Member, c *Claim) (*fault.Error, error) {
 	if c != nil {
 		return nil, nil
 	}

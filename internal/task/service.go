@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"kox/internal/budget"
 	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/ladder"
@@ -23,6 +24,9 @@ import (
 type Service struct {
 	DB     *db.DB
 	Ledger *ledger.Ledger
+	// OnApproved runs in the transaction that approves a member's
+	// submission, after its rewards are paid (badges are awarded there).
+	OnApproved func(ctx context.Context, tx *db.Tx, programID, memberID int64) error
 
 	afterCandidates func() // tests: between Expire's read and its transaction
 }
@@ -298,6 +302,9 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in I
 			if !sameJSON(in.Recurrence, before.Recurrence) {
 				f.Add("recurrence", "task.fixed", "cannot change after publishing")
 			}
+			if in.BudgetLine != before.BudgetLine {
+				f.Add("budget_line", "task.fixed", "cannot change after publishing")
+			}
 			if err := f.Err(); err != nil {
 				return err
 			}
@@ -377,6 +384,13 @@ func (s *Service) resize(ctx context.Context, tx *db.Tx, t Task, capacity int) e
 		}
 		return err
 	}
+	if t.Reward.Money > 0 && t.BudgetLine != "" {
+		// More places commit more of the line; fewer give the difference back.
+		if capacity > t.Capacity {
+			return budget.CommitTx(ctx, tx, s.Ledger, t.ProgramID, t.BudgetLine, "task:"+t.PublicID, "commit:"+id, t.Commitment(capacity-t.Capacity))
+		}
+		return budget.ReleaseTx(ctx, tx, s.Ledger, t.ProgramID, t.BudgetLine, "task:"+t.PublicID, "release:"+id, t.Commitment(t.Capacity-capacity))
+	}
 	return nil
 }
 
@@ -407,6 +421,15 @@ func (s *Service) Publish(ctx context.Context, sc program.Scope, ref string) (Ta
 		if _, err := s.move(ctx, tx, t.ProgramID, ledger.Transfer{ClientID: "publish:" + t.PublicID, DebitAccountID: source.ID,
 			CreditAccountID: capacity.ID, Amount: int64(t.Capacity), Code: "task_publish", Ref: "task:" + t.PublicID}); err != nil {
 			return err
+		}
+		if t.Reward.Money > 0 {
+			if t.BudgetLine == "" {
+				return fault.Field("budget_line", "task.budget_line_required", "is required for a money reward: the places are committed on it")
+			}
+			if err := budget.CommitTx(ctx, tx, s.Ledger, t.ProgramID, t.BudgetLine, "task:"+t.PublicID, "commit:"+t.PublicID,
+				t.Commitment(t.Capacity)); err != nil {
+				return err
+			}
 		}
 		out, err = scanTask(tx.QueryRowContext(ctx, `UPDATE tasks SET status = 'published', capacity_account_id = $2, claimed_account_id = $3,
 			published_at = $4, updated_at = $4 WHERE id = $1 RETURNING `+taskCols, t.ID, capacity.ID, claimed.ID, tx.Now.UnixMicro()))
@@ -452,19 +475,8 @@ func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref, reason stri
 			}
 		}
 		if t.Status == Published {
-			source, capacity, _, err := s.slotAccounts(ctx, tx, t)
-			if err != nil {
+			if err := s.releaseUnused(ctx, tx, t, "cancel"); err != nil {
 				return err
-			}
-			a, err := ledger.AccountTx(ctx, tx, t.ProgramID, capacity.ID)
-			if err != nil {
-				return err
-			}
-			if a.Available() > 0 {
-				if _, err := s.move(ctx, tx, t.ProgramID, ledger.Transfer{ClientID: "cancel:" + t.PublicID, DebitAccountID: capacity.ID,
-					CreditAccountID: source.ID, Amount: a.Available(), Code: "task_cancel", Ref: "task:" + t.PublicID}); err != nil {
-					return err
-				}
 			}
 		}
 		out, err = scanTask(tx.QueryRowContext(ctx, `UPDATE tasks SET status = 'cancelled', updated_at = $2 WHERE id = $1 RETURNING `+taskCols,
@@ -479,6 +491,29 @@ func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref, reason stri
 			Before: map[string]any{"status": t.Status}, After: map[string]any{"status": out.Status, "reason": reason}})
 	})
 	return s.withSlotsOne(ctx, out, err)
+}
+
+// releaseUnused gives back a task's free places, and what its budget line
+// still holds for it, as the task ends (why: cancel or close).
+func (s *Service) releaseUnused(ctx context.Context, tx *db.Tx, t Task, why string) error {
+	source, capacity, _, err := s.slotAccounts(ctx, tx, t)
+	if err != nil {
+		return err
+	}
+	a, err := ledger.AccountTx(ctx, tx, t.ProgramID, capacity.ID)
+	if err != nil {
+		return err
+	}
+	if a.Available() > 0 {
+		if _, err := s.move(ctx, tx, t.ProgramID, ledger.Transfer{ClientID: why + ":" + t.PublicID, DebitAccountID: capacity.ID,
+			CreditAccountID: source.ID, Amount: a.Available(), Code: "task_" + why, Ref: "task:" + t.PublicID}); err != nil {
+			return err
+		}
+	}
+	if t.Reward.Money > 0 && t.BudgetLine != "" {
+		return budget.ReleaseTx(ctx, tx, s.Ledger, t.ProgramID, t.BudgetLine, "task:"+t.PublicID, "release:"+why+":"+t.PublicID, 0)
+	}
+	return nil
 }
 
 // Get returns a task. Everyone in the program may read published tasks;

@@ -10,10 +10,12 @@ import (
 	"slices"
 	"strings"
 
+	"kox/internal/budget"
 	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/media"
 	"kox/internal/member"
+	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/postref"
 	"kox/internal/program"
@@ -319,6 +321,22 @@ func (s *Service) Review(ctx context.Context, sc program.Scope, submissionRef, d
 				return Submission{}, err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE task_claims SET points_paid = points_paid + $2 WHERE id = $1`, c.ID, t.Reward.Points); err != nil {
+				return Submission{}, err
+			}
+		}
+		if decision == Approve && t.Reward.Money > 0 {
+			// The money leaves the task's commitment on its line and is owed
+			// to the member until a payout batch pays it.
+			if err := budget.PayTx(ctx, tx, s.Ledger, t.ProgramID, t.BudgetLine, "task:"+t.PublicID, "pay:"+sub.PublicID, t.Reward.Money); err != nil {
+				return Submission{}, err
+			}
+			if err := payout.OweTx(ctx, tx, s.Ledger, t.ProgramID, c.MemberID, t.Reward.Money, "owe:"+sub.PublicID, "task_reward",
+				"submission:"+sub.PublicID); err != nil {
+				return Submission{}, err
+			}
+		}
+		if decision == Approve && s.OnApproved != nil {
+			if err := s.OnApproved(ctx, tx, t.ProgramID, c.member); err != nil {
 				return Submission{}, err
 			}
 		}

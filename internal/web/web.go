@@ -19,6 +19,9 @@ import (
 
 	"kox/internal/access"
 	"kox/internal/activity"
+	"kox/internal/badge"
+	"kox/internal/budget"
+	"kox/internal/catalog"
 	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/fault"
@@ -28,6 +31,7 @@ import (
 	"kox/internal/media"
 	"kox/internal/member"
 	"kox/internal/middleware"
+	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/program"
 	"kox/internal/roster"
@@ -48,6 +52,10 @@ type Deps struct {
 	Media     *media.Service
 	Activity  *activity.Service
 	Tasks     *task.Service
+	Budget    *budget.Service
+	Catalog   *catalog.Service
+	Payouts   *payout.Service
+	Badges    *badge.Service
 	Log       *slog.Logger
 }
 
