@@ -12,6 +12,7 @@ import (
 	"kox/internal/fault"
 	"kox/internal/ledger"
 	"kox/internal/program"
+	"kox/internal/pubid"
 )
 
 // Points earned on a local day D expire, when the program sets an expiry of
@@ -176,7 +177,9 @@ func (s *Service) Adjust(ctx context.Context, sc program.Scope, a Adjustment) (i
 		return 0, err
 	}
 	seen := map[string]bool{}
+	batch := pubid.New("adj")
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		clear(seen) // a retried transaction starts again
 		for _, ref := range a.Members {
 			ref = strings.TrimSpace(ref)
 			if seen[ref] {
@@ -191,7 +194,7 @@ func (s *Service) Adjust(ctx context.Context, sc program.Scope, a Adjustment) (i
 			if err != nil {
 				return err
 			}
-			id := "adjust:" + ref + ":" + tx.Now.Format("20060102T150405.000000")
+			id := "adjust:" + batch + ":" + ref
 			if a.Amount > 0 {
 				if _, err := EarnTx(ctx, tx, s.Ledger, sc.Program.ID, Earning{Member: ref, Amount: a.Amount, ClientID: id, Code: "grant", Ref: "reason:" + short(a.Reason)}); err != nil {
 					return err
