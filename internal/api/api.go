@@ -131,6 +131,10 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerImages()
 	s.registerActivity()
 	s.registerProgramFile()
+	s.registerBudget()
+	s.registerCatalog()
+	s.registerPayouts()
+	s.registerBadges()
 	return s
 }
 

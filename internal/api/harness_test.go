@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"kox/internal/app"
+	"kox/internal/apptest"
 	"kox/internal/db"
 	"kox/internal/dbtest"
 	"kox/internal/program"
@@ -38,7 +39,7 @@ var seq atomic.Int64
 
 func newEnv(t *testing.T, d *db.DB) *env {
 	t.Helper()
-	a := app.Assemble(app.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SignInsPerMinute: 1 << 20}, d)
+	a := app.Assemble(app.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SignInsPerMinute: 1 << 20, DataKey: apptest.Key}, d)
 	t.Cleanup(a.Ledger.Close)
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)

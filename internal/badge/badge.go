@@ -59,8 +59,8 @@ type Award struct {
 	AwardedAt time.Time `json:"awarded_at"`
 }
 
-// Input is a badge as written.
-type Input struct {
+// BadgeInput is a badge as written.
+type BadgeInput struct {
 	Code      string    `json:"code" maxLength:"60"`
 	NameZh    string    `json:"name_zh" maxLength:"60"`
 	NameEn    string    `json:"name_en" maxLength:"60"`
@@ -75,7 +75,7 @@ type Service struct{ DB *db.DB }
 
 // Create defines a badge and awards it at once to every member who already
 // meets it.
-func (s *Service) Create(ctx context.Context, sc program.Scope, in Input) (Badge, error) {
+func (s *Service) Create(ctx context.Context, sc program.Scope, in BadgeInput) (Badge, error) {
 	if err := sc.Require(program.PermRewardsWrite); err != nil {
 		return Badge{}, err
 	}

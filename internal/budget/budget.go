@@ -74,8 +74,8 @@ func (f *Figures) add(o Figures) {
 	f.Available += o.Available
 }
 
-// Line is a line item of a plan with its figures from the ledger.
-type Line struct {
+// BudgetLine is a line item of a plan with its figures from the ledger.
+type BudgetLine struct {
 	ID       int64  `json:"-"`
 	PublicID string `json:"id"`
 	Plan     string `json:"plan"`
@@ -90,19 +90,19 @@ type Line struct {
 
 // Plan is a budget plan with its lines.
 type Plan struct {
-	ID         int64      `json:"-"`
-	PublicID   string     `json:"id"`
-	Code       string     `json:"code"`
-	Name       string     `json:"name"`
-	Period     string     `json:"period" doc:"A year (2026) or a quarter (2026-Q3)."`
-	StartsOn   string     `json:"starts_on"`
-	EndsOn     string     `json:"ends_on"`
-	Status     PlanStatus `json:"status"`
-	ApprovedBy string     `json:"approved_by,omitempty"`
-	ApprovedAt time.Time  `json:"approved_at,omitzero"`
-	CreatedAt  time.Time  `json:"created_at"`
-	Lines      []Line     `json:"lines"`
-	Totals     Figures    `json:"totals"`
+	ID         int64        `json:"-"`
+	PublicID   string       `json:"id"`
+	Code       string       `json:"code"`
+	Name       string       `json:"name"`
+	Period     string       `json:"period" doc:"A year (2026) or a quarter (2026-Q3)."`
+	StartsOn   string       `json:"starts_on"`
+	EndsOn     string       `json:"ends_on"`
+	Status     PlanStatus   `json:"status"`
+	ApprovedBy string       `json:"approved_by,omitempty"`
+	ApprovedAt time.Time    `json:"approved_at,omitzero"`
+	CreatedAt  time.Time    `json:"created_at"`
+	Lines      []BudgetLine `json:"lines"`
+	Totals     Figures      `json:"totals"`
 }
 
 // LineInput is a line as written.
@@ -240,8 +240,8 @@ func scanPlan(s interface{ Scan(...any) error }) (Plan, error) {
 
 const lineCols = `l.id, l.public_id, p.public_id, p.name, l.layer, l.code, l.name, l.amount, l.plan_id, p.status`
 
-func scanLine(s interface{ Scan(...any) error }) (Line, error) {
-	var l Line
+func scanLine(s interface{ Scan(...any) error }) (BudgetLine, error) {
+	var l BudgetLine
 	err := s.Scan(&l.ID, &l.PublicID, &l.Plan, &l.PlanName, &l.Layer, &l.Code, &l.Name, &l.Planned, &l.planID, &l.planStatus)
 	return l, err
 }
@@ -307,14 +307,14 @@ func lockPlan(ctx context.Context, tx *db.Tx, programID int64, ref string) (Plan
 
 // AddLine adds a line to a plan. A draft plan takes any amount; an approved
 // plan's new line starts empty and is funded by a move that finance approves.
-func (s *Service) AddLine(ctx context.Context, sc program.Scope, planRef string, in LineInput) (Line, error) {
+func (s *Service) AddLine(ctx context.Context, sc program.Scope, planRef string, in LineInput) (BudgetLine, error) {
 	if err := sc.Require(program.PermBudgetWrite); err != nil {
-		return Line{}, err
+		return BudgetLine{}, err
 	}
 	var f fault.Fields
 	in.check(&f, "")
 	if err := f.Err(); err != nil {
-		return Line{}, err
+		return BudgetLine{}, err
 	}
 	ref, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
 		p, err := lockPlan(ctx, tx, sc.Program.ID, planRef)
@@ -335,20 +335,20 @@ func (s *Service) AddLine(ctx context.Context, sc program.Scope, planRef string,
 			ObjectID: ref, After: in})
 	})
 	if err != nil {
-		return Line{}, err
+		return BudgetLine{}, err
 	}
 	return s.Line(ctx, sc, ref)
 }
 
 // SetLineAmount changes a draft plan's line.
-func (s *Service) SetLineAmount(ctx context.Context, sc program.Scope, lineRef string, amount int64) (Line, error) {
+func (s *Service) SetLineAmount(ctx context.Context, sc program.Scope, lineRef string, amount int64) (BudgetLine, error) {
 	if err := sc.Require(program.PermBudgetWrite); err != nil {
-		return Line{}, err
+		return BudgetLine{}, err
 	}
 	if amount < 0 || amount > MaxAmount {
 		var f fault.Fields
 		f.Range("amount", 0, MaxAmount)
-		return Line{}, f.Err()
+		return BudgetLine{}, f.Err()
 	}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		l, err := lineTx(ctx, tx, sc.Program.ID, lineRef, true)
@@ -365,7 +365,7 @@ func (s *Service) SetLineAmount(ctx context.Context, sc program.Scope, lineRef s
 			ObjectID: l.PublicID, Before: map[string]any{"amount": l.Planned}, After: map[string]any{"amount": amount}})
 	})
 	if err != nil {
-		return Line{}, err
+		return BudgetLine{}, err
 	}
 	return s.Line(ctx, sc, lineRef)
 }
@@ -466,13 +466,13 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, programID int64, ts []le
 	return nil
 }
 
-func linesOf(ctx context.Context, q querier, programID, planID int64) ([]Line, error) {
+func linesOf(ctx context.Context, q querier, programID, planID int64) ([]BudgetLine, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+lineCols+` FROM budget_lines l JOIN budget_plans p ON p.id = l.plan_id
 		WHERE l.program_id = $1 AND l.plan_id = $2 ORDER BY l.id`, programID, planID)
 	return db.Collect(rows, err, scanLine)
 }
 
-func lineTx(ctx context.Context, q querier, programID int64, ref string, lock bool) (Line, error) {
+func lineTx(ctx context.Context, q querier, programID int64, ref string, lock bool) (BudgetLine, error) {
 	suffix := ""
 	if tx, ok := q.(*db.Tx); ok && lock {
 		suffix = tx.ForUpdateOf("l")
@@ -480,18 +480,18 @@ func lineTx(ctx context.Context, q querier, programID int64, ref string, lock bo
 	l, err := scanLine(q.QueryRowContext(ctx, `SELECT `+lineCols+` FROM budget_lines l JOIN budget_plans p ON p.id = l.plan_id
 		WHERE l.program_id = $1 AND l.public_id = $2`+suffix, programID, ref))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Line{}, fault.New(fault.NotFound, "budget.line_not_found", "no budget line {line}", fault.P{"line": ref})
+		return BudgetLine{}, fault.New(fault.NotFound, "budget.line_not_found", "no budget line {line}", fault.P{"line": ref})
 	}
 	return l, err
 }
 
 // figures fills lines' figures from the ledger: three reads however many
 // lines.
-func figures(ctx context.Context, q querier, programID int64, lines []Line) error {
+func figures(ctx context.Context, q querier, programID int64, lines []BudgetLine) error {
 	if len(lines) == 0 {
 		return nil
 	}
-	byRef := map[string]*Line{}
+	byRef := map[string]*BudgetLine{}
 	refs := make([]any, 0, len(lines))
 	marks := make([]string, 0, len(lines))
 	for i := range lines {
@@ -585,7 +585,7 @@ func (s *Service) Plans(ctx context.Context, sc program.Scope) ([]Plan, error) {
 		return nil, err
 	}
 	for i := range plans {
-		plans[i].Lines = []Line{}
+		plans[i].Lines = []BudgetLine{}
 		for _, l := range lines {
 			if l.planID == plans[i].ID {
 				plans[i].Lines = append(plans[i].Lines, l)
@@ -596,7 +596,7 @@ func (s *Service) Plans(ctx context.Context, sc program.Scope) ([]Plan, error) {
 	return plans, nil
 }
 
-func (s *Service) lines(ctx context.Context, programID int64, open bool) ([]Line, error) {
+func (s *Service) lines(ctx context.Context, programID int64, open bool) ([]BudgetLine, error) {
 	cond := ""
 	if open {
 		cond = ` AND p.status = 'approved'`
@@ -613,49 +613,49 @@ func (s *Service) lines(ctx context.Context, programID int64, open bool) ([]Line
 // OpenLines lists the lines of approved plans: what tasks and catalog
 // items may be charged to. Operators who write tasks or the catalog read
 // them too.
-func (s *Service) OpenLines(ctx context.Context, sc program.Scope) ([]Line, error) {
+func (s *Service) OpenLines(ctx context.Context, sc program.Scope) ([]BudgetLine, error) {
 	if !program.Can(sc.Role, program.PermBudgetRead) && !program.Can(sc.Role, program.PermTasksWrite) {
 		return nil, sc.Require(program.PermBudgetRead)
 	}
 	return s.lines(ctx, sc.Program.ID, true)
 }
 
-// Line returns one line with its figures.
-func (s *Service) Line(ctx context.Context, sc program.Scope, ref string) (Line, error) {
+// BudgetLine returns one line with its figures.
+func (s *Service) Line(ctx context.Context, sc program.Scope, ref string) (BudgetLine, error) {
 	if err := sc.Require(program.PermBudgetRead); err != nil {
-		return Line{}, err
+		return BudgetLine{}, err
 	}
 	l, err := lineTx(ctx, s.DB.R, sc.Program.ID, ref, false)
 	if err != nil {
-		return Line{}, err
+		return BudgetLine{}, err
 	}
-	ls := []Line{l}
+	ls := []BudgetLine{l}
 	if err := figures(ctx, s.DB.R, sc.Program.ID, ls); err != nil {
-		return Line{}, err
+		return BudgetLine{}, err
 	}
 	return ls[0], nil
 }
 
 // CheckLineTx says whether a line may be charged: it exists in the program
 // and its plan is approved. field names the input that chose it.
-func CheckLineTx(ctx context.Context, tx *db.Tx, programID int64, ref, field string) (Line, error) {
+func CheckLineTx(ctx context.Context, tx *db.Tx, programID int64, ref, field string) (BudgetLine, error) {
 	l, err := lineTx(ctx, tx, programID, ref, false)
 	if fault.Is(err, fault.NotFound) {
-		return Line{}, fault.Field(field, "budget.line_unknown", "is not a budget line of this program")
+		return BudgetLine{}, fault.Field(field, "budget.line_unknown", "is not a budget line of this program")
 	}
 	if err != nil {
-		return Line{}, err
+		return BudgetLine{}, err
 	}
 	if l.planStatus != Approved {
-		return Line{}, fault.Field(field, "budget.line_not_open", "belongs to a plan that is not approved (or is closed)")
+		return BudgetLine{}, fault.Field(field, "budget.line_not_open", "belongs to a plan that is not approved (or is closed)")
 	}
 	return l, nil
 }
 
 // exceeded is the refusal when a line has too little left: it names the
 // line, its plan, and what is committed, spent and left.
-func exceeded(ctx context.Context, tx *db.Tx, programID int64, l Line, needed int64) error {
-	ls := []Line{l}
+func exceeded(ctx context.Context, tx *db.Tx, programID int64, l BudgetLine, needed int64) error {
+	ls := []BudgetLine{l}
 	if err := figures(ctx, tx, programID, ls); err != nil {
 		return err
 	}
@@ -752,23 +752,23 @@ func CommittedTx(ctx context.Context, tx *db.Tx, programID int64, lineRef, ref s
 // Spend is a direct spend of a line (a redemption's unit cost): the
 // transfer, for the caller to put in its linked chain, and the line, for
 // Refusal should the chain fail on it.
-func SpendTransfer(ctx context.Context, tx *db.Tx, programID int64, lineRef, clientID, ref string, amount int64) (ledger.Transfer, Line, error) {
+func SpendTransfer(ctx context.Context, tx *db.Tx, programID int64, lineRef, clientID, ref string, amount int64) (ledger.Transfer, BudgetLine, error) {
 	line, err := CheckLineTx(ctx, tx, programID, lineRef, "budget_line")
 	if err != nil {
-		return ledger.Transfer{}, Line{}, err
+		return ledger.Transfer{}, BudgetLine{}, err
 	}
 	from, err := ledger.OpenAccountTx(ctx, tx, available(programID, lineRef))
 	if err != nil {
-		return ledger.Transfer{}, Line{}, err
+		return ledger.Transfer{}, BudgetLine{}, err
 	}
 	to, err := ledger.OpenAccountTx(ctx, tx, spent(programID, lineRef))
 	if err != nil {
-		return ledger.Transfer{}, Line{}, err
+		return ledger.Transfer{}, BudgetLine{}, err
 	}
 	return ledger.Transfer{ClientID: clientID, DebitAccountID: from.ID, CreditAccountID: to.ID, Amount: amount, Code: "budget_spend", Ref: ref}, line, nil
 }
 
 // Refusal is the error for a chain that failed on a line's spend.
-func Refusal(ctx context.Context, tx *db.Tx, programID int64, line Line, needed int64) error {
+func Refusal(ctx context.Context, tx *db.Tx, programID int64, line BudgetLine, needed int64) error {
 	return exceeded(ctx, tx, programID, line, needed)
 }

@@ -312,11 +312,17 @@ func TestBudgetArithmeticHoldsAfterAnySequence(t *testing.T) {
 				var err error
 				switch op := rapid.IntRange(0, 5).Draw(rt, "op"); op {
 				case 0: // publish
-					err = w.A.DB.InTx(w.Ctx, func(tx *db.Tx) error { return budget.CommitTx(w.Ctx, tx, w.A.Ledger, w.SC.Program.ID, line, owner, id("c"), amount) })
+					err = w.A.DB.InTx(w.Ctx, func(tx *db.Tx) error {
+						return budget.CommitTx(w.Ctx, tx, w.A.Ledger, w.SC.Program.ID, line, owner, id("c"), amount)
+					})
 				case 1: // a partial payment
-					err = w.A.DB.InTx(w.Ctx, func(tx *db.Tx) error { return budget.PayTx(w.Ctx, tx, w.A.Ledger, w.SC.Program.ID, line, owner, id("p"), amount) })
+					err = w.A.DB.InTx(w.Ctx, func(tx *db.Tx) error {
+						return budget.PayTx(w.Ctx, tx, w.A.Ledger, w.SC.Program.ID, line, owner, id("p"), amount)
+					})
 				case 2: // cancellation or expiry: all that is left
-					err = w.A.DB.InTx(w.Ctx, func(tx *db.Tx) error { return budget.ReleaseTx(w.Ctx, tx, w.A.Ledger, w.SC.Program.ID, line, owner, id("r"), 0) })
+					err = w.A.DB.InTx(w.Ctx, func(tx *db.Tx) error {
+						return budget.ReleaseTx(w.Ctx, tx, w.A.Ledger, w.SC.Program.ID, line, owner, id("r"), 0)
+					})
 				case 3: // a redemption's unit cost
 					err = w.A.DB.InTx(w.Ctx, func(tx *db.Tx) error {
 						tr, l, err := budget.SpendTransfer(w.Ctx, tx, w.SC.Program.ID, line, id("s"), "redemption:x", amount)

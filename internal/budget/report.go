@@ -3,12 +3,15 @@ package budget
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
 
 	"kox/internal/db"
 	"kox/internal/program"
+	"kox/internal/sheet"
 )
 
 // LayerFigures are a layer's sums.
@@ -220,4 +223,41 @@ func (s *Service) decisions(ctx context.Context, programID, planID int64) (Decis
 		d.LongestSeconds = longest.Int64 / 1e6
 	}
 	return d, err
+}
+
+// ReportColumns are the spreadsheet's columns: a row a line, a layer, a
+// month, and the whole plan; amounts in yuan.
+var ReportColumns = []string{"kind", "layer", "code", "name", "month", "planned", "committed", "spent", "held", "available"}
+
+func yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
+}
+
+// WriteReport writes the report as a spreadsheet (B5's downloads).
+func WriteReport(w io.Writer, format sheet.Format, r Report) error {
+	fig := func(f Figures) []string {
+		return []string{yuan(f.Planned), yuan(f.Committed), yuan(f.Spent), yuan(f.Held), yuan(f.Available)}
+	}
+	return sheet.Write(w, format, ReportColumns, func(put func([]string) error) error {
+		for _, l := range r.Plan.Lines {
+			if err := put(append([]string{"line", string(l.Layer), l.Code, l.Name, ""}, fig(l.Figures)...)); err != nil {
+				return err
+			}
+		}
+		for _, l := range r.Layers {
+			if err := put(append([]string{"layer", string(l.Layer), "", "", ""}, fig(l.Figures)...)); err != nil {
+				return err
+			}
+		}
+		for _, m := range r.Months {
+			if err := put([]string{"month", "", "", "", m.Month, "", yuan(m.Committed), yuan(m.Spent), "", ""}); err != nil {
+				return err
+			}
+		}
+		return put(append([]string{"plan", "", r.Plan.Code, r.Plan.Name, ""}, fig(r.Plan.Totals)...))
+	})
 }

@@ -137,7 +137,7 @@ func (s *Service) Ask(ctx context.Context, sc program.Scope, in RequestInput) (R
 			return "", fault.Field("from_line", "budget.not_reserve", "must be a line of the strategic reserve")
 		}
 		var toID any
-		var to Line
+		var to BudgetLine
 		if in.To != "" {
 			if to, err = CheckLineTx(ctx, tx, sc.Program.ID, in.To, "to_line"); err != nil {
 				return "", err

@@ -48,8 +48,8 @@ func (k Kind) Shipped() bool { return k == Merchandise }
 // operator to ship or fulfil them.
 func (k Kind) instant() bool { return k == Virtual || k == Coupon }
 
-// Eligibility limits who may redeem: at least a tier of a ladder.
-type Eligibility struct {
+// ItemEligibility limits who may redeem: at least a tier of a ladder.
+type ItemEligibility struct {
 	Ladder  string `json:"ladder,omitempty"`
 	MinTier string `json:"min_tier,omitempty"`
 }
@@ -75,22 +75,22 @@ type Variant struct {
 
 // Item is a catalog item.
 type Item struct {
-	ID             int64       `json:"-"`
-	PublicID       string      `json:"id"`
-	Kind           Kind        `json:"kind"`
-	Title          string      `json:"title"`
-	Description    string      `json:"description,omitempty"`
-	Points         int64       `json:"points"`
-	UnitCost       int64       `json:"unit_cost" doc:"In fen, spent on the budget line at each redemption."`
-	BudgetLine     string      `json:"budget_line,omitempty"`
-	PerMemberLimit int         `json:"per_member_limit" doc:"0: no limit."`
-	Eligibility    Eligibility `json:"eligibility"`
-	Windows        []Window    `json:"windows"`
-	OpensAt        time.Time   `json:"opens_at,omitzero" doc:"When everyone may redeem; windows open earlier for their tiers."`
-	Status         string      `json:"status" enum:"active,archived"`
-	Variants       []Variant   `json:"variants"`
-	CodesFree      int64       `json:"codes_free,omitempty" doc:"Coupons: codes not yet given out."`
-	CreatedAt      time.Time   `json:"created_at"`
+	ID             int64           `json:"-"`
+	PublicID       string          `json:"id"`
+	Kind           Kind            `json:"kind"`
+	Title          string          `json:"title"`
+	Description    string          `json:"description,omitempty"`
+	Points         int64           `json:"points"`
+	UnitCost       int64           `json:"unit_cost" doc:"In fen, spent on the budget line at each redemption."`
+	BudgetLine     string          `json:"budget_line,omitempty"`
+	PerMemberLimit int             `json:"per_member_limit" doc:"0: no limit."`
+	Eligibility    ItemEligibility `json:"eligibility"`
+	Windows        []Window        `json:"windows"`
+	OpensAt        time.Time       `json:"opens_at,omitzero" doc:"When everyone may redeem; windows open earlier for their tiers."`
+	Status         string          `json:"status" enum:"active,archived"`
+	Variants       []Variant       `json:"variants"`
+	CodesFree      int64           `json:"codes_free,omitempty" doc:"Coupons: codes not yet given out."`
+	CreatedAt      time.Time       `json:"created_at"`
 }
 
 // Stock is the item's stock over its variants.
@@ -108,19 +108,19 @@ type VariantInput struct {
 	Stock int64  `json:"stock" minimum:"0" doc:"Units to put in stock (coupons: codes are imported instead)."`
 }
 
-// Input is an item as written.
-type Input struct {
-	Kind           Kind           `json:"kind" enum:"virtual,coupon,merchandise,product_use,event_seat,experience"`
-	Title          string         `json:"title" maxLength:"200"`
-	Description    string         `json:"description,omitempty" maxLength:"4000"`
-	Points         int64          `json:"points" minimum:"0"`
-	UnitCost       int64          `json:"unit_cost,omitempty" minimum:"0"`
-	BudgetLine     string         `json:"budget_line,omitempty" maxLength:"100"`
-	PerMemberLimit int            `json:"per_member_limit,omitempty" minimum:"0"`
-	Eligibility    Eligibility    `json:"eligibility,omitempty"`
-	Windows        []Window       `json:"windows,omitempty" maxItems:"20"`
-	OpensAt        time.Time      `json:"opens_at,omitzero"`
-	Variants       []VariantInput `json:"variants,omitempty" maxItems:"100" doc:"Merchandise: sizes and colours; others take one unnamed variant."`
+// ItemInput is an item as written.
+type ItemInput struct {
+	Kind           Kind            `json:"kind" enum:"virtual,coupon,merchandise,product_use,event_seat,experience"`
+	Title          string          `json:"title" maxLength:"200"`
+	Description    string          `json:"description,omitempty" maxLength:"4000"`
+	Points         int64           `json:"points" minimum:"0"`
+	UnitCost       int64           `json:"unit_cost,omitempty" minimum:"0"`
+	BudgetLine     string          `json:"budget_line,omitempty" maxLength:"100"`
+	PerMemberLimit int             `json:"per_member_limit,omitempty" minimum:"0"`
+	Eligibility    ItemEligibility `json:"eligibility,omitempty"`
+	Windows        []Window        `json:"windows,omitempty" maxItems:"20"`
+	OpensAt        time.Time       `json:"opens_at,omitzero"`
+	Variants       []VariantInput  `json:"variants,omitempty" maxItems:"100" doc:"Merchandise: sizes and colours; others take one unnamed variant."`
 }
 
 // Limits on an item.
@@ -129,7 +129,7 @@ const (
 	MaxStock  = 1_000_000
 )
 
-func (in *Input) check(ladders []ladder.Ladder) error {
+func (in *ItemInput) check(ladders []ladder.Ladder) error {
 	var f fault.Fields
 	in.Title, in.Description, in.BudgetLine = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description), strings.TrimSpace(in.BudgetLine)
 	ok := false
@@ -265,7 +265,7 @@ func micros(t time.Time) int64 {
 }
 
 // Create adds an item with its variants and their first stock.
-func (s *Service) Create(ctx context.Context, sc program.Scope, in Input) (Item, error) {
+func (s *Service) Create(ctx context.Context, sc program.Scope, in ItemInput) (Item, error) {
 	if err := sc.Require(program.PermRewardsWrite); err != nil {
 		return Item{}, err
 	}
@@ -366,7 +366,7 @@ func notFound(ref string) error {
 
 // Update rewrites an item's description, price, cost, limits and windows;
 // variants are added with AddVariant and stocked with Restock.
-func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in Input) (Item, error) {
+func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in ItemInput) (Item, error) {
 	if err := sc.Require(program.PermRewardsWrite); err != nil {
 		return Item{}, err
 	}

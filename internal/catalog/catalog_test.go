@@ -33,7 +33,7 @@ func line(t *testing.T, w *apptest.World, amount int64) string {
 	return p.Lines[0].PublicID
 }
 
-func coupon(t *testing.T, w *apptest.World, n int, in catalog.Input) catalog.Item {
+func coupon(t *testing.T, w *apptest.World, n int, in catalog.ItemInput) catalog.Item {
 	t.Helper()
 	in.Kind = catalog.Coupon
 	if in.Title == "" {
@@ -71,7 +71,7 @@ func TestThousandMembersRaceForAHundredCoupons(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		w := apptest.New(t, d, start)
 		ln := line(t, w, 120*500)
-		it := coupon(t, w, 100, catalog.Input{Points: 60, UnitCost: 500, BudgetLine: ln})
+		it := coupon(t, w, 100, catalog.ItemInput{Points: 60, UnitCost: 500, BudgetLine: ln})
 		ms := w.Members(1000)
 		w.Give(100, ms...)
 		var wg sync.WaitGroup
@@ -132,7 +132,7 @@ func TestThousandMembersRaceForAHundredCoupons(t *testing.T) {
 func TestPerMemberLimitHoldsUnderRacing(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		w := apptest.New(t, d, start)
-		it, err := w.A.Catalog.Create(w.Ctx, w.SC, catalog.Input{Kind: catalog.Virtual, Title: "限定壁纸", Points: 1, PerMemberLimit: 2,
+		it, err := w.A.Catalog.Create(w.Ctx, w.SC, catalog.ItemInput{Kind: catalog.Virtual, Title: "限定壁纸", Points: 1, PerMemberLimit: 2,
 			Variants: []catalog.VariantInput{{Stock: 50}}})
 		if err != nil {
 			t.Fatal(err)
@@ -172,7 +172,7 @@ func TestMerchandiseWindowsShipmentAndCancellation(t *testing.T) {
 		w := apptest.New(t, d, start)
 		ln := line(t, w, 100_000)
 		opens := start.Add(48 * time.Hour)
-		it, err := w.A.Catalog.Create(w.Ctx, w.SC, catalog.Input{Kind: catalog.Merchandise, Title: "联名冲锋衣", Points: 500, UnitCost: 30_000,
+		it, err := w.A.Catalog.Create(w.Ctx, w.SC, catalog.ItemInput{Kind: catalog.Merchandise, Title: "联名冲锋衣", Points: 500, UnitCost: 30_000,
 			BudgetLine: ln, OpensAt: opens, Windows: []catalog.Window{{Ladder: "main", Tier: "product", OpensAt: start.Add(-time.Hour)}},
 			Variants: []catalog.VariantInput{{Label: "M 黑", Stock: 2}, {Label: "L 黑", Stock: 1}}})
 		if err != nil {
@@ -264,7 +264,7 @@ func TestMerchandiseWindowsShipmentAndCancellation(t *testing.T) {
 func TestCodeImportIsAllOrNothing(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		w := apptest.New(t, d, start)
-		it := coupon(t, w, 3, catalog.Input{Points: 10})
+		it := coupon(t, w, 3, catalog.ItemInput{Points: 10})
 		imp, err := w.A.Catalog.ImportCodes(w.Ctx, w.SC, it.PublicID, sheet.CSV, []byte("券码\nNEW-1\n"+it.PublicID[:0]+"TM-"+it.PublicID[4:10]+"-0001\nNEW-1\n"))
 		if err != nil {
 			t.Fatal(err)

@@ -21,9 +21,9 @@ const (
 	MaxCodeLen   = 100
 )
 
-// RowError is what is wrong with one row of a file of codes: the row as
+// CodeRowError is what is wrong with one row of a file of codes: the row as
 // the spreadsheet numbers it, and the reason as a field error's code.
-type RowError struct {
+type CodeRowError struct {
 	Row    int    `json:"row"`
 	Code   string `json:"code"`
 	Reason string `json:"reason"`
@@ -33,7 +33,7 @@ type RowError struct {
 // row is wrong, none, with every wrong row named.
 type CodeImport struct {
 	Added  int        `json:"added"`
-	Errors []RowError `json:"errors"`
+	Errors []CodeRowError `json:"errors"`
 	Item   Item       `json:"item"`
 }
 
@@ -52,7 +52,7 @@ func (s *Service) ImportCodes(ctx context.Context, sc program.Scope, ref string,
 	if err != nil {
 		return CodeImport{}, err
 	}
-	out := CodeImport{Errors: []RowError{}}
+	out := CodeImport{Errors: []CodeRowError{}}
 	var codes []string
 	at := map[string]int{}
 	for i, r := range rows {
@@ -67,9 +67,9 @@ func (s *Service) ImportCodes(ctx context.Context, sc program.Scope, ref string,
 		case code == "":
 			continue
 		case len(code) > MaxCodeLen:
-			out.Errors = append(out.Errors, RowError{Row: i + 1, Code: "catalog.code_long", Reason: fmt.Sprintf("longer than %d characters", MaxCodeLen)})
+			out.Errors = append(out.Errors, CodeRowError{Row: i + 1, Code: "catalog.code_long", Reason: fmt.Sprintf("longer than %d characters", MaxCodeLen)})
 		case at[code] > 0:
-			out.Errors = append(out.Errors, RowError{Row: i + 1, Code: "catalog.code_twice", Reason: fmt.Sprintf("also in row %d", at[code])})
+			out.Errors = append(out.Errors, CodeRowError{Row: i + 1, Code: "catalog.code_twice", Reason: fmt.Sprintf("also in row %d", at[code])})
 		default:
 			at[code] = i + 1
 			codes = append(codes, code)
@@ -103,7 +103,7 @@ func (s *Service) ImportCodes(ctx context.Context, sc program.Scope, ref string,
 					rs.Close()
 					return err
 				}
-				out.Errors = append(out.Errors, RowError{Row: at[c], Code: "catalog.code_taken", Reason: "already in the pool"})
+				out.Errors = append(out.Errors, CodeRowError{Row: at[c], Code: "catalog.code_taken", Reason: "already in the pool"})
 			}
 			rs.Close()
 			if err := rs.Err(); err != nil {
@@ -144,9 +144,9 @@ func (s *Service) ImportCodes(ctx context.Context, sc program.Scope, ref string,
 	return out, nil
 }
 
-// Offer is an item as one member sees it: whether they may redeem it now,
+// ShelfItem is an item as one member sees it: whether they may redeem it now,
 // from when, and whether their points reach.
-type Offer struct {
+type ShelfItem struct {
 	Item
 	OpensAt    time.Time    `json:"opens_for_me,omitzero" doc:"When this member may redeem (their tier's window)."`
 	Affordable bool         `json:"affordable"`
@@ -157,8 +157,8 @@ type Offer struct {
 
 // Shelf is the active catalog as a member sees it, with their balance.
 type Shelf struct {
-	Balance int64   `json:"balance"`
-	Offers  []Offer `json:"offers"`
+	Balance int64       `json:"balance"`
+	Offers  []ShelfItem `json:"offers"`
 }
 
 // Shelf lists the active catalog for a member, each item with whether and
@@ -177,7 +177,7 @@ func (s *Service) Shelf(ctx context.Context, sc program.Scope, memberRef string,
 	if err != nil {
 		return Shelf{}, err
 	}
-	out := Shelf{Offers: []Offer{}}
+	out := Shelf{Offers: []ShelfItem{}}
 	err = s.DB.InReadTx(ctx, func(tx *db.Tx) error {
 		if out.Balance, err = points.BalanceTx(ctx, tx, sc.Program.ID, m.PublicID); err != nil {
 			return err
@@ -203,7 +203,7 @@ func (s *Service) Shelf(ctx context.Context, sc program.Scope, memberRef string,
 			if err != nil {
 				return err
 			}
-			o := Offer{Item: it, OpensAt: opens, Used: used[it.ID], Affordable: out.Balance >= it.Points}
+			o := ShelfItem{Item: it, OpensAt: opens, Used: used[it.ID], Affordable: out.Balance >= it.Points}
 			switch {
 			case why != nil:
 				o.Refusal = why

@@ -296,7 +296,7 @@ type chain struct {
 	pointsID  string
 	it        Item
 	memberRef string
-	line      budget.Line
+	line      budget.BudgetLine
 	programID int64
 }
 

@@ -40,24 +40,24 @@ type Totals struct {
 
 // Batch is a payout batch.
 type Batch struct {
-	ID         int64       `json:"-"`
-	PublicID   string      `json:"id"`
-	Period     string      `json:"period"`
-	Minimum    int64       `json:"minimum" doc:"Members owed less carry their balance over."`
-	TaxRule    tax.Rule    `json:"tax_rule"`
-	Status     BatchStatus `json:"status"`
-	CreatedBy  string      `json:"created_by"`
-	CreatedAt  time.Time   `json:"created_at"`
-	ApprovedBy string      `json:"approved_by,omitempty"`
-	ApprovedAt time.Time   `json:"approved_at,omitzero"`
-	PaidBy     string      `json:"paid_by,omitempty"`
-	PaidAt     time.Time   `json:"paid_at,omitzero"`
-	Totals     Totals      `json:"totals"`
-	Lines      []Line      `json:"lines,omitempty"`
+	ID         int64        `json:"-"`
+	PublicID   string       `json:"id"`
+	Period     string       `json:"period"`
+	Minimum    int64        `json:"minimum" doc:"Members owed less carry their balance over."`
+	TaxRule    tax.Rule     `json:"tax_rule"`
+	Status     BatchStatus  `json:"status"`
+	CreatedBy  string       `json:"created_by"`
+	CreatedAt  time.Time    `json:"created_at"`
+	ApprovedBy string       `json:"approved_by,omitempty"`
+	ApprovedAt time.Time    `json:"approved_at,omitzero"`
+	PaidBy     string       `json:"paid_by,omitempty"`
+	PaidAt     time.Time    `json:"paid_at,omitzero"`
+	Totals     Totals       `json:"totals"`
+	Lines      []PayoutLine `json:"lines,omitempty"`
 }
 
-// Line is one member's payment in a batch.
-type Line struct {
+// PayoutLine is one member's payment in a batch.
+type PayoutLine struct {
 	Member     string `json:"member"`
 	MemberName string `json:"member_name"`
 	tax.Withholding
@@ -69,7 +69,7 @@ type Line struct {
 // BatchInput asks for a batch.
 type BatchInput struct {
 	Period  string `json:"period" maxLength:"20" doc:"What the batch pays for, such as 2026-11."`
-	Minimum int64  `json:"minimum" minimum:"0" doc:"In fen; members owed less carry over."`
+	Minimum int64  `json:"minimum,omitempty" minimum:"0" doc:"In fen; members owed less carry over."`
 }
 
 const batchCols = `b.id, b.public_id, b.period, b.minimum, b.tax_rule, b.status, b.created_by, b.created_at, b.approved_by, b.approved_at,
@@ -212,13 +212,13 @@ func lockBatch(ctx context.Context, tx *db.Tx, programID int64, ref string) (Bat
 
 func linesOf(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, batchID int64, withPayee bool) ([]Line, error) {
+}, batchID int64, withPayee bool) ([]PayoutLine, error) {
 	rows, err := q.QueryContext(ctx, `SELECT m.id, m.public_id, m.name, l.gross, l.taxable, l.tax, l.net, l.status,
 		COALESCE(p.masked_name, ''), COALESCE(p.masked_id, ''), COALESCE(p.bank, ''), COALESCE(p.masked_account, '')
 		FROM payout_lines l JOIN members m ON m.id = l.member_id LEFT JOIN member_payees p ON p.member_id = m.id
 		WHERE l.batch_id = $1 ORDER BY l.id`, batchID)
-	return db.Collect(rows, err, func(r *sql.Rows) (Line, error) {
-		var l Line
+	return db.Collect(rows, err, func(r *sql.Rows) (PayoutLine, error) {
+		var l PayoutLine
 		var p Payee
 		err := r.Scan(&l.member, &l.Member, &l.MemberName, &l.Gross, &l.Taxable, &l.Tax, &l.Net, &l.Status, &p.LegalName, &p.IDNumber, &p.Bank, &p.Account)
 		if withPayee && p.Account != "" {
@@ -233,7 +233,7 @@ func linesOf(ctx context.Context, q interface {
 // twice at once is paid once: the second waits for the row, then finds it
 // paid.
 func (s *Service) transition(ctx context.Context, sc program.Scope, ref string, from []BatchStatus, to BatchStatus, code string,
-	work func(tx *db.Tx, b Batch, lines []Line) error) (Batch, error) {
+	work func(tx *db.Tx, b Batch, lines []PayoutLine) error) (Batch, error) {
 	if err := sc.Require(program.PermPayoutsManage); err != nil {
 		return Batch{}, err
 	}
@@ -277,14 +277,14 @@ func (s *Service) transition(ctx context.Context, sc program.Scope, ref string, 
 
 // Approve is finance's approval of a draft batch, all its lines at once.
 func (s *Service) Approve(ctx context.Context, sc program.Scope, ref string) (Batch, error) {
-	return s.transition(ctx, sc, ref, []BatchStatus{Draft}, Approved, "payout.batch_not_draft", func(*db.Tx, Batch, []Line) error { return nil })
+	return s.transition(ctx, sc, ref, []BatchStatus{Draft}, Approved, "payout.batch_not_draft", func(*db.Tx, Batch, []PayoutLine) error { return nil })
 }
 
 // MarkPaid records that the bank paid an approved batch: each line posts
 // its held amount to clearing, then the tax withheld and the net out of it.
 // A second mark is refused.
 func (s *Service) MarkPaid(ctx context.Context, sc program.Scope, ref string) (Batch, error) {
-	return s.transition(ctx, sc, ref, []BatchStatus{Approved}, Paid, "payout.batch_not_approved", func(tx *db.Tx, b Batch, lines []Line) error {
+	return s.transition(ctx, sc, ref, []BatchStatus{Approved}, Paid, "payout.batch_not_approved", func(tx *db.Tx, b Batch, lines []PayoutLine) error {
 		clearing, err := ledger.OpenAccountTx(ctx, tx, account(sc.Program.ID, "payout_clearing", "", ledger.NoLimit))
 		if err != nil {
 			return err
@@ -320,7 +320,7 @@ func (s *Service) MarkPaid(ctx context.Context, sc program.Scope, ref string) (B
 // Cancel ends a batch that is not paid: every held amount goes back to
 // what its member is owed.
 func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref string) (Batch, error) {
-	return s.transition(ctx, sc, ref, []BatchStatus{Draft, Approved}, Cancelled, "payout.batch_closed", func(tx *db.Tx, b Batch, lines []Line) error {
+	return s.transition(ctx, sc, ref, []BatchStatus{Draft, Approved}, Cancelled, "payout.batch_closed", func(tx *db.Tx, b Batch, lines []PayoutLine) error {
 		var ts []ledger.Transfer
 		for _, l := range lines {
 			if l.Status == "included" {
@@ -368,7 +368,7 @@ func (s *Service) Exclude(ctx context.Context, sc program.Scope, ref, memberRef 
 	return s.Batch(ctx, sc, ref)
 }
 
-func totals(lines []Line) Totals {
+func totals(lines []PayoutLine) Totals {
 	var t Totals
 	for _, l := range lines {
 		if l.Status == "included" {
@@ -497,8 +497,8 @@ func (s *Service) Export(ctx context.Context, sc program.Scope, ref string, form
 	})
 }
 
-// Statement is what a member is owed and was paid.
-type Statement struct {
+// PayoutStatement is what a member is owed and was paid.
+type PayoutStatement struct {
 	Owed     int64     `json:"owed" doc:"Earned and not yet in a batch, in fen."`
 	InBatch  int64     `json:"in_batch" doc:"Held by a batch not yet paid."`
 	Payments []Payment `json:"payments"`
@@ -514,20 +514,20 @@ type Payment struct {
 }
 
 // MemberStatement returns a member's statement; a member reads their own.
-func (s *Service) MemberStatement(ctx context.Context, sc program.Scope, memberRef string) (Statement, error) {
+func (s *Service) MemberStatement(ctx context.Context, sc program.Scope, memberRef string) (PayoutStatement, error) {
 	if sc.Actor.Kind != program.ActorMember {
 		if err := sc.Require(program.PermLedgerRead); err != nil {
-			return Statement{}, err
+			return PayoutStatement{}, err
 		}
 	}
 	m, err := s.Members.Get(ctx, sc, memberRef)
 	if err != nil {
-		return Statement{}, err
+		return PayoutStatement{}, err
 	}
-	out := Statement{Payments: []Payment{}}
+	out := PayoutStatement{Payments: []Payment{}}
 	a, err := s.Ledger.FindAccount(ctx, Payable(sc.Program.ID, m.PublicID))
 	if err != nil && !fault.Is(err, fault.NotFound) {
-		return Statement{}, err
+		return PayoutStatement{}, err
 	}
 	if err == nil {
 		out.Owed, out.InBatch = a.Available(), a.DebitsPending

@@ -72,8 +72,8 @@ func TestExpiresAtKeepsTheMonthsLastDay(t *testing.T) {
 		months int
 		want   time.Time
 	}{
-		{time.Date(2026, 1, 31, 23, 0, 0, 0, sh), 1, time.Date(2026, 3, 1, 0, 0, 0, 0, sh)},  // through 28 February
-		{time.Date(2024, 2, 29, 9, 0, 0, 0, sh), 12, time.Date(2025, 3, 1, 0, 0, 0, 0, sh)},  // through 28 February 2025
+		{time.Date(2026, 1, 31, 23, 0, 0, 0, sh), 1, time.Date(2026, 3, 1, 0, 0, 0, 0, sh)}, // through 28 February
+		{time.Date(2024, 2, 29, 9, 0, 0, 0, sh), 12, time.Date(2025, 3, 1, 0, 0, 0, 0, sh)}, // through 28 February 2025
 		{time.Date(2026, 11, 30, 9, 0, 0, 0, sh), 3, time.Date(2027, 3, 1, 0, 0, 0, 0, sh)}, // through 28 February 2027
 		{time.Date(2026, 5, 10, 9, 0, 0, 0, sh), 0, time.Time{}},
 	} {
