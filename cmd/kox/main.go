@@ -226,7 +226,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if err := demo.Load(ctx, demo.Deps{DB: a.DB, Ledger: a.Ledger, Tasks: a.Tasks, Size: sizes[*size]}); err != nil {
+	if err := demo.Load(ctx, demo.Deps{DB: a.DB, Ledger: a.Ledger, Tasks: a.Tasks, Budget: a.Budget, Catalog: a.Catalog,
+		Points: a.Points, Payouts: a.Payouts, Badges: a.Badges, Size: sizes[*size]}); err != nil {
 		a.Close()
 		return err
 	}

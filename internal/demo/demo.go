@@ -9,11 +9,16 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"kox/internal/badge"
+	"kox/internal/budget"
+	"kox/internal/catalog"
 	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/ladder"
 	"kox/internal/ledger"
 	"kox/internal/member"
+	"kox/internal/payout"
+	"kox/internal/points"
 	"kox/internal/program"
 	"kox/internal/pubid"
 	"kox/internal/task"
@@ -44,10 +49,15 @@ var (
 // Deps are the services the demo loads through, and its size (Full when
 // zero).
 type Deps struct {
-	DB     *db.DB
-	Ledger *ledger.Ledger
-	Tasks  *task.Service
-	Size   Size
+	DB      *db.DB
+	Ledger  *ledger.Ledger
+	Tasks   *task.Service
+	Budget  *budget.Service
+	Catalog *catalog.Service
+	Points  *points.Service
+	Payouts *payout.Service
+	Badges  *badge.Service
+	Size    Size
 }
 
 // seeded is a deterministic byte source for ids.
@@ -86,23 +96,33 @@ func Load(ctx context.Context, d Deps) error {
 	if err != nil {
 		return fmt.Errorf("demo car program: %w", err)
 	}
+	if err := g.budget(ctx, car, carLines); err != nil {
+		return fmt.Errorf("demo car budget: %w", err)
+	}
 	if err := g.carTasks(ctx, car); err != nil {
 		return fmt.Errorf("demo car tasks: %w", err)
 	}
 	if err := g.carLedger(ctx, car.program.ID); err != nil {
 		return fmt.Errorf("demo ledger: %w", err)
 	}
+	if err := g.carRewards(ctx, car); err != nil {
+		return fmt.Errorf("demo car rewards: %w", err)
+	}
 	fashion, err := g.fashion(ctx)
 	if err != nil {
 		return fmt.Errorf("demo fashion program: %w", err)
+	}
+	if err := g.budget(ctx, fashion, fashionLines); err != nil {
+		return fmt.Errorf("demo fashion budget: %w", err)
 	}
 	return g.fashionTasks(ctx, fashion)
 }
 
 type gen struct {
 	Deps
-	rng  *rand.Rand
-	used map[string]bool
+	rng   *rand.Rand
+	used  map[string]bool
+	lines map[string]string // budget line code → id, of the program being made
 }
 
 type built struct {

@@ -3,24 +3,27 @@ package demo_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
 
+	"kox/internal/app"
+	"kox/internal/apptest"
 	"kox/internal/db"
 	"kox/internal/dbtest"
 	"kox/internal/demo"
-	"kox/internal/ledger"
-	"kox/internal/task"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 
 func load(t *testing.T, d *db.DB, size demo.Size) {
 	t.Helper()
-	l := ledger.New(d)
-	t.Cleanup(l.Close)
-	if err := demo.Load(context.Background(), demo.Deps{DB: d, Ledger: l, Tasks: &task.Service{DB: d, Ledger: l}, Size: size}); err != nil {
+	a := app.Assemble(app.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DataKey: apptest.Key}, d)
+	t.Cleanup(a.Ledger.Close)
+	if err := demo.Load(context.Background(), demo.Deps{DB: d, Ledger: a.Ledger, Tasks: a.Tasks, Budget: a.Budget, Catalog: a.Catalog,
+		Points: a.Points, Payouts: a.Payouts, Badges: a.Badges, Size: size}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -75,11 +78,49 @@ func TestDemo(t *testing.T) {
 		if n := count(t, d, `SELECT count(*) FROM submissions WHERE check_result LIKE '%"passed":false%'`); n == 0 {
 			t.Error("no submission failing the brief check")
 		}
-		// Points paid equal the points on members' accounts.
+		// Points on members' accounts are what tasks paid and operators
+		// granted, less what redemptions spent.
 		paid := count(t, d, `SELECT coalesce(sum(points_paid), 0) FROM task_claims`)
+		moved := func(code string) int {
+			return count(t, d, `SELECT coalesce(sum(amount), 0) FROM ledger_transfers WHERE asset = 'points' AND code = $1 AND kind = 'posted'`, code)
+		}
 		held := count(t, d, `SELECT coalesce(sum(credits_posted - debits_posted), 0) FROM ledger_accounts WHERE code = 'member_points'`)
-		if paid == 0 || paid != held {
-			t.Fatalf("points paid %d, held %d", paid, held)
+		if paid == 0 || paid+moved("grant")-moved("redeem")+moved("redeem_refund") != held {
+			t.Fatalf("points paid %d, granted %d, redeemed %d, refunded %d; held %d", paid, moved("grant"), moved("redeem"), moved("redeem_refund"), held)
+		}
+		// Rewards: redemptions in every state, distinct codes, an approved
+		// plan spent and committed, a reserve request, a paid batch.
+		for _, status := range []string{"ordered", "fulfilled", "shipped", "delivered", "returned", "cancelled"} {
+			if count(t, d, `SELECT count(*) FROM redemptions WHERE status = $1`, status) == 0 {
+				t.Errorf("no %s redemption", status)
+			}
+		}
+		if n, distinct := count(t, d, `SELECT count(*) FROM redemptions WHERE code <> ''`), count(t, d, `SELECT count(DISTINCT code) FROM redemptions WHERE code <> ''`); n == 0 || n != distinct {
+			t.Errorf("%d coupon codes given, %d distinct", n, distinct)
+		}
+		for q, what := range map[string]string{
+			`SELECT count(*) FROM budget_plans WHERE status = 'approved'`:                                             "approved plan",
+			`SELECT count(*) FROM budget_requests WHERE kind = 'reserve' AND status = 'approved'`:                     "approved reserve request",
+			`SELECT count(*) FROM budget_requests WHERE status = 'requested'`:                                         "request awaiting finance",
+			`SELECT count(*) FROM payout_batches WHERE status = 'paid'`:                                               "paid payout batch",
+			`SELECT count(*) FROM ledger_accounts WHERE code = 'budget_spent' AND credits_posted > 0`:                 "line with spending",
+			`SELECT count(*) FROM ledger_accounts WHERE code = 'budget_committed' AND credits_posted > debits_posted`: "commitment",
+			`SELECT count(*) FROM member_badges`:                                                                      "badge awarded",
+		} {
+			if count(t, d, q) == 0 {
+				t.Errorf("no %s", what)
+			}
+		}
+		// Every asset of the ledger sums to zero, and every line's plan is
+		// what its accounts hold.
+		if n := count(t, d, `SELECT count(*) FROM (SELECT asset FROM ledger_accounts GROUP BY program_id, asset
+			HAVING sum(credits_posted - debits_posted) <> 0 OR sum(credits_pending - debits_pending) <> 0) x`); n != 0 {
+			t.Errorf("%d assets do not sum to zero", n)
+		}
+		if n := count(t, d, `SELECT count(*) FROM budget_lines l WHERE l.amount <> (SELECT coalesce(sum(a.credits_posted - a.debits_posted), 0)
+			FROM ledger_accounts a WHERE a.program_id = l.program_id AND a.asset = 'CNY'
+			AND (a.ref = 'line:' || l.public_id OR a.ref LIKE 'line:' || l.public_id || '/%') AND a.code IN ('budget_line', 'budget_spent', 'budget_committed'))`); n != 0 {
+			t.Errorf("%d budget lines whose plan is not available + held + committed + spent", n)
 		}
 		before := snapshot(t, d)
 		load(t, d, demo.Full)
@@ -90,9 +131,7 @@ func TestDemo(t *testing.T) {
 		if _, err := d.W.Exec(`UPDATE programs SET slug = 'renamed' WHERE slug = $1`, demo.FashionSlug); err != nil {
 			t.Fatal(err)
 		}
-		l := ledger.New(d)
-		defer l.Close()
-		err := demo.Load(context.Background(), demo.Deps{DB: d, Ledger: l, Tasks: &task.Service{DB: d, Ledger: l}, Size: demo.Full})
+		err := demo.Load(context.Background(), demo.Deps{DB: d, Size: demo.Full})
 		if err == nil || !strings.Contains(err.Error(), "incomplete") {
 			t.Fatalf("loading over half a demo: %v, want it reported as incomplete", err)
 		}

@@ -111,7 +111,7 @@ func (g *gen) carTasks(ctx context.Context, b built) error {
 	upper := append(append(append([]member.Member{}, b.tiers["experience"]...), b.tiers["product"]...), b.tiers["relationship"]...)
 	trip, err := g.publish(ctx, b, task.Input{Title: "车主故事：我的第一次长途", Kind: task.Content, Mode: task.Open, Capacity: 60,
 		Brief:       task.Brief{KeyMessages: []string{"续航"}, Hashtags: []string{"启程长途"}, Platforms: []string{"xiaohongshu"}, DisclosureRequired: true},
-		Eligibility: task.Eligibility{Ladder: "main", MinTier: "experience"}, Reward: task.Reward{Points: 300, Money: 20000}, EffortMinutes: 180,
+		Eligibility: task.Eligibility{Ladder: "main", MinTier: "experience"}, Reward: task.Reward{Points: 300, Money: 20000}, EffortMinutes: 180, BudgetLine: g.lines["creator_fees"],
 		SubmitWithinHours: 24 * 30})
 	if err != nil {
 		return err
@@ -243,7 +243,8 @@ func (g *gen) fashionTasks(ctx context.Context, b built) error {
 	}
 	contest, err := g.publish(ctx, b, task.Input{Title: "以赛代练：速干运动服种草赛", Kind: task.Content, Mode: task.Open, Capacity: 200,
 		Brief: task.Brief{Description: "结合速干运动服的卖点，拍一条门店穿搭视频。", KeyMessages: []string{"速干"}, Hashtags: []string{"衣尚速干赛"},
-			References: []string{"《速干系列卖点手册 v2》"}}, Reward: task.Reward{Points: 120, Money: 5000}, Campaign: "速干运动季"})
+			References: []string{"《速干系列卖点手册 v2》"}}, Reward: task.Reward{Points: 120, Money: 5000}, Campaign: "速干运动季",
+		BudgetLine: g.lines["kos_fees"]})
 	if err != nil {
 		return err
 	}
