@@ -18,7 +18,8 @@ const (
 	//     above ¥50,000.
 	//
 	// The base is rounded to the fen (half up) first, then the tax on it;
-	// a base below zero is zero. docs/payouts.md works the edges by hand.
+	// a base below zero is zero. internal/tax/tax_test.go works the edges by
+	// hand; docs/decisions.md records the rule.
 	LabourRemuneration Rule = "cn_labour"
 	// None withholds nothing (members paid by a party that withholds itself).
 	None Rule = "none"
