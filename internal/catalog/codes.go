@@ -32,9 +32,9 @@ type CodeRowError struct {
 // CodeImport is the outcome of importing codes: all of them, or, when any
 // row is wrong, none, with every wrong row named.
 type CodeImport struct {
-	Added  int        `json:"added"`
+	Added  int            `json:"added"`
 	Errors []CodeRowError `json:"errors"`
-	Item   Item       `json:"item"`
+	Item   Item           `json:"item"`
 }
 
 // ImportCodes adds a file's codes (CSV or XLSX, one code a row in the first
