@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"kox/internal/budget"
 	"kox/internal/db"
 	"kox/internal/dbtest"
 	"kox/internal/member"
@@ -47,6 +48,16 @@ var taskPath = regexp.MustCompile(`^/p/qicheng/tasks/(tsk_[A-Za-z0-9]+)$`)
 func TestConsoleTaskAndReview(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		s := newSite(t, d)
+		ctx := program.WithActor(context.Background(), program.System("test"))
+		sc, _ := s.a.Programs.Scope(ctx, "qicheng")
+		plan, err := s.a.Budget.CreatePlan(ctx, sc, budget.PlanInput{Code: "fy2026", Name: "2026 年度", Period: "2026",
+			Lines: []budget.LineInput{{Layer: budget.Incentive, Code: "fees", Name: "内容稿费", Amount: 10_000_000}}})
+		if err == nil {
+			plan, err = s.a.Budget.ApprovePlan(ctx, sc, plan.PublicID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 		s.signIn("owner@web.kox")
 		blank := s.do("GET", "/p/qicheng/tasks/new", nil)
 		checkPage(t, blank)
@@ -56,7 +67,10 @@ func TestConsoleTaskAndReview(t *testing.T) {
 		form := url.Values{"title": {"春季试驾分享"}, "kind": {"content"}, "mode": {"open"}, "capacity": {"abc"}, "reward.points": {"150"},
 			"reward.money": {"1,200.50"}, "brief.description": {"分享你的试驾感受"}, "brief.key_messages": {"续航扎实\n座舱安静"},
 			"brief.hashtags": {"#启程春季试驾, #新能源"}, "brief.platforms": {"xiaohongshu", "douyin"}, "brief.disclosure_required": {"1"},
-			"eligibility.roles": {"koc"}}
+			"eligibility.roles": {"koc"}, "budget_line": {plan.Lines[0].PublicID}}
+		if !strings.Contains(blank.body, plan.Lines[0].PublicID) {
+			t.Fatal("the task form does not offer the approved plan's line")
+		}
 		bad := s.do("POST", "/p/qicheng/tasks", form)
 		checkPage(t, bad)
 		if bad.status != 422 || !strings.Contains(bad.body, `data-field="capacity"`) || !strings.Contains(bad.body, "必须是整数") ||
@@ -70,8 +84,6 @@ func TestConsoleTaskAndReview(t *testing.T) {
 			t.Fatalf("create: %d %s %s", made.status, made.header.Get("Location"), made.body)
 		}
 		ref := m[1]
-		ctx := program.WithActor(context.Background(), program.System("test"))
-		sc, _ := s.a.Programs.Scope(ctx, "qicheng")
 		tk, err := s.a.Tasks.Get(ctx, sc, ref)
 		if err != nil || tk.Status != task.Draft || tk.Reward.Money != 120050 || len(tk.Brief.KeyMessages) != 2 ||
 			len(tk.Brief.Hashtags) != 2 || !tk.Brief.DisclosureRequired || len(tk.Brief.Platforms) != 2 || tk.Eligibility.Roles[0] != "koc" {
@@ -84,6 +96,9 @@ func TestConsoleTaskAndReview(t *testing.T) {
 		}
 		if p := s.do("POST", "/p/qicheng/tasks/"+ref+"/publish", nil); p.status != 303 {
 			t.Fatalf("publish: %d %s", p.status, p.body)
+		}
+		if l, err := s.a.Budget.Line(ctx, sc, plan.Lines[0].PublicID); err != nil || l.Committed != 20*120050 {
+			t.Fatalf("the line after publishing: %+v %v", l, err)
 		}
 		if p := s.do("GET", "/p/qicheng/tasks/"+ref+"?done=published", nil); !strings.Contains(p.body, `data-test="flash"`) || strings.Contains(p.body, `data-test="publish"`) {
 			t.Fatalf("after publishing: %s", p.body)

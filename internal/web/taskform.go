@@ -111,6 +111,14 @@ func (s *Server) taskFields(q *request, sc program.Scope, in task.Input, errs ma
 			tiers = append(tiers, components.Option{Value: l.Key + "/" + tr.Key, Label: l.Name.In(lang) + " · " + tr.Name.In(lang) + " +"})
 		}
 	}
+	lines := []components.Option{{Value: "", Label: t("taskform.no_budget_line")}}
+	open, err := s.Budget.OpenLines(q.ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range open {
+		lines = append(lines, components.Option{Value: l.PublicID, Label: l.PlanName + " · " + l.Name + " · " + i18n.Money(lang, sc.Program.Currency, l.Available)})
+	}
 	day := func(at time.Time) string {
 		if at.IsZero() {
 			return ""
@@ -146,6 +154,7 @@ func (s *Server) taskFields(q *request, sc program.Scope, in task.Input, errs ma
 		{Name: "capacity", Label: t("taskform.capacity"), Kind: "number", Value: n(in.Capacity)},
 		{Name: "reward.points", Label: t("taskform.points"), Kind: "number", Value: strconv.FormatInt(in.Reward.Points, 10)},
 		{Name: "reward.money", Label: t("taskform.money"), Value: money, Help: t("taskform.money_help")},
+		{Name: "budget_line", Label: t("taskform.budget_line"), Kind: "select", Value: in.BudgetLine, Options: lines, Help: t("taskform.budget_line_help")},
 		{Name: "brief.description", Label: t("taskform.description"), Kind: "textarea", Rows: 4, Value: in.Brief.Description},
 		{Name: "brief.key_messages", Label: t("brief.key_messages"), Kind: "textarea", Rows: 3, Value: strings.Join(in.Brief.KeyMessages, "\n"), Help: t("taskform.one_per_line")},
 		{Name: "brief.hashtags", Label: t("brief.hashtags"), Value: strings.Join(in.Brief.Hashtags, " "), Help: t("taskform.spaces")},
