@@ -443,15 +443,16 @@ func (s *Server) registerPayouts() {
 	add(s, huma.Operation{OperationID: "export-payout-batch", Method: http.MethodGet, Path: path + "/payout-batches/{batch}/bank-file", Tags: tags,
 		Summary: "The bank file of an approved or paid batch (CSV or XLSX): the only place payee details are whole; each export is audited"},
 		needs{perm: program.PermPayoutsManage}, func(ctx context.Context, sc program.Scope, in *bankFileIn) (*huma.StreamResponse, error) {
-			if _, err := s.Payouts.Batch(ctx, sc, in.Batch); err != nil {
+			format := sheet.Format(in.Format)
+			write, err := s.Payouts.BankFile(ctx, sc, in.Batch, format)
+			if err != nil {
 				return nil, err
 			}
-			format := sheet.Format(in.Format)
 			return &huma.StreamResponse{Body: func(hc huma.Context) {
 				hc.SetHeader("Content-Type", format.ContentType())
 				hc.SetHeader("Cache-Control", "no-store")
 				hc.SetHeader("Content-Disposition", `attachment; filename="`+sc.Program.Slug+`-`+in.Batch+`.`+in.Format+`"`)
-				if err := s.Payouts.Export(ctx, sc, in.Batch, format, hc.BodyWriter()); err != nil {
+				if err := write(hc.BodyWriter()); err != nil {
 					s.Log.ErrorContext(ctx, "api: bank file", "err", err)
 				}
 			}}, nil

@@ -3,10 +3,12 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"testing"
 
 	"kox/internal/budget"
 	"kox/internal/catalog"
 	"kox/internal/db"
+	"kox/internal/dbtest"
 	"kox/internal/payout"
 	"kox/internal/program"
 )
@@ -274,4 +276,21 @@ func (e *env) batch(slug string, approved bool) string {
 		e.t.Fatal(err)
 	}
 	return b.PublicID
+}
+
+// A refused bank file is a problem with its status, never an empty 200:
+// the service decides before the file starts streaming.
+func TestBankFileOfADraftBatchIsRefused(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		slug := e.program()
+		draft := e.batch(slug, false)
+		r := e.call("GET", "/api/v1/programs/"+slug+"/payout-batches/"+draft+"/bank-file?format=csv", e.owner, nil)
+		if r.status != 409 || r.str("code") != "payout.batch_not_approved" {
+			t.Fatalf("bank file of a draft: %d %s", r.status, r.raw)
+		}
+		if r := e.call("GET", "/api/v1/programs/"+slug+"/payout-batches/"+draft+"/bank-file?format=pdf", e.owner, nil); r.status != 422 {
+			t.Fatalf("an unknown format: %d %s", r.status, r.raw)
+		}
+	})
 }

@@ -351,11 +351,17 @@ func (s *Service) SetLineAmount(ctx context.Context, sc program.Scope, lineRef s
 		return BudgetLine{}, f.Err()
 	}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		l, err := lineTx(ctx, tx, sc.Program.ID, lineRef, true)
+		l, err := lineTx(ctx, tx, sc.Program.ID, lineRef)
 		if err != nil {
 			return err
 		}
-		if l.planStatus != Draft {
+		// The plan's row, as approval takes it: a line cannot change while
+		// its plan is being approved and funded.
+		p, err := lockPlan(ctx, tx, sc.Program.ID, l.Plan)
+		if err != nil {
+			return err
+		}
+		if p.Status != Draft {
 			return fault.New(fault.Conflict, "budget.plan_not_draft", "only a draft plan's lines change by hand; move money between approved lines")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE budget_lines SET amount = $2 WHERE id = $1`, l.ID, amount); err != nil {
@@ -472,13 +478,9 @@ func linesOf(ctx context.Context, q querier, programID, planID int64) ([]BudgetL
 	return db.Collect(rows, err, scanLine)
 }
 
-func lineTx(ctx context.Context, q querier, programID int64, ref string, lock bool) (BudgetLine, error) {
-	suffix := ""
-	if tx, ok := q.(*db.Tx); ok && lock {
-		suffix = tx.ForUpdateOf("l")
-	}
+func lineTx(ctx context.Context, q querier, programID int64, ref string) (BudgetLine, error) {
 	l, err := scanLine(q.QueryRowContext(ctx, `SELECT `+lineCols+` FROM budget_lines l JOIN budget_plans p ON p.id = l.plan_id
-		WHERE l.program_id = $1 AND l.public_id = $2`+suffix, programID, ref))
+		WHERE l.program_id = $1 AND l.public_id = $2`, programID, ref))
 	if errors.Is(err, sql.ErrNoRows) {
 		return BudgetLine{}, fault.New(fault.NotFound, "budget.line_not_found", "no budget line {line}", fault.P{"line": ref})
 	}
@@ -625,7 +627,7 @@ func (s *Service) Line(ctx context.Context, sc program.Scope, ref string) (Budge
 	if err := sc.Require(program.PermBudgetRead); err != nil {
 		return BudgetLine{}, err
 	}
-	l, err := lineTx(ctx, s.DB.R, sc.Program.ID, ref, false)
+	l, err := lineTx(ctx, s.DB.R, sc.Program.ID, ref)
 	if err != nil {
 		return BudgetLine{}, err
 	}
@@ -639,7 +641,7 @@ func (s *Service) Line(ctx context.Context, sc program.Scope, ref string) (Budge
 // CheckLineTx says whether a line may be charged: it exists in the program
 // and its plan is approved. field names the input that chose it.
 func CheckLineTx(ctx context.Context, tx *db.Tx, programID int64, ref, field string) (BudgetLine, error) {
-	l, err := lineTx(ctx, tx, programID, ref, false)
+	l, err := lineTx(ctx, tx, programID, ref)
 	if fault.Is(err, fault.NotFound) {
 		return BudgetLine{}, fault.Field(field, "budget.line_unknown", "is not a budget line of this program")
 	}
@@ -652,9 +654,10 @@ func CheckLineTx(ctx context.Context, tx *db.Tx, programID int64, ref, field str
 	return l, nil
 }
 
-// exceeded is the refusal when a line has too little left: it names the
-// line, its plan, and what is committed, spent and left.
-func exceeded(ctx context.Context, tx *db.Tx, programID int64, l BudgetLine, needed int64) error {
+// Refusal is the refusal when a line has too little left (a commit, a
+// request, or a caller's chain that failed on the line's spend): it names
+// the line, its plan, and what is committed, spent and left.
+func Refusal(ctx context.Context, tx *db.Tx, programID int64, l BudgetLine, needed int64) error {
 	ls := []BudgetLine{l}
 	if err := figures(ctx, tx, programID, ls); err != nil {
 		return err
@@ -689,7 +692,7 @@ func CommitTx(ctx context.Context, tx *db.Tx, l *ledger.Ledger, programID int64,
 		return err
 	}
 	if rs[0].Code == ledger.ExceedsCredits {
-		return exceeded(ctx, tx, programID, line, amount)
+		return Refusal(ctx, tx, programID, line, amount)
 	}
 	return rs[0].Err()
 }
@@ -740,15 +743,6 @@ func ReleaseTx(ctx context.Context, tx *db.Tx, l *ledger.Ledger, programID int64
 	return rs[0].Err()
 }
 
-// Committed is what ref still holds on a line.
-func CommittedTx(ctx context.Context, tx *db.Tx, programID int64, lineRef, ref string) (int64, error) {
-	a, err := ledger.OpenAccountTx(ctx, tx, committed(programID, lineRef, ref))
-	if err != nil {
-		return 0, err
-	}
-	return a.Balance(), nil
-}
-
 // Spend is a direct spend of a line (a redemption's unit cost): the
 // transfer, for the caller to put in its linked chain, and the line, for
 // Refusal should the chain fail on it.
@@ -766,9 +760,4 @@ func SpendTransfer(ctx context.Context, tx *db.Tx, programID int64, lineRef, cli
 		return ledger.Transfer{}, BudgetLine{}, err
 	}
 	return ledger.Transfer{ClientID: clientID, DebitAccountID: from.ID, CreditAccountID: to.ID, Amount: amount, Code: "budget_spend", Ref: ref}, line, nil
-}
-
-// Refusal is the error for a chain that failed on a line's spend.
-func Refusal(ctx context.Context, tx *db.Tx, programID int64, line BudgetLine, needed int64) error {
-	return exceeded(ctx, tx, programID, line, needed)
 }

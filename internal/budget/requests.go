@@ -168,7 +168,7 @@ func (s *Service) Ask(ctx context.Context, sc program.Scope, in RequestInput) (R
 			return "", err
 		}
 		if rs[0].Code == ledger.ExceedsCredits {
-			return "", exceeded(ctx, tx, sc.Program.ID, from, in.Amount)
+			return "", Refusal(ctx, tx, sc.Program.ID, from, in.Amount)
 		}
 		if err := rs[0].Err(); err != nil {
 			return "", err

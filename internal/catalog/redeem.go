@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -552,6 +553,11 @@ func (s *Service) Redemptions(ctx context.Context, sc program.Scope, f Redemptio
 	}
 	if err := db.CheckLimit(f.Limit); err != nil {
 		return nil, 0, err
+	}
+	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
+		var fs fault.Fields
+		fs.OneOf("query.status", fault.Names(Statuses))
+		return nil, 0, fs.Err()
 	}
 	w := db.Where("r.program_id = $1", sc.Program.ID)
 	if f.Member != "" {

@@ -420,17 +420,31 @@ func (s *Service) Batches(ctx context.Context, sc program.Scope, before int64, l
 		return nil, 0, err
 	}
 	bs, next := db.TrimPage(bs, limit, func(b Batch) int64 { return b.ID })
-	for i := range bs {
-		rows, err := s.DB.R.QueryContext(ctx, `SELECT COUNT(*), COALESCE(SUM(gross), 0), COALESCE(SUM(tax), 0), COALESCE(SUM(net), 0)
-			FROM payout_lines WHERE batch_id = $1 AND status = 'included'`, bs[i].ID)
-		t, err := db.Collect(rows, err, func(r *sql.Rows) (Totals, error) {
-			var t Totals
-			return t, r.Scan(&t.Lines, &t.Gross, &t.Tax, &t.Net)
-		})
-		if err != nil {
+	if len(bs) == 0 {
+		return bs, 0, nil
+	}
+	ids := make([]int64, len(bs))
+	at := map[int64]int{}
+	for i, b := range bs {
+		ids[i], at[b.ID] = b.ID, i
+	}
+	in, args, _ := db.In(s.DB.Engine, "batch_id", 1, ids)
+	rows, err = s.DB.R.QueryContext(ctx, `SELECT batch_id, COUNT(*), COALESCE(SUM(gross), 0), COALESCE(SUM(tax), 0), COALESCE(SUM(net), 0)
+		FROM payout_lines WHERE `+in+` AND status = 'included' GROUP BY batch_id`, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t Totals
+		if err := rows.Scan(&id, &t.Lines, &t.Gross, &t.Tax, &t.Net); err != nil {
 			return nil, 0, err
 		}
-		bs[i].Totals = t[0]
+		bs[at[id]].Totals = t
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
 	}
 	return bs, next, nil
 }
@@ -440,25 +454,45 @@ var BankColumns = []string{"member_id", "legal_name", "id_number", "bank", "acco
 
 func yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
 
-// Export writes an approved or paid batch for the bank: the only place
-// payee details are shown whole. The reading is audited, naming every
-// member whose details it opened.
-func (s *Service) Export(ctx context.Context, sc program.Scope, ref string, format sheet.Format, w io.Writer) error {
+// BankFile prepares an approved or paid batch's file for the bank: the only
+// place payee details are shown whole. Every check, the opening of the
+// details and the audit (naming every member whose details it opened) are
+// done before it returns, so that a caller streaming the file has nothing
+// left to refuse; write then writes it.
+func (s *Service) BankFile(ctx context.Context, sc program.Scope, ref string, format sheet.Format) (write func(io.Writer) error, err error) {
 	if err := sc.Require(program.PermPayoutsManage); err != nil {
-		return err
+		return nil, err
 	}
 	if !sheet.Valid(format) {
-		return sheet.FormatError()
+		return nil, sheet.FormatError()
 	}
 	if s.Sealer == nil {
-		return fault.New(fault.Unavailable, "payout.no_key", "payee details cannot be kept: kox has no data key ({env})", fault.P{"env": seal.EnvKey})
+		return nil, fault.New(fault.Unavailable, "payout.no_key", "payee details cannot be kept: kox has no data key ({env})", fault.P{"env": seal.EnvKey})
 	}
 	b, err := s.Batch(ctx, sc, ref)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if b.Status != Approved && b.Status != Paid {
-		return fault.New(fault.Conflict, "payout.batch_not_approved", "the batch is {status}", fault.P{"status": string(b.Status)})
+		return nil, fault.New(fault.Conflict, "payout.batch_not_approved", "the batch is {status}", fault.P{"status": string(b.Status)})
+	}
+	// Every sealed row of the batch in one read.
+	rs, err := s.DB.R.QueryContext(ctx, `SELECT p.member_id, p.sealed FROM payout_lines l JOIN member_payees p ON p.member_id = l.member_id
+		WHERE l.batch_id = $1 AND l.status = 'included'`, b.ID)
+	type row struct {
+		member int64
+		sealed []byte
+	}
+	sealed, err := db.Collect(rs, err, func(r *sql.Rows) (row, error) {
+		var x row
+		return x, r.Scan(&x.member, &x.sealed)
+	})
+	if err != nil {
+		return nil, err
+	}
+	byMember := map[int64][]byte{}
+	for _, x := range sealed {
+		byMember[x.member] = x.sealed
 	}
 	var rows [][]string
 	var opened []string
@@ -466,17 +500,13 @@ func (s *Service) Export(ctx context.Context, sc program.Scope, ref string, form
 		if l.Status != "included" {
 			continue
 		}
-		var sealed []byte
-		if err := s.DB.R.QueryRowContext(ctx, `SELECT sealed FROM member_payees WHERE member_id = $1`, l.member).Scan(&sealed); err != nil {
-			return fmt.Errorf("payee of %s: %w", l.Member, err)
-		}
-		plain, err := s.Sealer.Open(sealed, "payee:"+l.Member)
+		plain, err := s.Sealer.Open(byMember[l.member], "payee:"+l.Member)
 		if err != nil {
-			return fault.Wrap(fault.Internal, err, "payout.payee_sealed", "the payee details of {member} do not open with this key", fault.P{"member": l.Member})
+			return nil, fault.Wrap(fault.Internal, err, "payout.payee_sealed", "the payee details of {member} do not open with this key", fault.P{"member": l.Member})
 		}
 		var p PayeeInput
 		if err := json.Unmarshal(plain, &p); err != nil {
-			return err
+			return nil, err
 		}
 		rows = append(rows, []string{l.Member, p.LegalName, p.IDNumber, p.Bank, p.Account, yuan(l.Gross), yuan(l.Tax), yuan(l.Net)})
 		opened = append(opened, l.Member)
@@ -485,16 +515,18 @@ func (s *Service) Export(ctx context.Context, sc program.Scope, ref string, form
 		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "payout.export", ObjectKind: "payout_batch", ObjectID: ref,
 			After: map[string]any{"format": format, "payees_read": opened}})
 	}); err != nil {
-		return err
+		return nil, err
 	}
-	return sheet.Write(w, format, BankColumns, func(put func([]string) error) error {
-		for _, r := range rows {
-			if err := put(r); err != nil {
-				return err
+	return func(w io.Writer) error {
+		return sheet.Write(w, format, BankColumns, func(put func([]string) error) error {
+			for _, r := range rows {
+				if err := put(r); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}, nil
 }
 
 // PayoutStatement is what a member is owed and was paid.

@@ -117,7 +117,7 @@ func TestPayoutBatchPaysOnceAndKeepsPayeesSealed(t *testing.T) {
 		}
 		// The bank file: whole details, formulas kept as text.
 		var buf bytes.Buffer
-		if err := w.A.Payouts.Export(w.Ctx, fin, b.PublicID, sheet.CSV, &buf); err != nil {
+		if write, err := w.A.Payouts.BankFile(w.Ctx, fin, b.PublicID, sheet.CSV); err != nil || write(&buf) != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
@@ -125,7 +125,7 @@ func TestPayoutBatchPaysOnceAndKeepsPayeesSealed(t *testing.T) {
 			t.Fatalf("bank csv %q %v", rows, err)
 		}
 		buf.Reset()
-		if err := w.A.Payouts.Export(w.Ctx, fin, b.PublicID, sheet.XLSX, &buf); err != nil {
+		if write, err := w.A.Payouts.BankFile(w.Ctx, fin, b.PublicID, sheet.XLSX); err != nil || write(&buf) != nil {
 			t.Fatal(err)
 		}
 		x, err := excelize.OpenReader(&buf)
@@ -184,6 +184,9 @@ func TestCancelledBatchReturnsWhatIsOwed(t *testing.T) {
 		}
 		if _, err := w.A.Payouts.CreateBatch(w.Ctx, w.SC, payout.BatchInput{Period: "2026-03"}); fault.KindOf(err) != fault.Conflict {
 			t.Fatalf("a second open batch: %v", err)
+		}
+		if _, err := w.A.Payouts.BankFile(w.Ctx, w.SC, b.PublicID, sheet.CSV); fault.KindOf(err) != fault.Conflict {
+			t.Fatalf("the bank file of a draft batch: %v", err)
 		}
 		if _, err := w.A.Payouts.Cancel(w.Ctx, w.SC, b.PublicID); err != nil {
 			t.Fatal(err)

@@ -15,11 +15,11 @@ import (
 	"kox/internal/pubid"
 )
 
-// Points earned on a local day D expire, when the program sets an expiry of
-// N months, at the end of the same day N months later (the start of the
+// ExpiresAt is when points earned at earned expire under an expiry of
+// months (zero: never): points earned on a local day D expire at the end of the same day N months later (the start of the
 // next day, in the program's time zone); a day the later month lacks (31
 // January + 1 month) is its last day.
-func expiresAt(earned time.Time, loc *time.Location, months int) time.Time {
+func ExpiresAt(earned time.Time, loc *time.Location, months int) time.Time {
 	if months <= 0 {
 		return time.Time{}
 	}
@@ -28,12 +28,6 @@ func expiresAt(earned time.Time, loc *time.Location, months int) time.Time {
 	y, m = y+m/12, m%12+1
 	last := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, loc).Day()
 	return time.Date(y, time.Month(m), min(d.Day(), last)+1, 0, 0, 0, 0, loc)
-}
-
-// ExpiresAt is when points earned at earned expire under an expiry of
-// months (zero: never).
-func ExpiresAt(earned time.Time, loc *time.Location, months int) time.Time {
-	return expiresAt(earned, loc, months)
 }
 
 // addLot records an earning as a lot with its expiry.
@@ -47,7 +41,7 @@ func addLot(ctx context.Context, tx *db.Tx, programID int64, memberRef string, a
 		return err
 	}
 	exp := int64(0)
-	if t := expiresAt(tx.Now, program.Program{TimeZone: zone}.Location(), months); !t.IsZero() {
+	if t := ExpiresAt(tx.Now, program.Program{TimeZone: zone}.Location(), months); !t.IsZero() {
 		exp = t.UnixMicro()
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO point_lots (program_id, member_id, amount, remaining, earned_at, expires_at, ref)
@@ -55,10 +49,10 @@ func addLot(ctx context.Context, tx *db.Tx, programID int64, memberRef string, a
 	return err
 }
 
-// takeLots takes amount from a member's oldest lots (those that expire
+// TakeTx takes amount from a member's oldest lots (those that expire
 // first) for a spend, and records what it took so that Restore can put it
 // back. Points earned before lots existed have none; they are taken last.
-func takeLots(ctx context.Context, tx *db.Tx, memberID int64, spend string, amount int64) error {
+func TakeTx(ctx context.Context, tx *db.Tx, memberID int64, spend string, amount int64) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, remaining FROM point_lots WHERE member_id = $1 AND remaining > 0
 		ORDER BY CASE WHEN expires_at = 0 THEN 1 ELSE 0 END, expires_at, earned_at, id`+tx.ForUpdate(), memberID)
 	type lot struct{ id, remaining int64 }
@@ -102,7 +96,7 @@ func spent(programID int64) ledger.AccountSpec {
 }
 
 // SpendTransfer is the transfer that spends a member's points, for the
-// caller's linked chain; after the chain commits in tx, TakeTx records which
+// caller's linked chain; after the chain succeeds in tx, TakeTx records which
 // lots paid.
 func SpendTransfer(ctx context.Context, tx *db.Tx, programID int64, memberRef, clientID string, amount int64, code, ref string) (ledger.Transfer, error) {
 	from, err := ledger.OpenAccountTx(ctx, tx, Account(programID, memberRef))
@@ -114,11 +108,6 @@ func SpendTransfer(ctx context.Context, tx *db.Tx, programID int64, memberRef, c
 		return ledger.Transfer{}, err
 	}
 	return ledger.Transfer{ClientID: clientID, DebitAccountID: from.ID, CreditAccountID: to.ID, Amount: amount, Code: code, Ref: ref}, nil
-}
-
-// TakeTx records that a spend's points came out of the member's oldest lots.
-func TakeTx(ctx context.Context, tx *db.Tx, memberID int64, spend string, amount int64) error {
-	return takeLots(ctx, tx, memberID, spend, amount)
 }
 
 // BalanceTx is a member's points available to spend, read in tx.
@@ -216,7 +205,7 @@ func (s *Service) Adjust(ctx context.Context, sc program.Scope, a Adjustment) (i
 				if err := rs[0].Err(); err != nil {
 					return err
 				}
-				if err := takeLots(ctx, tx, memberID, id, -a.Amount); err != nil {
+				if err := TakeTx(ctx, tx, memberID, id, -a.Amount); err != nil {
 					return err
 				}
 			}

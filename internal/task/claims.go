@@ -534,15 +534,18 @@ func (s *Service) Expire(ctx context.Context) (claims, missed int, err error) {
 	return claims, missed, nil
 }
 
+// nothingInProgress is true of a task t with no claim a member still works
+// on or awaits a decision on, and no obligation still running.
+const nothingInProgress = `NOT EXISTS (SELECT 1 FROM task_claims c WHERE c.task_id = t.id AND c.status IN ('claimed', 'assigned', 'selected',
+	'changes_requested', 'submitted', 'applied'))
+	AND NOT EXISTS (SELECT 1 FROM task_occurrences o JOIN task_claims c ON c.id = o.claim_id WHERE c.task_id = t.id AND o.status = 'open')`
+
 // closeEnded closes published tasks whose claim deadline has passed and
 // that nothing is still in progress on: their unused places and what those
 // hold of the budget line go back.
 func (s *Service) closeEnded(ctx context.Context, now int64) (int, error) {
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT t.program_id, t.public_id FROM tasks t WHERE t.status = 'published'
-		AND t.claim_deadline > 0 AND t.claim_deadline <= $1
-		AND NOT EXISTS (SELECT 1 FROM task_claims c WHERE c.task_id = t.id AND c.status IN ('claimed', 'assigned', 'selected',
-			'changes_requested', 'submitted', 'applied'))
-		AND NOT EXISTS (SELECT 1 FROM task_occurrences o JOIN task_claims c ON c.id = o.claim_id WHERE c.task_id = t.id AND o.status = 'open')
+		AND t.claim_deadline > 0 AND t.claim_deadline <= $1 AND `+nothingInProgress+`
 		ORDER BY t.id LIMIT 200`, now)
 	type ended struct {
 		program int64
@@ -557,10 +560,21 @@ func (s *Service) closeEnded(ctx context.Context, now int64) (int, error) {
 	}
 	n := 0
 	for _, e := range ts {
+		shut := false
 		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+			shut = false
 			t, err := lockTask(ctx, tx, e.program, e.ref, true)
 			if err != nil || t.Status != Published {
 				return err
+			}
+			// Looked at again under the lock: a claim that committed between
+			// the read and the lock keeps the task open.
+			var still bool
+			if err := tx.QueryRowContext(ctx, `SELECT NOT (`+nothingInProgress+`) FROM tasks t WHERE t.id = $1`, t.ID).Scan(&still); err != nil {
+				return err
+			}
+			if still {
+				return nil
 			}
 			if err := s.releaseUnused(ctx, tx, t, "close"); err != nil {
 				return err
@@ -568,12 +582,15 @@ func (s *Service) closeEnded(ctx context.Context, now int64) (int, error) {
 			if _, err := tx.ExecContext(ctx, `UPDATE tasks SET status = 'closed', updated_at = $2 WHERE id = $1`, t.ID, tx.Now.UnixMicro()); err != nil {
 				return err
 			}
-			n++
+			shut = true
 			return program.Audit(ctx, tx, program.Change{ProgramID: t.ProgramID, Action: "task.close", ObjectKind: "task", ObjectID: t.PublicID,
 				Before: map[string]any{"status": t.Status}, After: map[string]any{"status": Closed, "why": "claim deadline passed"}})
 		})
 		if err != nil {
 			return n, err
+		}
+		if shut {
+			n++
 		}
 	}
 	return n, nil
