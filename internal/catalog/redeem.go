@@ -469,6 +469,17 @@ func next(k Kind, from, to Status) bool {
 	return from == Ordered && to == Fulfilled && !k.instant()
 }
 
+// Steps are the statuses an operator may move the redemption to next.
+func (r Redemption) Steps() []Status {
+	var out []Status
+	for _, to := range []Status{Shipped, Delivered, Returned, Fulfilled} {
+		if next(r.Kind, r.Status, to) {
+			out = append(out, to)
+		}
+	}
+	return out
+}
+
 // Advance moves a redemption on: shipped (with carrier and tracking
 // number), delivered, returned (recorded, nothing refunded) or fulfilled.
 func (s *Service) Advance(ctx context.Context, sc program.Scope, ref string, in Shipment) (Redemption, error) {

@@ -34,6 +34,12 @@ func (s *Server) issueLoginCode(q *request, sc program.Scope) error {
 }
 
 func (s *Server) renderMember(q *request, sc program.Scope, acts components.MemberActions) error {
+	return s.renderMemberRefused(q, sc, acts, nil)
+}
+
+// renderMemberRefused is the member's page with a refusal of one of its
+// forms shown on that form.
+func (s *Server) renderMemberRefused(q *request, sc program.Scope, acts components.MemberActions, r *refused) error {
 	m, err := s.Members.Get(q.ctx, sc, q.r.PathValue("member"))
 	if err != nil {
 		if fe, ok := fault.As(err); ok && fe.Kind == fault.NotFound {
@@ -63,6 +69,13 @@ func (s *Server) renderMember(q *request, sc program.Scope, acts components.Memb
 	var badges []string
 	if m.DisclosureRequired() {
 		badges = append(badges, t("member.disclosure"))
+	}
+	held, err := s.Badges.Of(q.ctx, sc, m.PublicID)
+	if err != nil {
+		return q.problem(err)
+	}
+	for _, b := range held {
+		badges = append(badges, "🏅 "+b.Name(lang))
 	}
 	social := components.Table{Head: []string{t("member.platform"), t("member.handle"), t("member.followers")}, Empty: t("member.no_social")}
 	for _, a := range m.Social {
@@ -145,6 +158,11 @@ func (s *Server) renderMember(q *request, sc program.Scope, acts components.Memb
 		}
 		sections = append(sections, components.Section{Title: t("member.submissions"), Table: stab})
 	}
+	rewards, err := s.memberRewards(q, sc, m.PublicID)
+	if err != nil {
+		return q.problem(err)
+	}
+	sections = append(sections, rewards...)
 	if program.Can(sc.Role, program.PermAuditRead) {
 		es, _, err := s.Programs.AuditLog(q.ctx, sc, program.AuditFilter{ObjectID: m.PublicID, Limit: 20})
 		if err != nil {
@@ -187,9 +205,17 @@ func (s *Server) renderMember(q *request, sc program.Scope, acts components.Memb
 			}
 		}
 	}
+	if acts.Forms, err = s.memberRewardForms(q, sc, m.PublicID); err != nil {
+		return q.problem(err)
+	}
 	status := http.StatusOK
 	if acts.Status != 0 {
 		status = acts.Status
+	}
+	if r != nil {
+		v := components.RecordView{Forms: acts.Forms}
+		status = r.apply(&v)
+		acts.Forms, acts.Error = v.Forms, v.Error
 	}
 	return q.render(status, components.MemberPage(q.nav(), sc.Program.Name, m.Name, facts, badges, sections, acts))
 }

@@ -3,11 +3,13 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"kox/internal/fault"
 	"kox/internal/i18n"
 	"kox/internal/middleware"
+	"kox/internal/points"
 	"kox/internal/program"
 	"kox/internal/task"
 	"kox/internal/web/components"
@@ -180,9 +182,23 @@ func (s *Server) memberPoints(q *request) error {
 	t := components.Table{Head: []string{components.T(q.ctx, "member.when"), components.T(q.ctx, "member.what"), components.T(q.ctx, "member.points")},
 		Empty: components.T(q.ctx, "member.no_points"), Next: components.NextPage(q.r.URL.Path, q.r.URL.Query(), cursor(next))}
 	for _, mv := range st.History {
-		t.Rows = append(t.Rows, []string{q.when(sc, mv.At), components.T(q.ctx, "points."+mv.Code), signed(lang, mv.Amount)})
+		t.Rows = append(t.Rows, []string{q.when(sc, mv.At), q.movement(mv), signed(lang, mv.Amount)})
 	}
-	return q.render(http.StatusOK, components.PortalPoints(q.portalNav(sc, "points"), i18n.Number(lang, st.Balance), i18n.Number(lang, st.Available), t))
+	expiry := ""
+	if e := st.NextExpiry; e != nil {
+		expiry = i18n.Number(lang, e.Amount) + " " + components.T(q.ctx, "portal.pts") + " · " + q.when(sc, e.At)
+	}
+	return q.render(http.StatusOK, components.PortalPoints(q.portalNav(sc, "points"), i18n.Number(lang, st.Balance), i18n.Number(lang, st.Available), expiry, t))
+}
+
+// movement says what a change of points was for: its kind, and the
+// operator's reason for a grant or deduction.
+func (q *request) movement(mv points.Movement) string {
+	what := components.T(q.ctx, "points."+mv.Code)
+	if reason, ok := strings.CutPrefix(mv.Ref, "reason:"); ok && reason != "" {
+		what += " · " + reason
+	}
+	return what
 }
 
 func (s *Server) memberNotFound(q *request) error {

@@ -73,7 +73,12 @@ func TestConsolePagesByRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		params := map[string]string{"{image}": pic.Ref, "{operator}": mate.PublicID, "{key}": key.PublicID, "{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
+		rw := seedRewards(t, s, ctx, sc, m)
+		if _, err := s.a.Payouts.Approve(ctx, sc, rw.batch.PublicID); err != nil { // its bank file opens
+			t.Fatal(err)
+		}
+		params := map[string]string{"{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
+			"{request}": rw.request.PublicID, "{batch}": rw.batch.PublicID, "{image}": pic.Ref, "{operator}": mate.PublicID, "{key}": key.PublicID, "{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
 			"{claim}": applied.PublicID, "{submission}": sub.PublicID, "{import}": staged.ID}
 
 		type caller struct {
@@ -217,4 +222,46 @@ var pagePermissions = map[string]program.Permission{
 	"GET /p/{program}/review":                              program.PermSubmissionsReview,
 	"GET /p/{program}/images/{image}":                      program.PermTasksRead,
 	"POST /p/{program}/review/{submission}":                program.PermSubmissionsReview,
+	"POST /p/{program}/members/{member}/points":            program.PermPointsAdjust,
+	"POST /p/{program}/members/{member}/payee":             program.PermPayoutsManage,
+	"GET /p/{program}/catalog":                             program.PermRewardsRead,
+	"GET /p/{program}/catalog/new":                         program.PermRewardsWrite,
+	"POST /p/{program}/catalog":                            program.PermRewardsWrite,
+	"GET /p/{program}/catalog/{item}":                      program.PermRewardsRead,
+	"GET /p/{program}/catalog/{item}/edit":                 program.PermRewardsWrite,
+	"POST /p/{program}/catalog/{item}":                     program.PermRewardsWrite,
+	"POST /p/{program}/catalog/{item}/stock":               program.PermRewardsWrite,
+	"POST /p/{program}/catalog/{item}/variants":            program.PermRewardsWrite,
+	"POST /p/{program}/catalog/{item}/status":              program.PermRewardsWrite,
+	"POST /p/{program}/catalog/{item}/codes":               program.PermRewardsWrite,
+	"GET /p/{program}/redemptions":                         program.PermRewardsRead,
+	"GET /p/{program}/redemptions/{redemption}":            program.PermRewardsRead,
+	"POST /p/{program}/redemptions/{redemption}/shipment":  program.PermRewardsWrite,
+	"POST /p/{program}/redemptions/{redemption}/cancel":    program.PermRewardsWrite,
+	"GET /p/{program}/badges":                              program.PermProgramRead,
+	"POST /p/{program}/badges":                             program.PermRewardsWrite,
+	"GET /p/{program}/points":                              program.PermPointsAdjust,
+	"POST /p/{program}/points/adjust":                      program.PermPointsAdjust,
+	"POST /p/{program}/points/expiry":                      program.PermProgramUpdate,
+	"GET /p/{program}/budget":                              program.PermBudgetRead,
+	"GET /p/{program}/budget/plans/new":                    program.PermBudgetWrite,
+	"POST /p/{program}/budget/plans":                       program.PermBudgetWrite,
+	"GET /p/{program}/budget/plans/{plan}":                 program.PermBudgetRead,
+	"GET /p/{program}/budget/plans/{plan}/report":          program.PermBudgetRead,
+	"POST /p/{program}/budget/plans/{plan}/approve":        program.PermBudgetApprove,
+	"POST /p/{program}/budget/plans/{plan}/close":          program.PermBudgetApprove,
+	"POST /p/{program}/budget/plans/{plan}/lines":          program.PermBudgetWrite,
+	"POST /p/{program}/budget/plans/{plan}/line-amount":    program.PermBudgetWrite,
+	"GET /p/{program}/budget/requests":                     program.PermBudgetRead,
+	"POST /p/{program}/budget/requests":                    program.PermBudgetWrite,
+	"POST /p/{program}/budget/requests/{request}/decision": program.PermBudgetApprove,
+	"GET /p/{program}/payouts":                             program.PermPayoutsManage,
+	"POST /p/{program}/payouts":                            program.PermPayoutsManage,
+	"POST /p/{program}/payouts/tax-rule":                   program.PermPayoutsManage,
+	"GET /p/{program}/payouts/{batch}":                     program.PermPayoutsManage,
+	"GET /p/{program}/payouts/{batch}/bank-file":           program.PermPayoutsManage,
+	"POST /p/{program}/payouts/{batch}/approve":            program.PermPayoutsManage,
+	"POST /p/{program}/payouts/{batch}/paid":               program.PermPayoutsManage,
+	"POST /p/{program}/payouts/{batch}/cancel":             program.PermPayoutsManage,
+	"POST /p/{program}/payouts/{batch}/exclude":            program.PermPayoutsManage,
 }

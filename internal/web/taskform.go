@@ -48,53 +48,28 @@ func words(s string) []string {
 // taskInput reads the form into the service's input; what cannot be read
 // (a number that is not one) is named on its field.
 func taskInput(q *request, sc program.Scope) (task.Input, fault.Fields) {
-	v := q.r.PostForm
-	var bad fault.Fields
-	num := func(name string) int {
-		s := strings.TrimSpace(v.Get(name))
-		if s == "" {
-			return 0
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			bad.Add(name, "number", "must be a whole number")
-		}
-		return n
-	}
-	when := func(name string) time.Time {
-		s := strings.TrimSpace(v.Get(name))
-		if s == "" {
-			return time.Time{}
-		}
-		t, err := time.ParseInLocation(dateInput, s, sc.Program.Location())
-		if err != nil {
-			bad.Add(name, "datetime", "must be a date and time")
-		}
-		return t
-	}
+	f := q.form(sc.Program.Location())
+	v := f.v
+	num := func(name string) int { return int(f.int(name)) }
 	in := task.Input{Title: v.Get("title"), Kind: task.Kind(v.Get("kind")), Mode: task.Mode(v.Get("mode")),
 		Capacity: num("capacity"), SubmitWithinHours: num("submit_within_hours"), EffortMinutes: num("effort_minutes"),
-		ClaimDeadline: when("claim_deadline"), SubmitDeadline: when("submit_deadline"),
-		Campaign: strings.TrimSpace(v.Get("campaign")), BudgetLine: strings.TrimSpace(v.Get("budget_line")),
-		Brief: task.Brief{Description: strings.TrimSpace(v.Get("brief.description")), KeyMessages: lines(v.Get("brief.key_messages")),
+		ClaimDeadline: f.when("claim_deadline"), SubmitDeadline: f.when("submit_deadline"),
+		Campaign: f.str("campaign"), BudgetLine: f.str("budget_line"),
+		Brief: task.Brief{Description: f.str("brief.description"), KeyMessages: lines(v.Get("brief.key_messages")),
 			Hashtags: words(v.Get("brief.hashtags")), Platforms: v["brief.platforms"], DisclosureRequired: v.Get("brief.disclosure_required") != "",
 			References: lines(v.Get("brief.references")), TopicIdeas: lines(v.Get("brief.topic_ideas"))},
 		Eligibility: task.Eligibility{Roles: v["eligibility.roles"], Sources: v["eligibility.sources"],
 			Regions: words(v.Get("eligibility.regions")), Tags: words(v.Get("eligibility.tags"))},
 	}
-	in.Reward.Points = int64(num("reward.points"))
-	if fen, ok := i18n.ParseMoney(v.Get("reward.money")); ok {
-		in.Reward.Money = fen
-	} else {
-		bad.Add("reward.money", "money", "must be an amount such as 1,234.50")
-	}
+	in.Reward.Points = f.int("reward.points")
+	in.Reward.Money = f.money("reward.money")
 	if lt := v.Get("eligibility.tier"); lt != "" {
 		in.Eligibility.Ladder, in.Eligibility.MinTier, _ = strings.Cut(lt, "/")
 	}
 	if every, count := num("recurrence.interval_days"), num("recurrence.count"); every > 0 || count > 0 {
 		in.Recurrence = &task.Recurrence{IntervalDays: every, Count: count}
 	}
-	return in, bad
+	return in, f.bad
 }
 
 // taskFields is the form for in, with the errors by field.
@@ -119,22 +94,14 @@ func (s *Server) taskFields(q *request, sc program.Scope, in task.Input, errs ma
 	for _, l := range open {
 		lines = append(lines, components.Option{Value: l.PublicID, Label: l.PlanName + " · " + l.Name + " · " + i18n.Money(lang, sc.Program.Currency, l.Available)})
 	}
-	day := func(at time.Time) string {
-		if at.IsZero() {
-			return ""
-		}
-		return at.In(sc.Program.Location()).Format(dateInput)
-	}
+	day := func(at time.Time) string { return dayInput(at, sc.Program.Location()) }
 	n := func(i int) string {
 		if i == 0 {
 			return ""
 		}
 		return strconv.Itoa(i)
 	}
-	money := ""
-	if in.Reward.Money > 0 {
-		money = strconv.FormatInt(in.Reward.Money/100, 10) + "." + strconv.FormatInt(in.Reward.Money%100+100, 10)[1:]
-	}
+	money := yuanInput(in.Reward.Money)
 	disclosure := ""
 	if in.Brief.DisclosureRequired {
 		disclosure = "1"
@@ -235,9 +202,6 @@ func (s *Server) renderTaskForm(q *request, sc program.Scope, ref string, in tas
 // saveTask creates a draft (ref "") or rewrites a task, and shows it.
 func (s *Server) saveTask(q *request, sc program.Scope, ref string) error {
 	var err error
-	if err := q.r.ParseForm(); err != nil {
-		return q.problem(fault.New(fault.Invalid, "form.unreadable", "the form could not be read"))
-	}
 	in, bad := taskInput(q, sc)
 	var t task.Task
 	if bad.Err() == nil {

@@ -100,6 +100,15 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("GET /m/claims/{claim}", s.portal(s.memberClaim))
 	mux.Handle("POST /m/claims/{claim}/submit", s.portal(s.memberSubmit))
 	mux.Handle("GET /m/points", s.portal(s.memberPoints))
+	mux.Handle("GET /m/rewards", s.portal(s.memberShelf))
+	mux.Handle("GET /m/rewards/{item}", s.portal(s.memberReward))
+	mux.Handle("POST /m/rewards/{item}/redeem", s.portal(s.memberRedeem))
+	mux.Handle("GET /m/redemptions", s.portal(s.memberRedemptions))
+	mux.Handle("GET /m/redemptions/{redemption}", s.portal(s.memberRedemption))
+	mux.Handle("POST /m/redemptions/{redemption}/cancel", s.portal(s.memberCancelRedemption))
+	mux.Handle("GET /m/badges", s.portal(s.memberBadges))
+	mux.Handle("GET /m/money", s.portal(s.memberMoney))
+	mux.Handle("POST /m/money/payee", s.portal(s.memberSetPayee))
 	mux.Handle("GET /m/images/{image}", s.portal(s.memberImage))
 	mux.Handle("GET /m/card", s.portal(s.memberCard))
 	mux.Handle("GET /m/card.png", s.portal(s.memberCardPNG))
@@ -158,6 +167,48 @@ var consoleRoutes = []Route{
 	{"GET /p/{program}/review", program.PermSubmissionsReview, (*Server).review},
 	{"GET /p/{program}/images/{image}", program.PermTasksRead, (*Server).consoleImage},
 	{"POST /p/{program}/review/{submission}", program.PermSubmissionsReview, (*Server).decide},
+	{"POST /p/{program}/members/{member}/points", program.PermPointsAdjust, (*Server).adjustMemberPoints},
+	{"POST /p/{program}/members/{member}/payee", program.PermPayoutsManage, (*Server).setMemberPayee},
+	{"GET /p/{program}/catalog", program.PermRewardsRead, (*Server).catalogPage},
+	{"GET /p/{program}/catalog/new", program.PermRewardsWrite, (*Server).newItem},
+	{"POST /p/{program}/catalog", program.PermRewardsWrite, (*Server).saveItem},
+	{"GET /p/{program}/catalog/{item}", program.PermRewardsRead, (*Server).itemPage},
+	{"GET /p/{program}/catalog/{item}/edit", program.PermRewardsWrite, (*Server).editItem},
+	{"POST /p/{program}/catalog/{item}", program.PermRewardsWrite, (*Server).saveItem},
+	{"POST /p/{program}/catalog/{item}/stock", program.PermRewardsWrite, (*Server).restockItem},
+	{"POST /p/{program}/catalog/{item}/variants", program.PermRewardsWrite, (*Server).addItemVariant},
+	{"POST /p/{program}/catalog/{item}/status", program.PermRewardsWrite, (*Server).setItemStatus},
+	{"POST /p/{program}/catalog/{item}/codes", program.PermRewardsWrite, (*Server).importItemCodes},
+	{"GET /p/{program}/redemptions", program.PermRewardsRead, (*Server).redemptions},
+	{"GET /p/{program}/redemptions/{redemption}", program.PermRewardsRead, (*Server).redemptionPage},
+	{"POST /p/{program}/redemptions/{redemption}/shipment", program.PermRewardsWrite, (*Server).advanceRedemption},
+	{"POST /p/{program}/redemptions/{redemption}/cancel", program.PermRewardsWrite, (*Server).cancelRedemption},
+	{"GET /p/{program}/badges", program.PermProgramRead, (*Server).badges},
+	{"POST /p/{program}/badges", program.PermRewardsWrite, (*Server).createBadge},
+	{"GET /p/{program}/points", program.PermPointsAdjust, (*Server).pointsPage},
+	{"POST /p/{program}/points/adjust", program.PermPointsAdjust, (*Server).adjustPoints},
+	{"POST /p/{program}/points/expiry", program.PermProgramUpdate, (*Server).setPointsExpiry},
+	{"GET /p/{program}/budget", program.PermBudgetRead, (*Server).budgetPlans},
+	{"GET /p/{program}/budget/plans/new", program.PermBudgetWrite, (*Server).newPlan},
+	{"POST /p/{program}/budget/plans", program.PermBudgetWrite, (*Server).createPlan},
+	{"GET /p/{program}/budget/plans/{plan}", program.PermBudgetRead, (*Server).planPage},
+	{"GET /p/{program}/budget/plans/{plan}/report", program.PermBudgetRead, (*Server).planReport},
+	{"POST /p/{program}/budget/plans/{plan}/approve", program.PermBudgetApprove, (*Server).approvePlan},
+	{"POST /p/{program}/budget/plans/{plan}/close", program.PermBudgetApprove, (*Server).closePlan},
+	{"POST /p/{program}/budget/plans/{plan}/lines", program.PermBudgetWrite, (*Server).addPlanLine},
+	{"POST /p/{program}/budget/plans/{plan}/line-amount", program.PermBudgetWrite, (*Server).setPlanLine},
+	{"GET /p/{program}/budget/requests", program.PermBudgetRead, (*Server).budgetRequests},
+	{"POST /p/{program}/budget/requests", program.PermBudgetWrite, (*Server).askBudget},
+	{"POST /p/{program}/budget/requests/{request}/decision", program.PermBudgetApprove, (*Server).decideBudget},
+	{"GET /p/{program}/payouts", program.PermPayoutsManage, (*Server).payoutBatches},
+	{"POST /p/{program}/payouts", program.PermPayoutsManage, (*Server).createBatch},
+	{"POST /p/{program}/payouts/tax-rule", program.PermPayoutsManage, (*Server).setTaxRule},
+	{"GET /p/{program}/payouts/{batch}", program.PermPayoutsManage, (*Server).batchPage},
+	{"GET /p/{program}/payouts/{batch}/bank-file", program.PermPayoutsManage, (*Server).bankFile},
+	{"POST /p/{program}/payouts/{batch}/approve", program.PermPayoutsManage, (*Server).approveBatch},
+	{"POST /p/{program}/payouts/{batch}/paid", program.PermPayoutsManage, (*Server).payBatch},
+	{"POST /p/{program}/payouts/{batch}/cancel", program.PermPayoutsManage, (*Server).cancelBatch},
+	{"POST /p/{program}/payouts/{batch}/exclude", program.PermPayoutsManage, (*Server).excludeLine},
 }
 
 // ConsoleRoutes lists the console's routes (for the page × role test).
@@ -307,6 +358,11 @@ var consoleLinks = []struct {
 	{"members", "/members", "nav.members", program.PermMembersRead},
 	{"tasks", "/tasks", "nav.tasks", program.PermTasksRead},
 	{"review", "/review", "nav.review", program.PermSubmissionsReview},
+	{"catalog", "/catalog", "nav.catalog", program.PermRewardsRead},
+	{"redemptions", "/redemptions", "nav.redemptions", program.PermRewardsRead},
+	{"points", "/points", "nav.points", program.PermPointsAdjust},
+	{"budget", "/budget", "nav.budget", program.PermBudgetRead},
+	{"payouts", "/payouts", "nav.payouts", program.PermPayoutsManage},
 	{"ladders", "/ladders", "nav.ladders", program.PermProgramRead},
 	{"matrix", "/matrix", "nav.matrix", program.PermMembersRead},
 	{"team", "/team", "nav.team", program.PermOperatorsRead},

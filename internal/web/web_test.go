@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"kox/internal/app"
+	"kox/internal/apptest"
 	"kox/internal/db"
 	"kox/internal/dbtest"
 	"kox/internal/program"
@@ -34,7 +35,7 @@ type site struct {
 
 func newSite(t testing.TB, d *db.DB) *site {
 	t.Helper()
-	a := app.Assemble(app.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, d)
+	a := app.Assemble(app.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DataKey: apptest.Key}, d)
 	t.Cleanup(a.Ledger.Close)
 	ctx := program.WithActor(context.Background(), program.System("test"))
 	if _, err := a.Programs.CreateOperator(ctx, program.NewOperator{Email: "owner@web.kox", Name: "王经理", Password: password, Owner: true}); err != nil {
