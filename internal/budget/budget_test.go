@@ -248,6 +248,24 @@ func TestOnlyFinanceApprovesAndRequestsHoldTheirAmount(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Each layer sums its lines, and the layers the plan.
+		var sum budget.Figures
+		for _, lf := range r.Layers {
+			var want budget.Figures
+			for _, l := range r.Plan.Lines {
+				if l.Layer == lf.Layer {
+					want.Planned, want.Committed, want.Spent, want.Held, want.Available = want.Planned+l.Planned, want.Committed+l.Committed,
+						want.Spent+l.Spent, want.Held+l.Held, want.Available+l.Available
+				}
+			}
+			if lf.Figures != want {
+				t.Fatalf("layer %s: %+v, its lines sum to %+v", lf.Layer, lf.Figures, want)
+			}
+			sum.Planned += lf.Planned
+		}
+		if sum.Planned != r.Plan.Totals.Planned || sum.Planned == 0 {
+			t.Fatalf("layers plan %d, the plan %d", sum.Planned, r.Plan.Totals.Planned)
+		}
 		res := r.Layers[3]
 		if res.Layer != budget.Reserve || res.Spent != 10_000 || res.Available != 20_000 {
 			t.Fatalf("reserve layer: %+v", res)

@@ -75,11 +75,12 @@ func (s *Service) Report(ctx context.Context, sc program.Scope, planRef string) 
 	if err != nil {
 		return Report{}, err
 	}
-	r := Report{Plan: p, Layers: []LayerFigures{}, Months: []Month{}, Intensity: []Intensity{}}
+	r := Report{Plan: p, Layers: make([]LayerFigures, len(Layers)), Months: []Month{}, Intensity: []Intensity{}}
 	byLayer := map[Layer]*Figures{}
-	for _, l := range Layers {
-		r.Layers = append(r.Layers, LayerFigures{Layer: l})
-		byLayer[l] = &r.Layers[len(r.Layers)-1].Figures
+	for i, l := range Layers {
+		// Pointers into a slice made whole first: appending would move it.
+		r.Layers[i].Layer = l
+		byLayer[l] = &r.Layers[i].Figures
 	}
 	lineOf := map[string]bool{}
 	for _, l := range p.Lines {
