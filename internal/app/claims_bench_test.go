@@ -13,10 +13,13 @@ import (
 	"time"
 
 	"kox/internal/app"
+	"kox/internal/budget"
+	"kox/internal/catalog"
 	"kox/internal/db"
 	"kox/internal/dbtest"
 	"kox/internal/member"
 	"kox/internal/middleware"
+	"kox/internal/points"
 	kprogram "kox/internal/program"
 	"kox/internal/task"
 )
@@ -37,6 +40,7 @@ func BenchmarkHTTP(b *testing.B) {
 			b.Run("claims-hot", func(b *testing.B) { benchClaims(b, e, 1) })
 			b.Run("flash-crowd", func(b *testing.B) { benchFlashCrowd(b, e) })
 			b.Run("half-load", func(b *testing.B) { benchHalfLoad(b, e) })
+			b.Run("redeem-hot", func(b *testing.B) { benchRedeemHot(b, e) })
 		})
 	}
 }
@@ -49,11 +53,12 @@ const (
 // benchWorld is a kox serving one program over a real listener, with its
 // members signed in.
 type benchWorld struct {
-	a      *app.App
-	base   string
-	sc     kprogram.Scope
-	tokens []string
-	client *http.Client
+	a       *app.App
+	base    string
+	sc      kprogram.Scope
+	tokens  []string
+	members []string // public ids, in the order of tokens
+	client  *http.Client
 }
 
 func newBenchWorld(b *testing.B, e db.Engine, members int) *benchWorld {
@@ -134,6 +139,7 @@ func newBenchWorldOver(b *testing.B, e db.Engine, members int, h2 bool) *benchWo
 					return err
 				}
 				w.tokens = append(w.tokens, tok)
+				w.members = append(w.members, m.PublicID)
 			}
 			return nil
 		})
@@ -165,7 +171,12 @@ func (w *benchWorld) tasks(b *testing.B, n, capacity int) []string {
 
 // post sends one request and returns its status and how long it took.
 func (w *benchWorld) post(path, token string) (int, time.Duration, error) {
-	req, _ := http.NewRequest("POST", w.base+path, strings.NewReader("{}"))
+	return w.postBody(path, token, "{}")
+}
+
+// postBody is post with a JSON body.
+func (w *benchWorld) postBody(path, token, body string) (int, time.Duration, error) {
+	req, _ := http.NewRequest("POST", w.base+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -187,6 +198,11 @@ func (w *benchWorld) claimPath(taskID string) string {
 // run sends n requests from clients concurrent workers; req(i) gives the
 // i-th request's path and token. It returns the rate and every status.
 func (w *benchWorld) run(b *testing.B, n, clients int, req func(i int) (string, string)) (float64, map[int]int) {
+	return w.runBody(b, n, clients, func(i int) (string, string, string) { p, t := req(i); return p, t, "{}" })
+}
+
+// runBody is run whose requests carry a body of their own.
+func (w *benchWorld) runBody(b *testing.B, n, clients int, req func(i int) (string, string, string)) (float64, map[int]int) {
 	b.Helper()
 	var mu sync.Mutex
 	statuses := map[int]int{}
@@ -202,8 +218,8 @@ func (w *benchWorld) run(b *testing.B, n, clients int, req func(i int) (string, 
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				path, token := req(i)
-				code, _, err := w.post(path, token)
+				path, token, body := req(i)
+				code, _, err := w.postBody(path, token, body)
 				if err != nil {
 					b.Error(err)
 					return
@@ -237,6 +253,46 @@ func benchClaims(b *testing.B, e db.Engine, tasks int) {
 	rate, st := w.run(b, benchClaimsN, benchClients, func(i int) (string, string) { return w.claimPath(ids[i%tasks]), w.tokens[i] })
 	if st[201] != benchClaimsN {
 		b.Fatalf("claim statuses %v", st)
+	}
+	b.ReportMetric(rate, "req/s")
+}
+
+// benchRedeemHot: benchClaimsN members each redeem one unit of the same
+// coupon-free item (points out, stock out, its unit cost spent on a budget
+// line: one linked chain), with stock for all. scripts/bench sets it beside
+// the ledger's own hot-account figure of the same run.
+func benchRedeemHot(b *testing.B, e db.Engine) {
+	w := newBenchWorld(b, e, benchClaimsN)
+	ctx := kprogram.WithActor(context.Background(), kprogram.System("bench"))
+	plan, err := w.a.Budget.CreatePlan(ctx, w.sc, budget.PlanInput{Code: "y", Name: "年度", Period: "2026",
+		Lines: []budget.LineInput{{Layer: budget.Broad, Code: "gifts", Name: "礼品", Amount: benchClaimsN * 1_000}}})
+	if err == nil {
+		plan, err = w.a.Budget.ApprovePlan(ctx, w.sc, plan.PublicID)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	it, err := w.a.Catalog.Create(ctx, w.sc, catalog.ItemInput{Kind: catalog.Virtual, Title: "壁纸", Points: 10, UnitCost: 1_000,
+		BudgetLine: plan.Lines[0].PublicID, Variants: []catalog.VariantInput{{Stock: benchClaimsN}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < len(w.members); i += 1000 {
+		if _, err := w.a.Points.Adjust(ctx, w.sc, points.Adjustment{Members: w.members[i:min(i+1000, len(w.members))], Amount: 10, Reason: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	body := `{"item":"` + it.PublicID + `"}`
+	b.ResetTimer()
+	rate, st := w.runBody(b, benchClaimsN, benchClients, func(i int) (string, string, string) {
+		return "/api/v1/programs/bench/redemptions", w.tokens[i], body
+	})
+	b.StopTimer()
+	if st[201] != benchClaimsN {
+		b.Fatalf("redemption statuses %v", st)
+	}
+	if it, err = w.a.Catalog.Get(ctx, w.sc, it.PublicID); err != nil || it.Stock() != 0 {
+		b.Fatalf("stock left %d, %v", it.Stock(), err)
 	}
 	b.ReportMetric(rate, "req/s")
 }

@@ -39,6 +39,8 @@ var httpComparisons = []comparison{
 	{what: "claims spread over 100 tasks", figure: "HTTP/claims-spread req/s", base: "HTTP/baseline req/s", against: "an endpoint that inserts one row per request", min: 0.25},
 	{what: "claims on one task", figure: "HTTP/claims-hot req/s", base: "HTTP/baseline req/s", against: "an endpoint that inserts one row per request"},
 	{what: "flash crowd: refusals of the full task", figure: "HTTP/flash-crowd refusals/s", base: "HTTP/flash-crowd claims/s", against: "claims answered until the last slot went", min: 5},
+	{what: "redemptions, 2,000 members on one item", figure: "HTTP/redeem-hot req/s", base: "Ledger/hot-account-64 ops/s", against: "the ledger alone: 64 callers on one hot account", min: 0.25},
+	{what: "redemptions on one item", figure: "HTTP/redeem-hot req/s", base: "HTTP/claims-hot req/s", against: "claims on one task"},
 	{what: "p99 of a claim at half the capacity", figure: "HTTP/half-load half-load-p99-ms", base: "HTTP/half-load lone-p99-ms", against: "p99 of a lone claim", max: 4},
 }
 
