@@ -24,6 +24,7 @@ import (
 	"kox/internal/db"
 	"kox/internal/idempotency"
 	"kox/internal/identity"
+	"kox/internal/job"
 	"kox/internal/ladder"
 	"kox/internal/media"
 	"kox/internal/member"
@@ -60,6 +61,7 @@ type Deps struct {
 	Catalog   *catalog.Service
 	Payouts   *payout.Service
 	Badges    *badge.Service
+	Jobs      *job.Service
 	Gate      *access.Gate
 	Idem      *idempotency.Store
 	Log       *slog.Logger
@@ -135,6 +137,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerCatalog()
 	s.registerPayouts()
 	s.registerBadges()
+	s.registerJobs()
 	return s
 }
 

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"kox/internal/access"
@@ -23,6 +22,7 @@ import (
 	"kox/internal/db"
 	"kox/internal/idempotency"
 	"kox/internal/identity"
+	"kox/internal/job"
 	"kox/internal/ladder"
 	"kox/internal/ledger"
 	"kox/internal/media"
@@ -80,6 +80,8 @@ type App struct {
 	Badges    *badge.Service
 	Gate      *access.Gate
 	API       *api.Server
+	Jobs      *job.Service
+	Scheduler *job.Scheduler
 
 	Idempotency *idempotency.Store
 	Metrics     *metrics.Metrics
@@ -150,6 +152,8 @@ func Assemble(cfg Config, d *db.DB) *App {
 		a.Gate.Throttle = access.NewThrottle(cfg.SignInsPerMinute, time.Minute)
 	}
 	a.Idempotency = &idempotency.Store{DB: d, Lease: cfg.IdempotencyLease}
+	a.Jobs = &job.Service{DB: d}
+	a.Scheduler = &job.Scheduler{DB: d, Log: cfg.Logger}
 	a.Handler = a.routes()
 	return a
 }
@@ -158,7 +162,7 @@ func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks,
 		Points: a.Points, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity, Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges,
-		Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
+		Jobs: a.Jobs, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
@@ -167,7 +171,7 @@ func (a *App) routes() http.Handler {
 	})
 	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Points: a.Points,
 		Tasks: a.Tasks, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity,
-		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Log: a.Log})
+		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Jobs: a.Jobs, Log: a.Log})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.
@@ -193,36 +197,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	jobs, stopJobs := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	// Periodic work, on every instance (each is safe to run anywhere, any
-	// time); the scheduler will run it once across instances.
-	for _, j := range []struct {
-		name  string
-		every time.Duration
-		run   func(context.Context) error
-	}{
-		{"ledger expiry", time.Second, a.Ledger.ExpireAll},
-		{"task expiry", 30 * time.Second, func(ctx context.Context) error { _, _, err := a.Tasks.Expire(ctx); return err }},
-		{"points expiry", time.Minute, func(ctx context.Context) error { _, err := a.Points.Expire(ctx); return err }},
-		{"idempotency sweep", time.Hour, func(ctx context.Context) error { _, err := a.Idempotency.Sweep(ctx); return err }},
-	} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tick := time.NewTicker(j.every)
-			defer tick.Stop()
-			for {
-				select {
-				case <-jobs.Done():
-					return
-				case <-tick.C:
-					if err := j.run(jobs); err != nil && jobs.Err() == nil {
-						a.Log.Warn(j.name, "err", err)
-					}
-				}
-			}
-		}()
+	if err := a.RegisterJobs(jobs); err != nil {
+		// The schema may be behind (readyz says so): the jobs are written
+		// on a later tick, once it is current.
+		a.Log.Warn("scheduler: jobs not yet written", "err", err)
 	}
+	waitJobs := a.Scheduler.Start(jobs)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -241,7 +221,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}
 	stopJobs()
-	wg.Wait()
+	waitJobs()
 	a.Close()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
@@ -251,6 +231,36 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.Log.Info("stopped")
 	return nil
+}
+
+// RegisterJobs puts kox's periodic work on the scheduler, which runs each
+// once across every instance sharing the database. Each job redoes nothing
+// already done when it runs again (after a crash, or a lost lease).
+func (a *App) RegisterJobs(ctx context.Context) error {
+	var errs []error
+	for _, j := range []job.Job{
+		{Name: "ledger.expire", Schedule: "@every 5s", Run: func(ctx context.Context) (job.Result, error) {
+			return job.Result{}, a.Ledger.ExpireAll(ctx)
+		}},
+		{Name: "tasks.expire", Schedule: "@every 30s", Run: func(ctx context.Context) (job.Result, error) {
+			claims, occurrences, err := a.Tasks.Expire(ctx)
+			return job.Result{Changed: int64(claims + occurrences), Note: fmt.Sprintf("%d claims, %d occurrences", claims, occurrences)}, err
+		}},
+		{Name: "points.expire", Schedule: "@every 1m", Run: func(ctx context.Context) (job.Result, error) {
+			n, err := a.Points.Expire(ctx)
+			return job.Result{Changed: int64(n)}, err
+		}},
+		{Name: "idempotency.sweep", Schedule: "@hourly", Run: func(ctx context.Context) (job.Result, error) {
+			n, err := a.Idempotency.Sweep(ctx)
+			return job.Result{Changed: int64(n)}, err
+		}},
+		{Name: "jobs.prune", Schedule: "@daily", Run: func(ctx context.Context) (job.Result, error) { return job.Prune(ctx, a.DB) }},
+	} {
+		if err := a.Scheduler.Register(ctx, j); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Listen opens the configured address.

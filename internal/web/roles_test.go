@@ -264,4 +264,6 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/payouts/{batch}/paid":               program.PermPayoutsManage,
 	"POST /p/{program}/payouts/{batch}/cancel":             program.PermPayoutsManage,
 	"POST /p/{program}/payouts/{batch}/exclude":            program.PermPayoutsManage,
+	"GET /p/{program}/jobs":                                program.PermProgramUpdate,
+	"POST /p/{program}/jobs/run":                           program.PermProgramUpdate,
 }

@@ -27,6 +27,7 @@ import (
 	"kox/internal/fault"
 	"kox/internal/i18n"
 	"kox/internal/identity"
+	"kox/internal/job"
 	"kox/internal/ladder"
 	"kox/internal/media"
 	"kox/internal/member"
@@ -56,6 +57,7 @@ type Deps struct {
 	Catalog   *catalog.Service
 	Payouts   *payout.Service
 	Badges    *badge.Service
+	Jobs      *job.Service
 	Log       *slog.Logger
 }
 
@@ -209,6 +211,8 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/payouts/{batch}/paid", program.PermPayoutsManage, (*Server).payBatch},
 	{"POST /p/{program}/payouts/{batch}/cancel", program.PermPayoutsManage, (*Server).cancelBatch},
 	{"POST /p/{program}/payouts/{batch}/exclude", program.PermPayoutsManage, (*Server).excludeLine},
+	{"GET /p/{program}/jobs", program.PermProgramUpdate, (*Server).jobsPage},
+	{"POST /p/{program}/jobs/run", program.PermProgramUpdate, (*Server).runJobNow},
 }
 
 // ConsoleRoutes lists the console's routes (for the page × role test).
@@ -368,6 +372,7 @@ var consoleLinks = []struct {
 	{"team", "/team", "nav.team", program.PermOperatorsRead},
 	{"keys", "/api-keys", "nav.keys", program.PermAPIKeysManage},
 	{"audit", "/audit", "nav.audit", program.PermAuditRead},
+	{"jobs", "/jobs", "nav.jobs", program.PermProgramUpdate},
 }
 
 // nav is the header's view of the request.
