@@ -44,6 +44,8 @@ func commands() []command {
 		{"serve", "run the server", serve},
 		{"demo", "run the server with the demo programs loaded", runDemo},
 		{"migrate", "bring the database schema up to date and exit", migrate},
+		{"backup", "write a consistent copy of the database while kox serves", backupCmd},
+		{"restore", "bring back a SQLite copy made by kox backup", restoreCmd},
 		{"operator", "add an operator (the first owner, say): kox operator add --help", operatorCmd},
 		{"program", "program-as-code: kox program apply FILE | kox program export SLUG", programCmd},
 		{"version", "print the version", printVersion},
@@ -129,6 +131,7 @@ func env(name, def string) string {
 type serverFlags struct {
 	addr, db   string
 	trustProxy bool
+	backup     app.BackupConfig
 }
 
 func (s *serverFlags) register(fs *flag.FlagSet, defaultDB string) {
@@ -136,6 +139,10 @@ func (s *serverFlags) register(fs *flag.FlagSet, defaultDB string) {
 	fs.StringVar(&s.db, "db", env("KOX_DB", defaultDB), "database: a file path, sqlite:PATH, or a postgres:// URL (env KOX_DB)")
 	fs.BoolVar(&s.trustProxy, "trust-proxy", env("KOX_TRUST_PROXY", "") == "true",
 		"behind a reverse proxy: believe its X-Forwarded-Proto and X-Forwarded-For (env KOX_TRUST_PROXY=true)")
+	fs.StringVar(&s.backup.Schedule, "backup-schedule", env("KOX_BACKUP_SCHEDULE", ""),
+		"back the SQLite database up on this cron schedule, such as \"0 3 * * *\" (env KOX_BACKUP_SCHEDULE; empty: never)")
+	fs.StringVar(&s.backup.Dir, "backup-dir", env("KOX_BACKUP_DIR", "kox-data/backups"), "folder for scheduled copies (env KOX_BACKUP_DIR)")
+	fs.IntVar(&s.backup.Keep, "backup-keep", 7, "scheduled copies to keep")
 }
 
 // config is the app's configuration from the flags (and, for the lease an
@@ -143,7 +150,7 @@ func (s *serverFlags) register(fs *flag.FlagSet, defaultDB string) {
 // a Go duration: tests shorten it).
 func (s *serverFlags) config(log *slog.Logger) (app.Config, error) {
 	lease, _ := time.ParseDuration(os.Getenv("KOX_IDEMPOTENCY_LEASE"))
-	cfg := app.Config{Addr: s.addr, DB: s.db, Version: versionString(), Logger: log, TrustProxy: s.trustProxy, IdempotencyLease: lease}
+	cfg := app.Config{Addr: s.addr, DB: s.db, Version: versionString(), Logger: log, TrustProxy: s.trustProxy, IdempotencyLease: lease, Backup: s.backup}
 	if k := os.Getenv(seal.EnvKey); k != "" {
 		key, err := seal.Parse(k)
 		if err != nil {

@@ -507,3 +507,50 @@ func memberSignsIn(t *testing.T, link string) {
 		t.Fatalf("signing in with %s: %d %s", code, post.StatusCode, post.Header.Get("Location"))
 	}
 }
+
+// kox backup writes a copy of the SQLite database into a folder that keeps
+// the newest --keep; kox restore brings one back (refusing to replace a
+// database without --force) and the restored file holds what was there.
+func TestBackupAndRestoreCommands(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "kox.db")
+	if code, out, errs := runKox(t, dir, "migrate", "--db", dbPath); code != 0 {
+		t.Fatalf("migrate: %s %s", out, errs)
+	}
+	d, err := db.Open(context.Background(), "sqlite:"+dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.W.Exec(`INSERT INTO programs (public_id, slug, name, created_at) VALUES ('prg_bk', 'backed-up', '备份', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	backups := filepath.Join(dir, "backups")
+	var last string
+	for i := 0; i < 3; i++ {
+		code, out, errs := runKox(t, dir, "backup", "--db", dbPath, "--dir", backups, "--keep", "2")
+		if code != 0 || !strings.HasPrefix(out, "wrote "+backups) {
+			t.Fatalf("backup %d: %d %s %s", i, code, out, errs)
+		}
+		last = strings.TrimSpace(strings.SplitN(strings.TrimPrefix(out, "wrote "), "\n", 2)[0])
+	}
+	if es, _ := os.ReadDir(backups); len(es) != 2 {
+		t.Fatalf("%d copies kept, want 2", len(es))
+	}
+	if code, _, errs := runKox(t, dir, "restore", "--from", last, "--db", dbPath); code == 0 || !strings.Contains(errs, "--force") {
+		t.Fatalf("restore over a database without --force: %d %s", code, errs)
+	}
+	to := filepath.Join(dir, "restored.db")
+	if code, out, errs := runKox(t, dir, "restore", "--from", last, "--db", to); code != 0 || !strings.Contains(out, "restored") {
+		t.Fatalf("restore: %d %s %s", code, out, errs)
+	}
+	r, err := db.Open(context.Background(), "sqlite:"+to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var name string
+	if err := r.R.QueryRow(`SELECT name FROM programs WHERE slug = 'backed-up'`).Scan(&name); err != nil || name != "备份" {
+		t.Fatalf("the restored database: %q %v", name, err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"kox/internal/access"
 	"kox/internal/activity"
 	"kox/internal/api"
+	"kox/internal/backup"
 	"kox/internal/badge"
 	"kox/internal/budget"
 	"kox/internal/catalog"
@@ -57,6 +58,16 @@ type Config struct {
 	// DataKey seals payee details (32 bytes, from KOX_DATA_KEY); without it
 	// kox refuses to keep them.
 	DataKey []byte
+	// Backup: scheduled copies of the SQLite database.
+	Backup BackupConfig
+}
+
+// BackupConfig is when the scheduler backs the SQLite database up, where
+// to, and how many copies it keeps.
+type BackupConfig struct {
+	Schedule string // cron; empty: never
+	Dir      string
+	Keep     int
 }
 
 // App is a running kox: its database, services and HTTP handler.
@@ -238,7 +249,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // already done when it runs again (after a crash, or a lost lease).
 func (a *App) RegisterJobs(ctx context.Context) error {
 	var errs []error
-	for _, j := range []job.Job{
+	jobs := []job.Job{
 		{Name: "ledger.expire", Schedule: "@every 5s", Run: func(ctx context.Context) (job.Result, error) {
 			return job.Result{}, a.Ledger.ExpireAll(ctx)
 		}},
@@ -255,7 +266,14 @@ func (a *App) RegisterJobs(ctx context.Context) error {
 			return job.Result{Changed: int64(n)}, err
 		}},
 		{Name: "jobs.prune", Schedule: "@daily", Run: func(ctx context.Context) (job.Result, error) { return job.Prune(ctx, a.DB) }},
-	} {
+	}
+	if b := a.Config.Backup; b.Schedule != "" && a.DB.Engine == db.SQLite {
+		jobs = append(jobs, job.Job{Name: "backup.sqlite", Schedule: b.Schedule, Run: func(ctx context.Context) (job.Result, error) {
+			path, removed, err := backup.Take(ctx, a.DB, b.Dir, b.Keep)
+			return job.Result{Changed: 1, Note: fmt.Sprintf("%s (%d old copies removed)", path, len(removed))}, err
+		}})
+	}
+	for _, j := range jobs {
 		if err := a.Scheduler.Register(ctx, j); err != nil {
 			errs = append(errs, err)
 		}
