@@ -32,6 +32,7 @@ import (
 	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/program"
+	"kox/internal/promotion"
 	"kox/internal/roster"
 	"kox/internal/task"
 )
@@ -62,6 +63,7 @@ type Deps struct {
 	Payouts   *payout.Service
 	Badges    *badge.Service
 	Jobs      *job.Service
+	Promotion *promotion.Service
 	Gate      *access.Gate
 	Idem      *idempotency.Store
 	Log       *slog.Logger
@@ -138,6 +140,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerPayouts()
 	s.registerBadges()
 	s.registerJobs()
+	s.registerPromotion()
 	return s
 }
 

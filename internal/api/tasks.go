@@ -138,6 +138,7 @@ type submitIn struct {
 		Posts  []task.Post `json:"posts,omitempty" maxItems:"10"`
 		Text   string      `json:"text,omitempty" maxLength:"20000"`
 		Images []string    `json:"images,omitempty" maxItems:"9"`
+		Reach  int64       `json:"reach,omitempty" minimum:"0" doc:"What the posts reached so far (views), as the member reports it."`
 	}
 }
 
@@ -336,7 +337,7 @@ func (s *Server) registerTasks() {
 		Summary: "Hand in work (posts, text, images); the brief check runs on it", DefaultStatus: http.StatusCreated,
 	},
 		needs{perm: program.PermTasksWrite, members: true, outcome: true}, func(ctx context.Context, sc program.Scope, in *submitIn) (*submissionOut, error) {
-			sub, err := s.Tasks.Submit(ctx, sc, in.Claim, task.SubmissionInput{Posts: in.Body.Posts, Text: in.Body.Text, Images: in.Body.Images})
+			sub, err := s.Tasks.Submit(ctx, sc, in.Claim, task.SubmissionInput{Posts: in.Body.Posts, Text: in.Body.Text, Images: in.Body.Images, Reach: in.Body.Reach})
 			if err != nil {
 				return nil, err
 			}

@@ -33,6 +33,7 @@ import (
 	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/program"
+	"kox/internal/promotion"
 	"kox/internal/roster"
 	"kox/internal/seal"
 	"kox/internal/task"
@@ -93,6 +94,7 @@ type App struct {
 	API       *api.Server
 	Jobs      *job.Service
 	Scheduler *job.Scheduler
+	Promotion *promotion.Service
 
 	Idempotency *idempotency.Store
 	Metrics     *metrics.Metrics
@@ -163,6 +165,10 @@ func Assemble(cfg Config, d *db.DB) *App {
 		a.Gate.Throttle = access.NewThrottle(cfg.SignInsPerMinute, time.Minute)
 	}
 	a.Idempotency = &idempotency.Store{DB: d, Lease: cfg.IdempotencyLease}
+	a.Promotion = &promotion.Service{DB: d, OnPromoted: []func(context.Context, *db.Tx, int64, string, ladder.Standing) error{
+		func(ctx context.Context, tx *db.Tx, programID int64, memberRef string, _ ladder.Standing) error {
+			return identity.SupersedeTx(ctx, tx, programID, memberRef)
+		}}}
 	a.Jobs = &job.Service{DB: d}
 	a.Scheduler = &job.Scheduler{DB: d, Log: cfg.Logger}
 	a.Handler = a.routes()
@@ -173,7 +179,7 @@ func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks,
 		Points: a.Points, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity, Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges,
-		Jobs: a.Jobs, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
+		Jobs: a.Jobs, Promotion: a.Promotion, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
@@ -182,7 +188,7 @@ func (a *App) routes() http.Handler {
 	})
 	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Points: a.Points,
 		Tasks: a.Tasks, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity,
-		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Jobs: a.Jobs, Log: a.Log})
+		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Jobs: a.Jobs, Promotion: a.Promotion, Log: a.Log})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.
@@ -264,6 +270,11 @@ func (a *App) RegisterJobs(ctx context.Context) error {
 		{Name: "idempotency.sweep", Schedule: "@hourly", Run: func(ctx context.Context) (job.Result, error) {
 			n, err := a.Idempotency.Sweep(ctx)
 			return job.Result{Changed: int64(n)}, err
+		}},
+		{Name: "promotion.evaluate", Schedule: "@hourly", Run: func(ctx context.Context) (job.Result, error) {
+			r, err := a.Promotion.EvaluateAll(ctx)
+			return job.Result{Changed: int64(r.Found + r.Promoted + r.Lapsed),
+				Note: fmt.Sprintf("%d weighed, %d new candidates, %d promoted, %d lapsed", r.Assessed, r.Found, r.Promoted, r.Lapsed)}, err
 		}},
 		{Name: "jobs.prune", Schedule: "@daily", Run: func(ctx context.Context) (job.Result, error) { return job.Prune(ctx, a.DB) }},
 	}

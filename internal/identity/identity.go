@@ -172,3 +172,12 @@ func (s *Service) Verify(ctx context.Context, number string) (Verification, erro
 	}
 	return v, nil
 }
+
+// SupersedeTx marks the member's current card superseded inside tx (a
+// promotion changed their title): its verification page says so at once,
+// and the member's next look at their card issues the new one.
+func SupersedeTx(ctx context.Context, tx *db.Tx, programID int64, memberRef string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE member_cards SET superseded_at = $3 WHERE superseded_at = 0 AND program_id = $1
+		AND member_id = (SELECT id FROM members WHERE program_id = $1 AND public_id = $2)`, programID, memberRef, tx.Now.UnixMicro())
+	return err
+}

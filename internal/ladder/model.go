@@ -55,15 +55,17 @@ func valid[T comparable](v T, all []T) bool { return slices.Contains(all, v) }
 // TierSpec is a tier as written: in a program file, in the API, in the
 // default template. Its rank is its place in the ladder's list.
 type TierSpec struct {
-	Key           string         `json:"key" yaml:"key"`
-	Name          Text           `json:"name" yaml:"name"`
-	Title         Text           `json:"title" yaml:"title"`
-	Resource      Resource       `json:"resource" yaml:"resource"`
-	ValueExchange ValueExchange  `json:"value_exchange" yaml:"value_exchange"`
-	BudgetLayer   BudgetLayer    `json:"budget_layer" yaml:"budget_layer"`
-	Benefits      []Text         `json:"benefits" yaml:"benefits"`
-	EntryRules    map[string]any `json:"entry_rules,omitempty" yaml:"entry_rules,omitempty"`
-	KeepRules     map[string]any `json:"keep_rules,omitempty" yaml:"keep_rules,omitempty"`
+	Key           string        `json:"key" yaml:"key"`
+	Name          Text          `json:"name" yaml:"name"`
+	Title         Text          `json:"title" yaml:"title"`
+	Resource      Resource      `json:"resource" yaml:"resource"`
+	ValueExchange ValueExchange `json:"value_exchange" yaml:"value_exchange"`
+	BudgetLayer   BudgetLayer   `json:"budget_layer" yaml:"budget_layer"`
+	Benefits      []Text        `json:"benefits" yaml:"benefits"`
+	// Entry: what promotion into this tier asks of the tier below (L3).
+	Entry *EntryRule `json:"entry,omitempty" yaml:"entry,omitempty"`
+	// Keep: what a member of this tier keeps up not to slip (L4).
+	Keep *KeepRule `json:"keep,omitempty" yaml:"keep,omitempty"`
 }
 
 // LadderSpec is a ladder as written.

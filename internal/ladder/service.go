@@ -82,6 +82,8 @@ func Validate(specs []LadderSpec) error {
 			for k, b := range t.Benefits {
 				text(fmt.Sprintf("%s.benefits[%d]", tat, k), b, true)
 			}
+			checkEntry(&f, tat+".entry", t.Entry, j == 0)
+			checkKeep(&f, tat+".keep", t.Keep)
 		}
 	}
 	return f.Err()
@@ -304,25 +306,10 @@ func normalized(t TierSpec) TierSpec {
 	if len(t.Benefits) == 0 {
 		t.Benefits = nil
 	}
-	if len(t.EntryRules) == 0 {
-		t.EntryRules = nil
+	if t.Entry != nil && len(t.Entry.Criteria) == 0 {
+		t.Entry.Criteria = nil
 	}
-	if len(t.KeepRules) == 0 {
-		t.KeepRules = nil
-	}
-	// Rules round-trip through JSON, which turns numbers into float64.
-	t.EntryRules, t.KeepRules = viaJSON(t.EntryRules), viaJSON(t.KeepRules)
 	return t
-}
-
-func viaJSON(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	b, _ := json.Marshal(m)
-	var out map[string]any
-	_ = json.Unmarshal(b, &out)
-	return out
 }
 
 func encode(t TierSpec) (benefits, entry, keep string) {
@@ -331,12 +318,12 @@ func encode(t TierSpec) (benefits, entry, keep string) {
 		bs = []Text{}
 	}
 	b, _ := json.Marshal(bs)
-	if len(t.EntryRules) > 0 {
-		e, _ := json.Marshal(t.EntryRules)
+	if t.Entry != nil {
+		e, _ := json.Marshal(t.Entry)
 		entry = string(e)
 	}
-	if len(t.KeepRules) > 0 {
-		k, _ := json.Marshal(t.KeepRules)
+	if t.Keep != nil {
+		k, _ := json.Marshal(t.Keep)
 		keep = string(k)
 	}
 	return string(b), entry, keep
@@ -392,11 +379,13 @@ func loadFor(ctx context.Context, q querier, programID int64, role string) ([]La
 			return nil, err
 		}
 		_ = json.Unmarshal([]byte(benefits), &t.Benefits)
-		if entry != "" {
-			_ = json.Unmarshal([]byte(entry), &t.EntryRules)
+		if entry != "" && entry != "null" {
+			t.Entry = new(EntryRule)
+			_ = json.Unmarshal([]byte(entry), t.Entry)
 		}
-		if keep != "" {
-			_ = json.Unmarshal([]byte(keep), &t.KeepRules)
+		if keep != "" && keep != "null" {
+			t.Keep = new(KeepRule)
+			_ = json.Unmarshal([]byte(keep), t.Keep)
 		}
 		if i, ok := idx[ladderID]; ok {
 			out[i].Tiers = append(out[i].Tiers, t)
@@ -623,4 +612,9 @@ func (s *Service) History(ctx context.Context, sc program.Scope, memberRef strin
 		out = append(out, mv)
 	}
 	return out, rows.Err()
+}
+
+// LoadAll reads a program's ladders with their tiers outside a transaction.
+func LoadAll(ctx context.Context, d *db.DB, programID int64) ([]Ladder, error) {
+	return load(ctx, d.R, programID)
 }

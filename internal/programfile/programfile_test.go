@@ -37,10 +37,11 @@ func TestRoundTrip(t *testing.T) {
 		// The default ladder with rules, and a second ladder, so the round
 		// trip carries every field.
 		specs := ladder.DefaultTemplate()
-		specs[0].Tiers[1].EntryRules = map[string]any{"approved_tasks": 3, "min_score": 4.2}
+		specs[0].Tiers[1].Entry = &ladder.EntryRule{Match: "all", Auto: true, Criteria: []ladder.Criterion{
+			{Kind: ladder.ApprovedTasks, Min: 3, Kinds: []string{"content"}}, {Kind: ladder.AverageScore, Min: 4.2}, {Kind: ladder.NoStrikes, Days: 90}}}
 		specs = append(specs, ladder.LadderSpec{Key: "kos", Name: ladder.Text{Zh: "导购", En: "Sales"}, Role: "kos",
 			Tiers: []ladder.TierSpec{{Key: "starter", Name: ladder.Text{Zh: "新人", En: "Starter"}, Resource: ladder.Information,
-				ValueExchange: ladder.Perks, BudgetLayer: ladder.Broad, KeepRules: map[string]any{"inactive_days": 60}}}})
+				ValueExchange: ladder.Perks, BudgetLayer: ladder.Broad, Keep: &ladder.KeepRule{InactiveDays: 60, GraceDays: 14}}}})
 		templates := []task.Template{
 			{Key: "ota-share", Title: "OTA 初体验", Kind: task.LightInteraction, Mode: task.Open, Capacity: 300, Reward: task.Reward{Points: 100},
 				Brief: task.Brief{Hashtags: []string{"启程OTA"}}, Eligibility: task.Eligibility{Ladder: "main", MinTier: "information"}},

@@ -266,6 +266,7 @@ type Submission struct {
 	Posts              []Post    `json:"posts"`
 	Text               string    `json:"text,omitempty"`
 	Images             []string  `json:"images"`
+	Reach              int64     `json:"reach,omitempty" doc:"What the member reported the posts reached (views)."`
 	Check              Check     `json:"check"`
 	Status             string    `json:"status" enum:"pending,approved,changes_requested,rejected"`
 	Review             *Review   `json:"review,omitempty"`

@@ -30,6 +30,9 @@ type SubmissionInput struct {
 	Posts  []Post
 	Text   string
 	Images []string
+	// Reach is what the member reports the posts reached so far (views),
+	// counted by promotion rules until metric snapshots exist.
+	Reach int64
 }
 
 func (in *SubmissionInput) validate() error {
@@ -52,6 +55,9 @@ func (in *SubmissionInput) validate() error {
 	if len([]rune(in.Text)) > 20000 {
 		f.MaxLength("text", 20000)
 	}
+	if in.Reach < 0 || in.Reach > 10_000_000_000 {
+		f.Range("reach", 0, 10_000_000_000)
+	}
 	if len(in.Images) > MaxImages {
 		f.MaxItems("images", MaxImages)
 	}
@@ -68,7 +74,7 @@ func httpURL(s string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && len(s) <= 500
 }
 
-const submissionCols = `s.id, s.public_id, s.version, s.text, s.images, s.check_result, s.status, s.created_at,
+const submissionCols = `s.id, s.public_id, s.version, s.text, s.images, s.check_result, s.status, s.created_at, s.reach,
 	c.public_id, t.public_id, t.title, m.public_id, m.name, m.source, coalesce(o.seq, 0),
 	coalesce(r.decision, ''), coalesce(r.score, 0), coalesce(r.feedback, ''), coalesce(r.reviewer, ''), coalesce(r.created_at, 0)`
 
@@ -81,7 +87,7 @@ func scanSubmission(sc interface{ Scan(...any) error }) (Submission, error) {
 	var created, reviewed int64
 	var r Review
 	var source member.Source
-	err := sc.Scan(&s.ID, &s.PublicID, &s.Version, &s.Text, &images, &check, &s.Status, &created,
+	err := sc.Scan(&s.ID, &s.PublicID, &s.Version, &s.Text, &images, &check, &s.Status, &created, &s.Reach,
 		&s.ClaimID, &s.TaskID, &s.TaskTitle, &s.MemberID, &s.MemberName, &source, &s.Occurrence, &r.Decision, &r.Score, &r.Feedback, &r.Reviewer, &reviewed)
 	if err != nil {
 		return s, err
@@ -223,8 +229,8 @@ func (s *Service) Submit(ctx context.Context, sc program.Scope, claimRef string,
 		pub := pubid.New("sub")
 		var id int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO submissions (program_id, public_id, claim_id, occurrence_id, version, text, images,
-			check_result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, sc.Program.ID, pub, c.ID, occurrence, version,
-			in.Text, string(imgs), string(chk), tx.Now.UnixMicro()).Scan(&id); err != nil {
+			check_result, created_at, reach) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, sc.Program.ID, pub, c.ID, occurrence, version,
+			in.Text, string(imgs), string(chk), tx.Now.UnixMicro(), in.Reach).Scan(&id); err != nil {
 			return Submission{}, err
 		}
 		if err := insertPosts(ctx, tx, sc.Program.ID, id, in.Posts); err != nil {

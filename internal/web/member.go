@@ -91,6 +91,11 @@ func (s *Server) renderMemberRefused(q *request, sc program.Scope, acts componen
 		tiers.Rows = append(tiers.Rows, []string{st.LadderName.In(lang), st.Name.In(lang), st.Title.In(lang), day(st.Since)})
 	}
 	sections = append(sections, components.Section{Title: t("member.tiers"), Table: tiers})
+	way, wayForms, err := s.memberPromotion(q, sc, m.PublicID)
+	if err != nil {
+		return q.problem(err)
+	}
+	sections = append(sections, way...)
 	moves, err := s.Ladders.History(q.ctx, sc, m.PublicID, 50)
 	if err != nil {
 		return q.problem(err)
@@ -208,6 +213,7 @@ func (s *Server) renderMemberRefused(q *request, sc program.Scope, acts componen
 	if acts.Forms, err = s.memberRewardForms(q, sc, m.PublicID); err != nil {
 		return q.problem(err)
 	}
+	acts.Forms = append(wayForms, acts.Forms...)
 	status := http.StatusOK
 	if acts.Status != 0 {
 		status = acts.Status

@@ -91,6 +91,25 @@ func (s *Server) memberHome(q *request) error {
 	for _, st := range standings {
 		h.Tiers = append(h.Tiers, components.TierLine{Ladder: st.LadderName.In(lang), Tier: st.Name.In(lang), Title: st.Title.In(lang)})
 	}
+	ps, err := s.Promotion.Progress(q.ctx, sc, sc.Actor.PublicID)
+	if err != nil {
+		return q.problem(err)
+	}
+	ls, err := s.Ladders.Ladders(q.ctx, sc, "")
+	if err != nil {
+		return q.problem(err)
+	}
+	for _, p := range ps {
+		line := components.ProgressLine{Next: tierName(q, ls, p.Ladder, p.To), Ready: p.Ready, Match: p.Match}
+		for _, e := range p.Criteria {
+			met := ""
+			if e.Met {
+				met = "1"
+			}
+			line.Criteria = append(line.Criteria, components.Fact{Label: q.criterion(e), Value: met})
+		}
+		h.Progress = append(h.Progress, line)
+	}
 	pts, _, err := s.Points.Statement(q.ctx, sc, sc.Actor.PublicID, 0, 1)
 	if err != nil {
 		return q.problem(err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"kox/internal/fault"
@@ -169,8 +170,16 @@ func (s *Server) memberSubmit(q *request) error {
 	if err := q.r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return q.portalProblem(sc, fault.New(fault.Invalid, "form.unreadable", "the form could not be read"))
 	}
-	form := components.SubmitForm{Text: q.r.PostForm.Get("text")}
+	form := components.SubmitForm{Text: q.r.PostForm.Get("text"), Reach: strings.TrimSpace(q.r.PostForm.Get("reach"))}
 	in := task.SubmissionInput{Text: form.Text}
+	if form.Reach != "" {
+		n, err := strconv.ParseInt(strings.ReplaceAll(form.Reach, ",", ""), 10, 64)
+		if err != nil {
+			form.Error = q.refusal(fault.Field("reach", "number", "must be a whole number"))
+			return s.renderClaim(q, sc, form, http.StatusUnprocessableEntity)
+		}
+		in.Reach = n
+	}
 	if q.r.MultipartForm != nil {
 		files := q.r.MultipartForm.File["images"]
 		if len(files) > task.MaxImages {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"sort"
 
 	"kox/internal/fault"
 	"kox/internal/program"
@@ -40,5 +41,20 @@ func (s *Server) saveProgramFile(q *request, sc program.Scope) error {
 		return q.redirect("/p/" + sc.Program.Slug + "/ladders?done=saved")
 	}
 	v.Previewed, v.Changes = true, res.Changes
+	// What each entry rule would make of today's members.
+	if f, err := programfile.Parse([]byte(v.Text)); err == nil {
+		counts, err := s.Promotion.Preview(q.ctx, sc, f.Ladders)
+		if err != nil {
+			return q.problem(err)
+		}
+		keys := make([]string, 0, len(counts))
+		for k := range counts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v.Candidates = append(v.Candidates, fault.Render(components.T(q.ctx, "pf.candidates"), fault.P{"tier": k, "count": counts[k]}))
+		}
+	}
 	return q.render(http.StatusOK, components.ProgramFilePage(q.nav(), v))
 }

@@ -266,4 +266,9 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/payouts/{batch}/exclude":            program.PermPayoutsManage,
 	"GET /p/{program}/jobs":                                program.PermProgramUpdate,
 	"POST /p/{program}/jobs/run":                           program.PermProgramUpdate,
+	"GET /p/{program}/promotions":                          program.PermMembersRead,
+	"POST /p/{program}/promotions/evaluate":                program.PermTiersAssign,
+	"POST /p/{program}/promotions/decide":                  program.PermTiersAssign,
+	"POST /p/{program}/members/{member}/strikes":           program.PermMembersWrite,
+	"POST /p/{program}/members/{member}/nominations":       program.PermTiersAssign,
 }

@@ -35,6 +35,7 @@ import (
 	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/program"
+	"kox/internal/promotion"
 	"kox/internal/roster"
 	"kox/internal/task"
 	"kox/internal/web/components"
@@ -58,6 +59,7 @@ type Deps struct {
 	Payouts   *payout.Service
 	Badges    *badge.Service
 	Jobs      *job.Service
+	Promotion *promotion.Service
 	Log       *slog.Logger
 }
 
@@ -212,6 +214,11 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/payouts/{batch}/cancel", program.PermPayoutsManage, (*Server).cancelBatch},
 	{"POST /p/{program}/payouts/{batch}/exclude", program.PermPayoutsManage, (*Server).excludeLine},
 	{"GET /p/{program}/jobs", program.PermProgramUpdate, (*Server).jobsPage},
+	{"GET /p/{program}/promotions", program.PermMembersRead, (*Server).promotions},
+	{"POST /p/{program}/promotions/evaluate", program.PermTiersAssign, (*Server).evaluatePromotions},
+	{"POST /p/{program}/promotions/decide", program.PermTiersAssign, (*Server).decidePromotions},
+	{"POST /p/{program}/members/{member}/strikes", program.PermMembersWrite, (*Server).strikeMember},
+	{"POST /p/{program}/members/{member}/nominations", program.PermTiersAssign, (*Server).nominateMember},
 	{"POST /p/{program}/jobs/run", program.PermProgramUpdate, (*Server).runJobNow},
 }
 
@@ -367,6 +374,7 @@ var consoleLinks = []struct {
 	{"points", "/points", "nav.points", program.PermPointsAdjust},
 	{"budget", "/budget", "nav.budget", program.PermBudgetRead},
 	{"payouts", "/payouts", "nav.payouts", program.PermPayoutsManage},
+	{"promotions", "/promotions", "nav.promotions", program.PermMembersRead},
 	{"ladders", "/ladders", "nav.ladders", program.PermProgramRead},
 	{"matrix", "/matrix", "nav.matrix", program.PermMembersRead},
 	{"team", "/team", "nav.team", program.PermOperatorsRead},
