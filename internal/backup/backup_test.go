@@ -61,14 +61,22 @@ func TestBackupUnderWriteLoadRestoresWhole(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(300 * time.Millisecond)
+	acks := func() int { mu.Lock(); defer mu.Unlock(); return len(acked) }
+	waitFor := func(n int) {
+		for deadline := time.Now().Add(2 * time.Minute); acks() < n; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("only %d transfers in two minutes", acks())
+			}
+		}
+	}
+	waitFor(50) // the writers are at work
 	began := time.Now()
 	dir := t.TempDir()
 	path, _, err := backup.Take(ctx, d, dir, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // writes go on after the copy
+	waitFor(acks() + 20) // writes go on after the copy
 	stop.Store(true)
 	wg.Wait()
 

@@ -84,67 +84,93 @@ func assess(ctx context.Context, q querier, e db.Engine, programID int64, st Ste
 		next++
 		return "$" + strconv.Itoa(next-1)
 	}
+	var outer []string
 	one := ""
 	if member != 0 {
 		one = " AND mt.member_id = " + arg(member)
 	}
 	var cols, joins []string
-	// Each criterion is one grouped subquery over the members of the tier,
-	// joined by member: a plain aggregate each, whatever the tier's size.
+	work := false // the claims, hand-ins and reviews are joined in
+	// Work at the tier is read in one pass grouped by member, as a plain
+	// aggregate is: the member's claims, their hand-ins and reviews, each
+	// counted where it falls after the member entered the tier. Strikes,
+	// nominations and diary entries, in tables of their own, are each one
+	// grouped subquery joined to the groups. Each criterion is two figures.
+	approved := "r.decision = 'approved' AND r.created_at >= mt.since"
 	for i, c := range rule.Criteria {
-		alias := "c" + strconv.Itoa(i)
-		sub := ""
+		alias := "x" + strconv.Itoa(i)
+		col := "g.f" + strconv.Itoa(i)
 		switch c.Kind {
 		case ladder.ApprovedTasks:
-			kinds := ""
+			work = true
+			cond := approved + " AND s.occurrence_id IS NULL"
 			if len(c.Kinds) > 0 {
 				var in string
 				var vals []any
 				in, vals, next = db.In(e, "t.kind", next, c.Kinds)
 				args = append(args, vals...)
-				kinds = " JOIN tasks t ON t.id = c.task_id AND " + in
+				cond += " AND c.task_id IN (SELECT t.id FROM tasks t WHERE t.program_id = $1 AND " + in + ")"
 			}
-			sub = `SELECT c.member_id, COUNT(*) AS a, 0 AS b FROM at JOIN task_claims c ON c.member_id = at.member_id` + kinds + `
-				JOIN submissions s ON s.claim_id = c.id JOIN reviews r ON r.submission_id = s.id
-				WHERE r.decision = 'approved' AND s.occurrence_id IS NULL AND r.created_at >= at.since GROUP BY c.member_id`
+			// A claim has one approved hand-in (outside diaries): no DISTINCT.
+			cols = append(cols, "COUNT(CASE WHEN "+cond+" THEN 1 END) AS f"+strconv.Itoa(i)+"a, 0 AS f"+strconv.Itoa(i)+"b")
 		case ladder.AverageScore:
-			sub = `SELECT c.member_id, SUM(r.score) AS a, COUNT(*) AS b FROM at JOIN task_claims c ON c.member_id = at.member_id
-				JOIN submissions s ON s.claim_id = c.id JOIN reviews r ON r.submission_id = s.id
-				WHERE r.decision = 'approved' AND r.score > 0 AND r.created_at >= at.since GROUP BY c.member_id`
+			work = true
+			cols = append(cols, "COALESCE(SUM(CASE WHEN "+approved+" AND r.score > 0 THEN r.score END), 0) AS f"+strconv.Itoa(i)+"a",
+				"COUNT(CASE WHEN "+approved+" AND r.score > 0 THEN 1 END) AS f"+strconv.Itoa(i)+"b")
 		case ladder.OnTimeRate:
-			// Of the tasks taken at the tier that were handed in or ran out
-			// of time, those handed in (the deadline refuses a late one).
-			sub = `SELECT c.member_id, SUM(CASE WHEN c.status = 'expired' THEN 0 ELSE 1 END) AS a, COUNT(*) AS b
-				FROM at JOIN task_claims c ON c.member_id = at.member_id
-				WHERE c.created_at >= at.since AND (c.status = 'expired' OR EXISTS (SELECT 1 FROM submissions s WHERE s.claim_id = c.id))
-				GROUP BY c.member_id`
+			// Of the tasks taken at the tier that were handed in (counted
+			// by their first hand-in) or ran out of time untouched, those
+			// handed in: the deadline refuses a late one.
+			work = true
+			taken := "c.created_at >= mt.since AND "
+			cols = append(cols, "COUNT(CASE WHEN "+taken+"c.status <> 'expired' AND s.version = 1 AND s.occurrence_id IS NULL THEN 1 END) AS f"+strconv.Itoa(i)+"a",
+				"COUNT(CASE WHEN "+taken+"((s.version = 1 AND s.occurrence_id IS NULL) OR (s.id IS NULL AND c.status = 'expired')) THEN 1 END) AS f"+strconv.Itoa(i)+"b")
 		case ladder.Reach:
-			sub = `SELECT c.member_id, SUM(s.reach) AS a, 0 AS b FROM at JOIN task_claims c ON c.member_id = at.member_id
-				JOIN submissions s ON s.claim_id = c.id JOIN reviews r ON r.submission_id = s.id
-				WHERE r.decision = 'approved' AND r.created_at >= at.since GROUP BY c.member_id`
-		case ladder.ObligationsKept:
-			sub = `SELECT c.member_id, COUNT(*) AS a, 0 AS b FROM at JOIN task_claims c ON c.member_id = at.member_id
-				JOIN task_occurrences o ON o.claim_id = c.id WHERE o.status = 'approved' AND o.due_at >= at.since GROUP BY c.member_id`
-		case ladder.NoStrikes:
-			sub = `SELECT x.member_id, COUNT(*) AS a, 0 AS b FROM at JOIN member_strikes x ON x.member_id = at.member_id
-				WHERE x.at >= ` + arg(now.Add(-time.Duration(c.Days)*24*time.Hour).UnixMicro()) + ` GROUP BY x.member_id`
-		case ladder.Nominated:
-			sub = `SELECT x.member_id, COUNT(*) AS a, 0 AS b FROM at JOIN tier_nominations x ON x.member_id = at.member_id
-				WHERE x.tier_id = ` + arg(st.To.ID) + ` AND x.at >= at.since GROUP BY x.member_id`
-		case ladder.TenureDays:
-			cols = append(cols, "0", "0")
-			continue
+			work = true
+			cols = append(cols, "COALESCE(SUM(CASE WHEN "+approved+" THEN s.reach END), 0) AS f"+strconv.Itoa(i)+"a, 0 AS f"+strconv.Itoa(i)+"b")
+		default:
+			cols = append(cols, "0 AS f"+strconv.Itoa(i)+"a, 0 AS f"+strconv.Itoa(i)+"b")
 		}
-		joins = append(joins, " LEFT JOIN ("+sub+") "+alias+" ON "+alias+".member_id = at.member_id")
-		cols = append(cols, "COALESCE("+alias+".a, 0)", "COALESCE("+alias+".b, 0)")
+		switch c.Kind {
+		case ladder.ObligationsKept:
+			joins = append(joins, " LEFT JOIN (SELECT c.member_id, COUNT(*) AS a FROM task_claims c JOIN task_occurrences o ON o.claim_id = c.id"+
+				" JOIN member_tiers k ON k.member_id = c.member_id AND k.tier_id = $2 WHERE c.program_id = $1 AND o.status = 'approved'"+
+				" AND o.due_at >= k.since GROUP BY c.member_id) "+alias+" ON "+alias+".member_id = g.member_id")
+			col = "COALESCE(" + alias + ".a, 0)"
+		case ladder.NoStrikes:
+			joins = append(joins, " LEFT JOIN (SELECT member_id, COUNT(*) AS a FROM member_strikes WHERE program_id = $1 AND at >= "+
+				arg(now.Add(-time.Duration(c.Days)*24*time.Hour).UnixMicro())+" GROUP BY member_id) "+alias+" ON "+alias+".member_id = g.member_id")
+			col = "COALESCE(" + alias + ".a, 0)"
+		case ladder.Nominated:
+			joins = append(joins, " LEFT JOIN (SELECT member_id, MAX(at) AS a FROM tier_nominations WHERE program_id = $1 AND tier_id = "+
+				arg(st.To.ID)+" GROUP BY member_id) "+alias+" ON "+alias+".member_id = g.member_id")
+			col = "CASE WHEN " + alias + ".a >= g.since THEN 1 ELSE 0 END"
+		}
+		if col == "g.f"+strconv.Itoa(i) {
+			col = "g.f" + strconv.Itoa(i) + "a, g.f" + strconv.Itoa(i) + "b"
+		} else {
+			col += ", 0"
+		}
+		outer = append(outer, col)
 	}
-	query := `WITH at AS (SELECT mt.member_id, mt.since FROM member_tiers mt JOIN members m ON m.id = mt.member_id
-		WHERE mt.program_id = $1 AND mt.tier_id = $2 AND m.status = 'active'` + one + `)
-		SELECT at.member_id, m.public_id, m.name, at.since`
-	for _, c := range cols {
+	// One level: the tier's members in member order (its index), their
+	// records joined in and grouped by member without a sort; grouping by
+	// the member's key as well lets PostgreSQL read the member's columns.
+	query := `SELECT g.member_id, g.public_id, g.name, g.since`
+	for _, c := range outer {
 		query += ", " + c
 	}
-	query += " FROM at JOIN members m ON m.id = at.member_id" + strings.Join(joins, "") + " ORDER BY at.member_id"
+	inner := `SELECT mt.member_id, m.public_id, m.name, mt.since`
+	for _, c := range cols {
+		inner += ", " + c
+	}
+	inner += ` FROM member_tiers mt JOIN members m ON m.id = mt.member_id`
+	if work {
+		inner += ` LEFT JOIN task_claims c ON c.program_id = mt.program_id AND c.member_id = mt.member_id
+			LEFT JOIN submissions s ON s.claim_id = c.id LEFT JOIN reviews r ON r.submission_id = s.id`
+	}
+	inner += ` WHERE mt.program_id = $1 AND mt.tier_id = $2 AND m.status = 'active'` + one + ` GROUP BY mt.member_id, mt.since, m.id`
+	query += ` FROM (` + inner + `) g` + strings.Join(joins, "")
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("assess %s/%s: %w", st.Ladder.Key, st.To.Key, err)

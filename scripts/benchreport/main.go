@@ -47,6 +47,14 @@ var httpComparisons = []comparison{
 // A benchmark line: name, iterations, then "value unit" pairs.
 var line = regexp.MustCompile(`^Benchmark(Ledger|Baseline|HTTP|Pages)/(\w+)/([\w-]+?)(?:-\d+)?\s+\d+\s+(.*)$`)
 
+// evalLine is the promotion evaluation's line: one figure pair an engine.
+var evalLine = regexp.MustCompile(`^BenchmarkEvaluation/(\w+?)(?:-\d+)?\s+\d+\s+(.*)$`)
+
+var evalComparisons = []comparison{
+	{what: "weighing 100,000 members against a rule of four criteria", figure: "Evaluation/run evaluation-ms", base: "Evaluation/run aggregate-ms",
+		against: "a plain aggregate over the same rows and columns", max: 2},
+}
+
 // pages are the console pages timed with 100,000 members, each held to a
 // p95 of at most pageTarget milliseconds (the issue's bound) and shown
 // beside the baseline page's p95.
@@ -75,6 +83,9 @@ func write(in io.Reader, out io.Writer, pg, commit string) error {
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
 		m := line.FindStringSubmatch(sc.Text())
+		if e := evalLine.FindStringSubmatch(sc.Text()); e != nil {
+			m = []string{e[0], "Evaluation", e[1], "run", e[2]}
+		}
 		if m == nil {
 			continue
 		}
@@ -162,6 +173,8 @@ func write(in io.Reader, out io.Writer, pg, commit string) error {
 		table(engine, "path", httpComparisons)
 		fmt.Fprintf(out, "### Console pages with 100,000 members\n\n")
 		pageTable(engine)
+		fmt.Fprintf(out, "### Promotion rules over 100,000 members\n\n")
+		table(engine, "evaluation", evalComparisons)
 		fmt.Fprintf(out, "### The ledger alone\n\n")
 		table(engine, "ledger", ledgerComparisons)
 	}
@@ -197,6 +210,12 @@ account, no HTTP, no domain) from the same run. The half-load run measures the e
 spread, tasks with claims and submissions), the owner signed in: 200 requests one after another after a warm-up, p50
 and p95 of each. The issue sets an absolute bound (p95 under 100 ms); beside it, the ratio to the baseline page, kox's
 page for an unknown address (the same stack: the session, the shell), measured in the same run.
+
+**Promotion rules** weigh 100,000 members of one tier (two tasks each, most approved with a score, one in fifty with
+a strike) against an entry rule of four criteria (approved tasks, average score, on-time rate, no strikes): the
+evaluation's own reads and weighing (what the hourly job and the program file preview run), beside a plain aggregate
+query over the same rows and the same columns (the tier's members, their claims, hand-ins, reviews and strikes, summed
+by member); each the median of five runs after a warm-up. The issue bounds the evaluation to twice the aggregate.
 
 **The ledger alone** is the same engine without HTTP or the domain: transfers against a plain-insert baseline.
 

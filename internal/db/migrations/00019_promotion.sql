@@ -5,6 +5,11 @@
 -- +goose Up
 ALTER TABLE submissions ADD COLUMN reach BIGINT NOT NULL DEFAULT 0;
 
+-- A tier's members in member order, with when they came: an evaluation
+-- reads them as a plain aggregate reads claims, grouped without a sort.
+DROP INDEX member_tiers_tier;
+CREATE INDEX member_tiers_tier ON member_tiers (program_id, tier_id, member_id, since);
+
 CREATE TABLE member_strikes (
     id         {{.ID}},
     program_id BIGINT NOT NULL REFERENCES programs (id),
@@ -49,6 +54,8 @@ CREATE UNIQUE INDEX promotion_candidates_open ON promotion_candidates (member_id
 CREATE INDEX promotion_candidates_program ON promotion_candidates (program_id, status, id);
 
 -- +goose Down
+DROP INDEX member_tiers_tier;
+CREATE INDEX member_tiers_tier ON member_tiers (program_id, tier_id);
 DROP TABLE promotion_candidates;
 DROP TABLE tier_nominations;
 DROP TABLE member_strikes;
