@@ -20,6 +20,7 @@ import (
 	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/program"
+	"kox/internal/promotion"
 	"kox/internal/pubid"
 	"kox/internal/task"
 )
@@ -57,7 +58,10 @@ type Deps struct {
 	Points  *points.Service
 	Payouts *payout.Service
 	Badges  *badge.Service
-	Size    Size
+	// Promotion, when set, runs the hourly evaluation on the loaded demo, as
+	// the scheduler would: the candidates come from the rules and the data.
+	Promotion *promotion.Service
+	Size      Size
 }
 
 // seeded is a deterministic byte source for ids.
@@ -115,7 +119,52 @@ func Load(ctx context.Context, d Deps) error {
 	if err := g.budget(ctx, fashion, fashionLines); err != nil {
 		return fmt.Errorf("demo fashion budget: %w", err)
 	}
-	return g.fashionTasks(ctx, fashion)
+	if err := g.fashionTasks(ctx, fashion); err != nil {
+		return err
+	}
+	if err := g.carMarks(ctx, car); err != nil {
+		return fmt.Errorf("demo strikes and nominations: %w", err)
+	}
+	if d.Promotion != nil {
+		if _, err := d.Promotion.EvaluateAll(ctx); err != nil {
+			return fmt.Errorf("demo promotion: %w", err)
+		}
+	}
+	return nil
+}
+
+// carLadder is the default ladder with the car program's entry rules:
+// prove your value at your rung to earn the next (seed 001).
+func carLadder() []ladder.LadderSpec {
+	specs := ladder.DefaultTemplate()
+	tiers := specs[0].Tiers
+	tiers[1].Entry = &ladder.EntryRule{Match: "all", Criteria: []ladder.Criterion{{Kind: ladder.ApprovedTasks, Min: 1}, {Kind: ladder.AverageScore, Min: 4}}}
+	tiers[2].Entry = &ladder.EntryRule{Match: "all", Criteria: []ladder.Criterion{{Kind: ladder.ApprovedTasks, Min: 2}, {Kind: ladder.AverageScore, Min: 4.2},
+		{Kind: ladder.NoStrikes, Days: 90}, {Kind: ladder.TenureDays, Min: 30}}}
+	tiers[3].Entry = &ladder.EntryRule{Match: "all", Criteria: []ladder.Criterion{{Kind: ladder.Nominated}, {Kind: ladder.ObligationsKept, Min: 8}}}
+	tiers[2].Keep = &ladder.KeepRule{InactiveDays: 60, GraceDays: 14}
+	return specs
+}
+
+// carMarks gives a few members strikes, and a few long-term testers a
+// mentor's nomination for the council.
+func (g *gen) carMarks(ctx context.Context, b built) error {
+	ps := &promotion.Service{DB: g.DB}
+	info := b.tiers["information"]
+	for i := 0; i < len(info) && i < 40; i += 8 {
+		if _, err := ps.Strike(ctx, b.scope, info[i].PublicID, "笔记未标注合作（#广告）"); err != nil {
+			return err
+		}
+	}
+	for i, m := range b.tiers["product"] {
+		if i >= 3 {
+			break
+		}
+		if _, err := ps.Nominate(ctx, b.scope, m.PublicID, "main/relationship", "长测日记扎实，推荐进入共创委员会"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type gen struct {
@@ -207,7 +256,7 @@ func (g *gen) car(ctx context.Context) (built, error) {
 	err := g.DB.InTx(ctx, func(tx *db.Tx) error {
 		p, err := g.setup(ctx, tx, program.Program{Slug: CarSlug, Name: "启程汽车 · 车主体验官计划",
 			Description: "启程汽车的车主 KOC 计划：信息 → 体验 → 产品长测 → 共创决策。A car brand's owners (KOC), climbing from information to a voice in decisions."},
-			ladder.DefaultTemplate())
+			carLadder())
 		if err != nil {
 			return err
 		}

@@ -23,7 +23,7 @@ func load(t *testing.T, d *db.DB, size demo.Size) {
 	a := app.Assemble(app.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DataKey: apptest.Key}, d)
 	t.Cleanup(a.Ledger.Close)
 	if err := demo.Load(context.Background(), demo.Deps{DB: d, Ledger: a.Ledger, Tasks: a.Tasks, Budget: a.Budget, Catalog: a.Catalog,
-		Points: a.Points, Payouts: a.Payouts, Badges: a.Badges, Size: size}); err != nil {
+		Points: a.Points, Payouts: a.Payouts, Badges: a.Badges, Promotion: a.Promotion, Size: size}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -47,6 +47,14 @@ func TestDemo(t *testing.T) {
 		}
 		if members(demo.CarSlug) != demo.Full.Car || members(demo.FashionSlug) != demo.Full.Fashion {
 			t.Fatalf("members: car %d, fashion %d", members(demo.CarSlug), members(demo.FashionSlug))
+		}
+		// The hourly evaluation, run on the loaded data, found candidates
+		// with their evidence, and the strikes kept some out.
+		if n := count(t, d, `SELECT count(*) FROM promotion_candidates WHERE status = 'candidate' AND evidence LIKE '%"met":true%'`); n == 0 {
+			t.Error("no promotion candidate with evidence")
+		}
+		if n := count(t, d, `SELECT count(*) FROM member_strikes`); n == 0 {
+			t.Error("no compliance strike")
 		}
 		if n := count(t, d, `SELECT count(*) FROM members WHERE source IN ('seeded', 'scripted')`); n == 0 {
 			t.Fatal("no seeded or scripted members to show the disclosure flag")
