@@ -71,6 +71,21 @@ type marksOut struct {
 	}
 }
 
+type warningsIn struct {
+	ProgramRef
+	Status string `query:"status" enum:"warned,recovered,demoted,moved," doc:"warned: the members in their grace period."`
+	Member string `query:"member" maxLength:"64"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50"`
+}
+
+type warningsOut struct {
+	Body struct {
+		Items []promotion.Warning `json:"items"`
+	}
+}
+
+type keepOut struct{ Body promotion.KeepResult }
+
 func (s *Server) registerPromotion() {
 	tags := []string{"promotion"}
 	path := Prefix + "/programs/{program}/promotion-candidates"
@@ -105,6 +120,20 @@ func (s *Server) registerPromotion() {
 			out := &decisionsOut{}
 			out.Body.Items = ds
 			return out, err
+		})
+	add(s, huma.Operation{OperationID: "list-keep-warnings", Method: http.MethodGet, Path: Prefix + "/programs/{program}/keep-warnings", Tags: tags,
+		Summary: "Keep rules' warnings, newest first: who slipped, why, and until when they may recover (a member reads their own)"},
+		needs{perm: program.PermMembersRead, members: true}, func(ctx context.Context, sc program.Scope, in *warningsIn) (*warningsOut, error) {
+			ws, err := s.Promotion.Warnings(ctx, sc, in.Status, in.Member, in.Limit)
+			out := &warningsOut{}
+			out.Body.Items = ws
+			return out, err
+		})
+	add(s, huma.Operation{OperationID: "apply-keep-rules", Method: http.MethodPost, Path: Prefix + "/programs/{program}/keep-warnings/apply", Tags: tags,
+		Summary: "Apply the keep rules now: warn who slipped, clear who recovered, move down who did not within the grace (the scheduler does it every hour)"},
+		needs{perm: program.PermTiersAssign}, func(ctx context.Context, sc program.Scope, in *ProgramRef) (*keepOut, error) {
+			r, err := s.Promotion.Keep(ctx, sc)
+			return &keepOut{Body: r}, err
 		})
 	members := Prefix + "/programs/{program}/members/{member}"
 	add(s, huma.Operation{OperationID: "member-progress", Method: http.MethodGet, Path: members + "/progress", Tags: tags,

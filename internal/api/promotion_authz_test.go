@@ -12,14 +12,17 @@ func init() {
 		"decide-promotion-candidates": func(e *env, slug string) (map[string]string, any) {
 			return nil, map[string]any{"candidates": []string{e.candidate(slug)}, "approve": true}
 		},
-		"member-progress":   memberFixture(nil),
-		"add-member-strike": memberFixture(map[string]any{"reason": "未标注广告"}),
-		"nominate-member":   memberFixture(map[string]any{"tier": "main/experience", "reason": "带新人"}),
-		"member-marks":      memberFixture(nil),
+		"member-progress":    memberFixture(nil),
+		"add-member-strike":  memberFixture(map[string]any{"reason": "未标注广告"}),
+		"nominate-member":    memberFixture(map[string]any{"tier": "main/experience", "reason": "带新人"}),
+		"member-marks":       memberFixture(nil),
+		"list-keep-warnings": func(*env, string) (map[string]string, any) { return nil, nil },
+		"apply-keep-rules":   func(*env, string) (map[string]string, any) { return nil, nil },
 	} {
 		fixtures[id] = fx
 	}
-	memberExpect["member-progress"] = 404 // another member's
+	memberExpect["member-progress"] = 404    // another member's
+	memberExpect["list-keep-warnings"] = 200 // their own
 }
 
 // candidate is a fresh open promotion candidate: a member at the bottom

@@ -276,6 +276,11 @@ func (a *App) RegisterJobs(ctx context.Context) error {
 			return job.Result{Changed: int64(r.Found + r.Promoted + r.Lapsed),
 				Note: fmt.Sprintf("%d weighed, %d new candidates, %d promoted, %d lapsed", r.Assessed, r.Found, r.Promoted, r.Lapsed)}, err
 		}},
+		{Name: "keep.apply", Schedule: "@hourly", Run: func(ctx context.Context) (job.Result, error) {
+			r, err := a.Promotion.KeepAll(ctx)
+			return job.Result{Changed: int64(r.Warned + r.Recovered + r.Demoted),
+				Note: fmt.Sprintf("%d warned, %d recovered, %d demoted", r.Warned, r.Recovered, r.Demoted)}, err
+		}},
 		{Name: "jobs.prune", Schedule: "@daily", Run: func(ctx context.Context) (job.Result, error) { return job.Prune(ctx, a.DB) }},
 	}
 	if b := a.Config.Backup; b.Schedule != "" && a.DB.Engine == db.SQLite {

@@ -129,6 +129,9 @@ func Load(ctx context.Context, d Deps) error {
 		if _, err := d.Promotion.EvaluateAll(ctx); err != nil {
 			return fmt.Errorf("demo promotion: %w", err)
 		}
+		if _, err := d.Promotion.KeepAll(ctx); err != nil {
+			return fmt.Errorf("demo keep rules: %w", err)
+		}
 	}
 	return nil
 }
@@ -142,7 +145,7 @@ func carLadder() []ladder.LadderSpec {
 	tiers[2].Entry = &ladder.EntryRule{Match: "all", Criteria: []ladder.Criterion{{Kind: ladder.ApprovedTasks, Min: 2}, {Kind: ladder.AverageScore, Min: 4.2},
 		{Kind: ladder.NoStrikes, Days: 90}, {Kind: ladder.TenureDays, Min: 30}}}
 	tiers[3].Entry = &ladder.EntryRule{Match: "all", Criteria: []ladder.Criterion{{Kind: ladder.Nominated}, {Kind: ladder.ObligationsKept, Min: 8}}}
-	tiers[2].Keep = &ladder.KeepRule{InactiveDays: 60, GraceDays: 14}
+	tiers[2].Keep = &ladder.KeepRule{MissedOccurrences: 2, WindowDays: 90, GraceDays: 14}
 	return specs
 }
 

@@ -53,6 +53,9 @@ func TestDemo(t *testing.T) {
 		if n := count(t, d, `SELECT count(*) FROM promotion_candidates WHERE status = 'candidate' AND evidence LIKE '%"met":true%'`); n == 0 {
 			t.Error("no promotion candidate with evidence")
 		}
+		if n := count(t, d, `SELECT count(*) FROM keep_warnings WHERE status = 'warned'`); n == 0 {
+			t.Error("no member warned by a keep rule")
+		}
 		if n := count(t, d, `SELECT count(*) FROM member_strikes`); n == 0 {
 			t.Error("no compliance strike")
 		}

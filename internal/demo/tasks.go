@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"kox/internal/db"
 	"kox/internal/member"
 	"kox/internal/task"
 )
@@ -195,6 +196,17 @@ func (g *gen) diary(ctx context.Context, b built) error {
 		return err
 	}
 	testers := b.tiers["product"]
+	// The testers have stood on the product rung since a week before their
+	// loans began (the demo loads everyone's tier at once, today).
+	for _, m := range testers[:min(6, len(testers))] {
+		if err := g.DB.InTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE member_tiers SET since = $3 WHERE program_id = $1 AND member_id = (SELECT id FROM members WHERE public_id = $2)`,
+				b.program.ID, m.PublicID, start.Add(-7*24*time.Hour).UnixMicro())
+			return err
+		}); err != nil {
+			return err
+		}
+	}
 	var claims []task.Claim
 	for _, m := range testers[:min(6, len(testers))] {
 		c, err := g.Tasks.Take(ctx, b.scope, t.PublicID, m.PublicID)

@@ -11,6 +11,7 @@ import (
 	"kox/internal/middleware"
 	"kox/internal/points"
 	"kox/internal/program"
+	"kox/internal/promotion"
 	"kox/internal/task"
 	"kox/internal/web/components"
 )
@@ -98,6 +99,14 @@ func (s *Server) memberHome(q *request) error {
 	ls, err := s.Ladders.Ladders(q.ctx, sc, "")
 	if err != nil {
 		return q.problem(err)
+	}
+	ws, err := s.Promotion.Warnings(q.ctx, sc, promotion.Warned, "", 10)
+	if err != nil {
+		return q.problem(err)
+	}
+	for _, w := range ws {
+		h.Warnings = append(h.Warnings, fault.Render(components.T(q.ctx, "portal.keep_"+w.Reason),
+			fault.P{"tier": tierName(q, ls, w.Ladder, w.Tier), "until": q.when(sc, w.GraceUntil)}))
 	}
 	for _, p := range ps {
 		line := components.ProgressLine{Next: tierName(q, ls, p.Ladder, p.To), Ready: p.Ready, Match: p.Match}

@@ -63,6 +63,19 @@ func (s *Server) renderPromotions(q *request, sc program.Scope, r *refused) erro
 		bulk.Keys = nil
 	}
 	page.Bulk = bulk
+	ws, err := s.Promotion.Warnings(q.ctx, sc, promotion.Warned, "", 100)
+	if err != nil {
+		return q.problem(err)
+	}
+	wt := components.Table{Head: []string{t("members.name"), t("member.tier"), t("keep.reason"), t("keep.warned"), t("keep.grace_until")}, Empty: t("keep.none")}
+	for _, x := range ws {
+		wt.Links = append(wt.Links, "/p/"+sc.Program.Slug+"/members/"+x.Member)
+		wt.Rows = append(wt.Rows, []string{x.MemberName, tierName(q, ls, x.Ladder, x.Tier), t("keep." + x.Reason), q.when(sc, x.WarnedAt), q.when(sc, x.GraceUntil)})
+	}
+	page.Sections = []components.Section{{Title: t("keep.title"), Table: wt}}
+	if program.Can(sc.Role, program.PermTiersAssign) {
+		page.Buttons = append(page.Buttons, components.Button{Label: t("keep.apply"), Action: base + "/keep", Class: "btn-outline-secondary", Test: "apply-keep"})
+	}
 	return q.render(r.apply(&page), components.RecordPage(q.nav(), page))
 }
 
@@ -111,6 +124,11 @@ func (q *request) criterion(e promotion.Evidence) string {
 		return name + " " + num(e.Value) + "% / " + num(e.Min) + "%"
 	}
 	return name + " " + num(e.Value) + " / " + num(e.Min)
+}
+
+func (s *Server) applyKeepRules(q *request, sc program.Scope) error {
+	_, err := s.Promotion.Keep(q.ctx, sc)
+	return q.settle("", err, nil, "/p/"+sc.Program.Slug+"/promotions?done=kept", func(r *refused) error { return s.renderPromotions(q, sc, r) })
 }
 
 func (s *Server) evaluatePromotions(q *request, sc program.Scope) error {

@@ -269,6 +269,7 @@ var pagePermissions = map[string]program.Permission{
 	"GET /p/{program}/promotions":                          program.PermMembersRead,
 	"POST /p/{program}/promotions/evaluate":                program.PermTiersAssign,
 	"POST /p/{program}/promotions/decide":                  program.PermTiersAssign,
+	"POST /p/{program}/promotions/keep":                    program.PermTiersAssign,
 	"POST /p/{program}/members/{member}/strikes":           program.PermMembersWrite,
 	"POST /p/{program}/members/{member}/nominations":       program.PermTiersAssign,
 }

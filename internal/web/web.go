@@ -217,6 +217,7 @@ var consoleRoutes = []Route{
 	{"GET /p/{program}/promotions", program.PermMembersRead, (*Server).promotions},
 	{"POST /p/{program}/promotions/evaluate", program.PermTiersAssign, (*Server).evaluatePromotions},
 	{"POST /p/{program}/promotions/decide", program.PermTiersAssign, (*Server).decidePromotions},
+	{"POST /p/{program}/promotions/keep", program.PermTiersAssign, (*Server).applyKeepRules},
 	{"POST /p/{program}/members/{member}/strikes", program.PermMembersWrite, (*Server).strikeMember},
 	{"POST /p/{program}/members/{member}/nominations", program.PermTiersAssign, (*Server).nominateMember},
 	{"POST /p/{program}/jobs/run", program.PermProgramUpdate, (*Server).runJobNow},
