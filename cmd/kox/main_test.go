@@ -43,10 +43,14 @@ type proc struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	addr string
-	logs *bytes.Buffer
+	logs *lockedBuffer // what kox logged on stderr
 	out  *lockedBuffer // what kox printed on stdout
 	done chan error
 }
+
+// client answers or gives up: a test that waits forever on a stuck kox hides
+// what went wrong behind the suite's timeout.
+var client = &http.Client{Timeout: time.Minute}
 
 type lockedBuffer struct {
 	mu sync.Mutex
@@ -80,13 +84,14 @@ func start(t *testing.T, dir string, args ...string) *proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{t: t, cmd: cmd, logs: &bytes.Buffer{}, out: out, done: make(chan error, 1)}
+	p := &proc{t: t, cmd: cmd, logs: &lockedBuffer{}, out: out, done: make(chan error, 1)}
 	listening := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64*1024), 16*1024*1024) // a long log line must not stop the reading, or kox blocks on stderr
 		for sc.Scan() {
 			line := sc.Text()
-			p.logs.WriteString(line + "\n")
+			p.logs.Write([]byte(line + "\n"))
 			var rec map[string]any
 			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "listening" {
 				listening <- rec["addr"].(string)
@@ -107,7 +112,7 @@ func start(t *testing.T, dir string, args ...string) *proc {
 
 func (p *proc) get(path string) (int, string) {
 	p.t.Helper()
-	resp, err := http.Get("http://" + p.addr + path)
+	resp, err := client.Get("http://" + p.addr + path)
 	if err != nil {
 		p.t.Fatal(err)
 	}
@@ -137,7 +142,9 @@ func (p *proc) stop() {
 
 func runKox(t *testing.T, dir string, args ...string) (int, string, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "KOX_TEST_MAIN=1", "KOX_DB=")
 	var out, errb bytes.Buffer
@@ -342,7 +349,7 @@ func TestClaimsWithKeysSurviveAKill(t *testing.T) {
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", "Bearer "+tokens[i])
 				req.Header.Set("Idempotency-Key", fmt.Sprintf("claim-%d", i))
-				res, err := http.DefaultClient.Do(req)
+				res, err := client.Do(req)
 				if err != nil {
 					return 0, "", err
 				}
@@ -355,6 +362,8 @@ func TestClaimsWithKeysSurviveAKill(t *testing.T) {
 			}
 			// Send them all, 32 at a time, and kill kox part way.
 			var answered atomic.Int64
+			var killed atomic.Bool
+			var codes sync.Map // status or error → how many
 			var wg sync.WaitGroup
 			next := make(chan int, n)
 			for i := 0; i < n; i++ {
@@ -366,16 +375,31 @@ func TestClaimsWithKeysSurviveAKill(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					for i := range next {
-						if code, _, err := claim(p.addr, i); err == nil && code == 201 {
-							if answered.Add(1) == n/3 {
-								_ = p.cmd.Process.Signal(syscall.SIGKILL)
-							}
+						code, _, err := claim(p.addr, i)
+						what := fmt.Sprint(code)
+						if err != nil {
+							what = "error"
+						}
+						c, _ := codes.LoadOrStore(what, new(atomic.Int64))
+						c.(*atomic.Int64).Add(1)
+						if err == nil && code == 201 && answered.Add(1) == n/3 {
+							killed.Store(true)
+							_ = p.cmd.Process.Signal(syscall.SIGKILL)
 						}
 					}
 				}()
 			}
 			wg.Wait()
-			<-p.done
+			if !killed.Load() {
+				tally := map[string]int64{}
+				codes.Range(func(k, v any) bool { tally[k.(string)] = v.(*atomic.Int64).Load(); return true })
+				t.Fatalf("only %d of %d claims answered 201, so kox was never killed; answers: %v\n%s", answered.Load(), n, tally, p.logs)
+			}
+			select {
+			case <-p.done:
+			case <-time.After(time.Minute):
+				t.Fatal("kox did not exit after SIGKILL")
+			}
 			if a := answered.Load(); a < n/3 || a >= n {
 				t.Fatalf("%d claims answered before the kill; the kill must fall in the middle", a)
 			}
@@ -487,7 +511,7 @@ func demoLinks(t *testing.T, p *proc) []string {
 func memberSignsIn(t *testing.T, link string) {
 	t.Helper()
 	code := demoLink.FindStringSubmatch(link)[1]
-	res, err := http.Get(link)
+	res, err := client.Get(link)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,7 +520,7 @@ func memberSignsIn(t *testing.T, link string) {
 	if res.StatusCode != 200 || !strings.Contains(string(page), code) {
 		t.Fatalf("%s: %d", link, res.StatusCode)
 	}
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noRedirect := &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	form := strings.NewReader(url.Values{"code": {code}}.Encode())
 	post, err := noRedirect.Post(strings.Split(link, "?")[0], "application/x-www-form-urlencoded", form)
 	if err != nil {

@@ -34,8 +34,9 @@ func main() {
 }
 
 func report(in io.Reader, out io.Writer, requirePG bool) int {
-	final := map[string]string{}    // package + test → pass, fail, skip
-	output := map[string][]string{} // package + test → lines
+	final := map[string]string{}     // package + test → pass, fail, skip
+	output := map[string][]string{}  // package + test → lines
+	started := map[string][]string{} // package → its tests in the order they began
 	var order []string
 	pkgFailed := false
 	sc := bufio.NewScanner(in)
@@ -48,6 +49,8 @@ func report(in io.Reader, out io.Writer, requirePG bool) int {
 		}
 		key := e.Package + "\x00" + e.Test
 		switch e.Action {
+		case "run":
+			started[e.Package] = append(started[e.Package], key)
 		case "output":
 			output[key] = append(output[key], e.Output)
 		case "pass", "fail", "skip":
@@ -58,6 +61,17 @@ func report(in io.Reader, out io.Writer, requirePG bool) int {
 					pkgFailed = true
 					if !hasFailedTest(final, e.Package) {
 						fmt.Fprint(out, strings.Join(output[key], ""))
+					}
+					// A package that timed out or crashed leaves the tests
+					// it was running without an end: they are what to read.
+					for _, k := range started[e.Package] {
+						if _, ended := final[k]; !ended {
+							lines := output[k]
+							if len(lines) > 200 {
+								lines = lines[len(lines)-200:]
+							}
+							fmt.Fprintf(out, "\n--- UNFINISHED: %s (%s)\n%s", strings.SplitN(k, "\x00", 2)[1], e.Package, strings.Join(lines, ""))
+						}
 					}
 				}
 				continue

@@ -45,3 +45,22 @@ func TestReportPassesClean(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
 }
+
+// A package that times out ends with no end for the test it was running;
+// that test's output is printed (before, the report showed only "FAIL").
+func TestReportShowsTheTestsATimeoutCut(t *testing.T) {
+	in := strings.Join([]string{
+		`{"Action":"run","Package":"p","Test":"TestDone"}`,
+		`{"Action":"pass","Package":"p","Test":"TestDone"}`,
+		`{"Action":"run","Package":"p","Test":"TestStuck"}`,
+		`{"Action":"output","Package":"p","Test":"TestStuck","Output":"waiting on kox\n"}`,
+		`{"Action":"output","Package":"p","Test":"TestStuck","Output":"panic: test timed out after 30m0s\n"}`,
+		`{"Action":"fail","Package":"p","Elapsed":1800}`,
+	}, "\n")
+	var out bytes.Buffer
+	code := report(strings.NewReader(in), &out, false)
+	s := out.String()
+	if code != 1 || !strings.Contains(s, "--- UNFINISHED: TestStuck (p)\nwaiting on kox\npanic: test timed out") || strings.Contains(s, "UNFINISHED: TestDone") {
+		t.Fatalf("exit %d:\n%s", code, s)
+	}
+}
