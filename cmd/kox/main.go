@@ -234,7 +234,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if err := demo.Load(ctx, demo.Deps{DB: a.DB, Ledger: a.Ledger, Tasks: a.Tasks, Budget: a.Budget, Catalog: a.Catalog,
-		Points: a.Points, Payouts: a.Payouts, Badges: a.Badges, Promotion: a.Promotion, Size: sizes[*size]}); err != nil {
+		Points: a.Points, Payouts: a.Payouts, Badges: a.Badges, Promotion: a.Promotion, Notify: a.Notify, Size: sizes[*size]}); err != nil {
 		a.Close()
 		return err
 	}

@@ -29,6 +29,7 @@ import (
 	"kox/internal/media"
 	"kox/internal/member"
 	"kox/internal/middleware"
+	"kox/internal/notify"
 	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/program"
@@ -64,6 +65,7 @@ type Deps struct {
 	Badges    *badge.Service
 	Jobs      *job.Service
 	Promotion *promotion.Service
+	Notify    *notify.Service
 	Gate      *access.Gate
 	Idem      *idempotency.Store
 	Log       *slog.Logger
@@ -141,6 +143,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerBadges()
 	s.registerJobs()
 	s.registerPromotion()
+	s.registerNotify()
 	return s
 }
 

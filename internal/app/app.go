@@ -30,6 +30,7 @@ import (
 	"kox/internal/member"
 	"kox/internal/metrics"
 	"kox/internal/middleware"
+	"kox/internal/notify"
 	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/program"
@@ -95,6 +96,7 @@ type App struct {
 	Jobs      *job.Service
 	Scheduler *job.Scheduler
 	Promotion *promotion.Service
+	Notify    *notify.Service
 
 	Idempotency *idempotency.Store
 	Metrics     *metrics.Metrics
@@ -159,6 +161,7 @@ func Assemble(cfg Config, d *db.DB) *App {
 		}
 		a.Payouts.Sealer = sealer
 	}
+	a.Notify = &notify.Service{DB: d, Members: a.Members, Sealer: a.Payouts.Sealer, Log: cfg.Logger}
 	a.Badges = &badge.Service{DB: d}
 	a.Gate = &access.Gate{Programs: a.Programs, Members: a.Members}
 	if cfg.SignInsPerMinute > 0 {
@@ -179,7 +182,7 @@ func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks,
 		Points: a.Points, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity, Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges,
-		Jobs: a.Jobs, Promotion: a.Promotion, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
+		Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
@@ -188,7 +191,7 @@ func (a *App) routes() http.Handler {
 	})
 	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Points: a.Points,
 		Tasks: a.Tasks, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity,
-		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Jobs: a.Jobs, Promotion: a.Promotion, Log: a.Log})
+		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Log: a.Log})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.
@@ -280,6 +283,14 @@ func (a *App) RegisterJobs(ctx context.Context) error {
 			r, err := a.Promotion.KeepAll(ctx)
 			return job.Result{Changed: int64(r.Warned + r.Recovered + r.Demoted),
 				Note: fmt.Sprintf("%d warned, %d recovered, %d demoted", r.Warned, r.Recovered, r.Demoted)}, err
+		}},
+		{Name: "notify.deliver", Schedule: "@every 5s", Run: func(ctx context.Context) (job.Result, error) {
+			events, err := a.Notify.Dispatch(ctx)
+			if err != nil {
+				return job.Result{}, err
+			}
+			sent, err := a.Notify.Send(ctx)
+			return job.Result{Changed: int64(events + sent), Note: fmt.Sprintf("%d events, %d sent", events, sent)}, err
 		}},
 		{Name: "jobs.prune", Schedule: "@daily", Run: func(ctx context.Context) (job.Result, error) { return job.Prune(ctx, a.DB) }},
 	}

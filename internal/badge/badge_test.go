@@ -29,24 +29,7 @@ func TestBadgesAwardAtTheirThresholdOnce(t *testing.T) {
 		m := w.Member()
 		approve := func(m member.Member, score int) {
 			t.Helper()
-			tk, err := w.A.Tasks.Create(w.Ctx, w.SC, task.Input{Title: "分享", Kind: task.Content, Mode: task.Open, Capacity: 5, Reward: task.Reward{Points: 150}})
-			if err == nil {
-				tk, err = w.A.Tasks.Publish(w.Ctx, w.SC, tk.PublicID)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := w.A.Tasks.Take(w.Ctx, w.SC, tk.PublicID, m.PublicID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sub, err := w.A.Tasks.Submit(w.Ctx, w.SC, c.PublicID, task.SubmissionInput{Text: "作品"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := w.A.Tasks.Review(w.Ctx, w.SC, sub.PublicID, task.Approve, score, "好"); err != nil {
-				t.Fatal(err)
-			}
+			w.Approve(m, task.Input{Title: "分享", Reward: task.Reward{Points: 150}}, score, 0)
 		}
 		held := func(m member.Member) map[string]bool {
 			t.Helper()

@@ -13,6 +13,7 @@ import (
 	"kox/internal/fault"
 	"kox/internal/ladder"
 	"kox/internal/ledger"
+	"kox/internal/notify"
 	"kox/internal/points"
 	"kox/internal/program"
 	"kox/internal/pubid"
@@ -448,6 +449,12 @@ func (s *Service) setStatus(ctx context.Context, tx *db.Tx, sc program.Scope, r 
 		return err
 	}
 	audit["status"] = to
+	if to == Shipped {
+		if err := notify.EmitTx(ctx, tx, notify.Event{ProgramID: sc.Program.ID, Kind: notify.RedemptionShip, MemberID: r.memberID, Subject: r.PublicID,
+			Params: map[string]any{"item": r.ItemTitle, "carrier": audit["carrier"], "tracking": audit["tracking"]}}); err != nil {
+			return err
+		}
+	}
 	return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "redemption." + string(to), ObjectKind: "redemption",
 		ObjectID: r.PublicID, Before: map[string]any{"status": r.Status}, After: audit})
 }

@@ -17,6 +17,7 @@ import (
 	"kox/internal/ladder"
 	"kox/internal/ledger"
 	"kox/internal/member"
+	"kox/internal/notify"
 	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/program"
@@ -61,7 +62,10 @@ type Deps struct {
 	// Promotion, when set, runs the hourly evaluation on the loaded demo, as
 	// the scheduler would: the candidates come from the rules and the data.
 	Promotion *promotion.Service
-	Size      Size
+	// Notify, when set, fans the load's events out to the members' and
+	// operators' notifications, as the delivery job would.
+	Notify *notify.Service
+	Size   Size
 }
 
 // seeded is a deterministic byte source for ids.
@@ -131,6 +135,17 @@ func Load(ctx context.Context, d Deps) error {
 		}
 		if _, err := d.Promotion.KeepAll(ctx); err != nil {
 			return fmt.Errorf("demo keep rules: %w", err)
+		}
+	}
+	if d.Notify != nil {
+		for {
+			n, err := d.Notify.Dispatch(ctx)
+			if err != nil {
+				return fmt.Errorf("demo notifications: %w", err)
+			}
+			if n == 0 {
+				break
+			}
 		}
 	}
 	return nil

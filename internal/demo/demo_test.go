@@ -23,7 +23,7 @@ func load(t *testing.T, d *db.DB, size demo.Size) {
 	a := app.Assemble(app.Config{Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DataKey: apptest.Key}, d)
 	t.Cleanup(a.Ledger.Close)
 	if err := demo.Load(context.Background(), demo.Deps{DB: d, Ledger: a.Ledger, Tasks: a.Tasks, Budget: a.Budget, Catalog: a.Catalog,
-		Points: a.Points, Payouts: a.Payouts, Badges: a.Badges, Promotion: a.Promotion, Size: size}); err != nil {
+		Points: a.Points, Payouts: a.Payouts, Badges: a.Badges, Promotion: a.Promotion, Notify: a.Notify, Size: size}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -58,6 +58,16 @@ func TestDemo(t *testing.T) {
 		}
 		if n := count(t, d, `SELECT count(*) FROM member_strikes`); n == 0 {
 			t.Error("no compliance strike")
+		}
+		// Every event the load made reached its readers: members hear of
+		// approvals, changes asked and warnings, operators of candidates.
+		if n := count(t, d, `SELECT count(*) FROM outbox WHERE dispatched_at = 0`); n != 0 {
+			t.Errorf("%d events not dispatched", n)
+		}
+		for _, kind := range []string{"task_approved", "changes_requested", "warned", "candidates_found"} {
+			if count(t, d, `SELECT count(*) FROM notifications n JOIN outbox e ON e.id = n.outbox_id WHERE e.kind = $1`, kind) == 0 {
+				t.Errorf("no %s notification", kind)
+			}
 		}
 		if n := count(t, d, `SELECT count(*) FROM members WHERE source IN ('seeded', 'scripted')`); n == 0 {
 			t.Fatal("no seeded or scripted members to show the disclosure flag")

@@ -13,6 +13,7 @@ import (
 	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/ledger"
+	"kox/internal/notify"
 	"kox/internal/program"
 	"kox/internal/pubid"
 	"kox/internal/seal"
@@ -303,6 +304,10 @@ func (s *Service) MarkPaid(ctx context.Context, sc program.Scope, ref string) (B
 				continue
 			}
 			hold := holdID(b.PublicID, l.Member)
+			if err := notify.EmitTx(ctx, tx, notify.Event{ProgramID: sc.Program.ID, Kind: notify.PayoutPaid, MemberID: l.member, Subject: b.PublicID,
+				Params: map[string]any{"period": b.Period, "net": yuan(l.Net), "gross": yuan(l.Gross), "tax": yuan(l.Tax)}}); err != nil {
+				return err
+			}
 			ts = append(ts, ledger.Transfer{ClientID: "post:" + hold, Kind: ledger.Post, Pending: hold, Code: "payout_paid", Ref: "batch:" + b.PublicID})
 			if l.Tax > 0 {
 				ts = append(ts, ledger.Transfer{ClientID: "tax:" + hold, DebitAccountID: clearing.ID, CreditAccountID: withheld.ID, Amount: l.Tax,

@@ -8,6 +8,7 @@ import (
 
 	"kox/internal/db"
 	"kox/internal/ladder"
+	"kox/internal/notify"
 	"kox/internal/program"
 	"kox/internal/pubid"
 )
@@ -200,6 +201,10 @@ func (s *Service) keep(ctx context.Context, programID int64) (KeepResult, error)
 					}
 					res.Recovered++
 				case !now.Before(w.GraceUntil):
+					if err := notify.EmitTx(ctx, tx, notify.Event{ProgramID: programID, Kind: notify.Demoted, MemberID: m, Subject: ks.ladder.Key + "/" + ks.below.Key,
+						Params: map[string]any{"tier_zh": ks.below.Name.Zh, "tier_en": ks.below.Name.En}}); err != nil {
+						return err
+					}
 					if _, err := ladder.SetTierTx(ctx, tx, programID, sl.ref, ks.ladder.Key, ks.below.Key,
 						fmt.Sprintf("keep rule of %s: %s through the grace period", ks.tier.Key, sl.reason)); err != nil {
 						return err
@@ -218,6 +223,10 @@ func (s *Service) keep(ctx context.Context, programID int64) (KeepResult, error)
 				ref := pubid.New("kpw")
 				if _, err := tx.ExecContext(ctx, `INSERT INTO keep_warnings (program_id, public_id, member_id, tier_id, reason, warned_at, grace_until)
 					VALUES ($1, $2, $3, $4, $5, $6, $7)`, programID, ref, m, ks.tier.ID, sl.reason, now.UnixMicro(), grace.UnixMicro()); err != nil {
+					return err
+				}
+				if err := notify.EmitTx(ctx, tx, notify.Event{ProgramID: programID, Kind: notify.Warned, MemberID: m, Subject: ks.ladder.Key + "/" + ks.tier.Key,
+					Params: map[string]any{"tier_zh": ks.tier.Name.Zh, "tier_en": ks.tier.Name.En, "until": grace.Format("2006-01-02"), "reason": sl.reason}}); err != nil {
 					return err
 				}
 				if err := program.Audit(ctx, tx, program.Change{ProgramID: programID, Action: "keep.warned", ObjectKind: "member", ObjectID: sl.ref,

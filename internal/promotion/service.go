@@ -12,6 +12,7 @@ import (
 	"kox/internal/fault"
 	"kox/internal/ladder"
 	"kox/internal/member"
+	"kox/internal/notify"
 	"kox/internal/program"
 	"kox/internal/pubid"
 )
@@ -205,6 +206,12 @@ func (s *Service) stepTx(ctx context.Context, tx *db.Tx, p program.Program, st S
 			}
 		}
 	}
+	if res.Found > 0 {
+		if err := notify.EmitTx(ctx, tx, notify.Event{ProgramID: p.ID, Kind: notify.CandidatesFound, Subject: st.Ladder.Key + "/" + st.To.Key,
+			Params: map[string]any{"count": res.Found, "tier_zh": st.To.Name.Zh, "tier_en": st.To.Name.En}}); err != nil {
+			return res, err
+		}
+	}
 	// Open candidates no longer at the tier have moved on: they lapse.
 	for _, id := range open {
 		if _, err := tx.ExecContext(ctx, `UPDATE promotion_candidates SET status = 'lapsed', evaluated_at = $2 WHERE id = $1`, id, now); err != nil {
@@ -218,6 +225,14 @@ func (s *Service) stepTx(ctx context.Context, tx *db.Tx, p program.Program, st S
 func (s *Service) promoteTx(ctx context.Context, tx *db.Tx, programID int64, memberRef string, st Step, reason string) error {
 	standing, err := ladder.SetTierTx(ctx, tx, programID, memberRef, st.Ladder.Key, st.To.Key, reason)
 	if err != nil {
+		return err
+	}
+	m, err := member.LookupTx(ctx, tx, programID, memberRef)
+	if err != nil {
+		return err
+	}
+	if err := notify.EmitTx(ctx, tx, notify.Event{ProgramID: programID, Kind: notify.Promoted, MemberID: m.ID, Subject: st.Ladder.Key + "/" + st.To.Key,
+		Params: map[string]any{"tier_zh": st.To.Name.Zh, "tier_en": st.To.Name.En, "title_zh": st.To.Title.Zh, "title_en": st.To.Title.En}}); err != nil {
 		return err
 	}
 	for _, f := range s.OnPromoted {

@@ -15,6 +15,7 @@ import (
 	"kox/internal/fault"
 	"kox/internal/media"
 	"kox/internal/member"
+	"kox/internal/notify"
 	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/postref"
@@ -338,6 +339,16 @@ func (s *Service) Review(ctx context.Context, sc program.Scope, submissionRef, d
 			}
 			if err := payout.OweTx(ctx, tx, s.Ledger, t.ProgramID, c.MemberID, t.Reward.Money, "owe:"+sub.PublicID, "task_reward",
 				"submission:"+sub.PublicID); err != nil {
+				return Submission{}, err
+			}
+		}
+		if decision == Approve || decision == string(ChangesRequested) {
+			kind := notify.TaskApproved
+			if decision == string(ChangesRequested) {
+				kind = notify.ChangesRequested
+			}
+			if err := notify.EmitTx(ctx, tx, notify.Event{ProgramID: t.ProgramID, Kind: kind, MemberID: c.member, Subject: c.PublicID,
+				Params: map[string]any{"task": t.Title, "points": t.Reward.Points, "feedback": feedback}}); err != nil {
 				return Submission{}, err
 			}
 		}

@@ -29,12 +29,17 @@ func (s *Server) own(q *request) (program.Scope, bool, error) {
 	if err != nil {
 		return program.Scope{}, false, q.redirect("/m/signin")
 	}
+	if q.r.Method == http.MethodGet {
+		if q.unread, err = s.Notify.Unread(q.ctx, sc); err != nil {
+			return program.Scope{}, false, err
+		}
+	}
 	return sc, true, nil
 }
 
 // portalNav is the portal's header and tab bar.
 func (q *request) portalNav(sc program.Scope, tab string) components.PortalNav {
-	return components.PortalNav{Who: q.actor.Name, Program: sc.Program.Name, Here: q.here(), Tab: tab}
+	return components.PortalNav{Who: q.actor.Name, Program: sc.Program.Name, Here: q.here(), Tab: tab, Unread: q.unread}
 }
 
 // memberSignInForm shows the code form; a sign-in link carries the code in

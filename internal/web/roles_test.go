@@ -11,6 +11,7 @@ import (
 	"kox/internal/dbtest"
 	"kox/internal/member"
 	"kox/internal/middleware"
+	"kox/internal/notify"
 	"kox/internal/program"
 	"kox/internal/roster"
 	"kox/internal/task"
@@ -77,7 +78,23 @@ func TestConsolePagesByRole(t *testing.T) {
 		if _, err := s.a.Payouts.Approve(ctx, sc, rw.batch.PublicID); err != nil { // its bank file opens
 			t.Fatal(err)
 		}
-		params := map[string]string{"{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
+		ep, err := s.a.Notify.AddEndpoint(ctx, sc, notify.EndpointInput{Kind: notify.Webhook, Name: "商城", URL: "http://127.0.0.1:9/hooks", Secret: "a-secret-of-twenty-chars"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.a.DB.InTx(ctx, func(tx *db.Tx) error {
+			return notify.EmitTx(ctx, tx, notify.Event{ProgramID: sc.Program.ID, Kind: notify.CandidatesFound, Params: map[string]any{"count": 2}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.a.Notify.Dispatch(ctx); err != nil {
+			t.Fatal(err)
+		}
+		dls, _, err := s.a.Notify.Deliveries(ctx, sc, "", 0, 1)
+		if err != nil || len(dls) != 1 {
+			t.Fatalf("deliveries: %v %v", dls, err)
+		}
+		params := map[string]string{"{endpoint}": ep.PublicID, "{delivery}": dls[0].PublicID, "{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
 			"{request}": rw.request.PublicID, "{batch}": rw.batch.PublicID, "{image}": pic.Ref, "{operator}": mate.PublicID, "{key}": key.PublicID, "{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
 			"{claim}": applied.PublicID, "{submission}": sub.PublicID, "{import}": staged.ID}
 
@@ -272,4 +289,10 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/promotions/keep":                    program.PermTiersAssign,
 	"POST /p/{program}/members/{member}/strikes":           program.PermMembersWrite,
 	"POST /p/{program}/members/{member}/nominations":       program.PermTiersAssign,
+	"GET /p/{program}/notifications":                       program.PermProgramRead,
+	"POST /p/{program}/notifications/read":                 program.PermProgramRead,
+	"GET /p/{program}/channels":                            program.PermProgramUpdate,
+	"POST /p/{program}/channels":                           program.PermProgramUpdate,
+	"POST /p/{program}/channels/{endpoint}/active":         program.PermProgramUpdate,
+	"POST /p/{program}/deliveries/{delivery}/replay":       program.PermProgramUpdate,
 }

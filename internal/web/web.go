@@ -32,6 +32,7 @@ import (
 	"kox/internal/media"
 	"kox/internal/member"
 	"kox/internal/middleware"
+	"kox/internal/notify"
 	"kox/internal/payout"
 	"kox/internal/points"
 	"kox/internal/program"
@@ -60,6 +61,7 @@ type Deps struct {
 	Badges    *badge.Service
 	Jobs      *job.Service
 	Promotion *promotion.Service
+	Notify    *notify.Service
 	Log       *slog.Logger
 }
 
@@ -111,6 +113,9 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("GET /m/redemptions/{redemption}", s.portal(s.memberRedemption))
 	mux.Handle("POST /m/redemptions/{redemption}/cancel", s.portal(s.memberCancelRedemption))
 	mux.Handle("GET /m/badges", s.portal(s.memberBadges))
+	mux.Handle("GET /m/notifications", s.portal(s.memberNotifications))
+	mux.Handle("POST /m/notifications/read", s.portal(s.memberMarkRead))
+	mux.Handle("POST /m/notifications/preferences", s.portal(s.memberNotifyPrefs))
 	mux.Handle("GET /m/money", s.portal(s.memberMoney))
 	mux.Handle("POST /m/money/payee", s.portal(s.memberSetPayee))
 	mux.Handle("GET /m/images/{image}", s.portal(s.memberImage))
@@ -221,6 +226,12 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/members/{member}/strikes", program.PermMembersWrite, (*Server).strikeMember},
 	{"POST /p/{program}/members/{member}/nominations", program.PermTiersAssign, (*Server).nominateMember},
 	{"POST /p/{program}/jobs/run", program.PermProgramUpdate, (*Server).runJobNow},
+	{"GET /p/{program}/notifications", program.PermProgramRead, (*Server).notificationsPage},
+	{"POST /p/{program}/notifications/read", program.PermProgramRead, (*Server).markNotificationsRead},
+	{"GET /p/{program}/channels", program.PermProgramUpdate, (*Server).channelsPage},
+	{"POST /p/{program}/channels", program.PermProgramUpdate, (*Server).addChannel},
+	{"POST /p/{program}/channels/{endpoint}/active", program.PermProgramUpdate, (*Server).setChannelActive},
+	{"POST /p/{program}/deliveries/{delivery}/replay", program.PermProgramUpdate, (*Server).replayDelivery},
 }
 
 // ConsoleRoutes lists the console's routes (for the page × role test).
@@ -239,6 +250,9 @@ func (s *Server) console(rt Route) func(*request) error {
 			if q.programs, err = s.Programs.List(q.ctx); err != nil {
 				return err
 			}
+			if q.unread, err = s.Notify.Unread(q.ctx, sc); err != nil {
+				return err
+			}
 		}
 		return rt.handle(s, q, sc)
 	}
@@ -254,6 +268,7 @@ type request struct {
 	signedIn bool
 	portal   bool           // a member portal page
 	sc       *program.Scope // the console's program, once entered
+	unread   int            // the reader's unread notifications (GET pages)
 	programs []program.Program
 }
 
@@ -382,6 +397,7 @@ var consoleLinks = []struct {
 	{"keys", "/api-keys", "nav.keys", program.PermAPIKeysManage},
 	{"audit", "/audit", "nav.audit", program.PermAuditRead},
 	{"jobs", "/jobs", "nav.jobs", program.PermProgramUpdate},
+	{"channels", "/channels", "nav.channels", program.PermProgramUpdate},
 }
 
 // nav is the header's view of the request.
@@ -399,6 +415,7 @@ func (q *request) nav() components.Nav {
 			}
 		}
 		base := "/p/" + sc.Program.Slug
+		n.Inbox, n.Unread = base+"/notifications", q.unread
 		for _, l := range consoleLinks {
 			if program.Can(sc.Role, l.perm) {
 				href := base + l.path
