@@ -17,6 +17,7 @@ import (
 
 	"kox/internal/access"
 	"kox/internal/activity"
+	"kox/internal/award"
 	"kox/internal/badge"
 	"kox/internal/budget"
 	"kox/internal/catalog"
@@ -63,6 +64,7 @@ type Deps struct {
 	Catalog   *catalog.Service
 	Payouts   *payout.Service
 	Badges    *badge.Service
+	Awards    *award.Service
 	Jobs      *job.Service
 	Promotion *promotion.Service
 	Notify    *notify.Service
@@ -144,6 +146,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerJobs()
 	s.registerPromotion()
 	s.registerNotify()
+	s.registerAwards()
 	return s
 }
 

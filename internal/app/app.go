@@ -15,6 +15,7 @@ import (
 	"kox/internal/access"
 	"kox/internal/activity"
 	"kox/internal/api"
+	"kox/internal/award"
 	"kox/internal/backup"
 	"kox/internal/badge"
 	"kox/internal/budget"
@@ -91,6 +92,7 @@ type App struct {
 	Catalog   *catalog.Service
 	Payouts   *payout.Service
 	Badges    *badge.Service
+	Awards    *award.Service
 	Gate      *access.Gate
 	API       *api.Server
 	Jobs      *job.Service
@@ -163,6 +165,7 @@ func Assemble(cfg Config, d *db.DB) *App {
 	}
 	a.Notify = &notify.Service{DB: d, Members: a.Members, Sealer: a.Payouts.Sealer, Log: cfg.Logger}
 	a.Badges = &badge.Service{DB: d}
+	a.Awards = &award.Service{DB: d, Ledger: a.Ledger, Catalog: a.Catalog}
 	a.Gate = &access.Gate{Programs: a.Programs, Members: a.Members}
 	if cfg.SignInsPerMinute > 0 {
 		a.Gate.Throttle = access.NewThrottle(cfg.SignInsPerMinute, time.Minute)
@@ -182,7 +185,7 @@ func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks,
 		Points: a.Points, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity, Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges,
-		Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
+		Awards: a.Awards, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
@@ -191,7 +194,7 @@ func (a *App) routes() http.Handler {
 	})
 	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Points: a.Points,
 		Tasks: a.Tasks, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity,
-		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Log: a.Log})
+		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Awards: a.Awards, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Log: a.Log})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.

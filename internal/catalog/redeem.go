@@ -193,7 +193,39 @@ func (s *Service) Redeem(ctx context.Context, sc program.Scope, in RedeemInput) 
 	if err := f.Err(); err != nil {
 		return Redemption{}, err
 	}
-	ref, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
+	ref, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) { return s.redeemTx(ctx, tx, sc, memberRef, in, false) })
+	if err != nil {
+		return Redemption{}, err
+	}
+	return s.Redemption(ctx, sc, ref)
+}
+
+// GiftTx gives a member an item inside tx, as a prize or a kit: no points
+// are taken and no tier window or limit applies, but the item's stock, code
+// and unit cost on its budget line move as in any redemption, and it ships
+// like one. Operators who may write rewards only.
+func (s *Service) GiftTx(ctx context.Context, tx *db.Tx, sc program.Scope, in RedeemInput) (string, error) {
+	if err := sc.Require(program.PermRewardsWrite); err != nil {
+		return "", err
+	}
+	var f fault.Fields
+	if strings.TrimSpace(in.Member) == "" {
+		f.Required("member")
+	}
+	if strings.TrimSpace(in.Item) == "" {
+		f.Required("item")
+	}
+	if in.Address != nil {
+		in.Address.check(&f)
+	}
+	if err := f.Err(); err != nil {
+		return "", err
+	}
+	return s.redeemTx(ctx, tx, sc, in.Member, in, true)
+}
+
+func (s *Service) redeemTx(ctx context.Context, tx *db.Tx, sc program.Scope, memberRef string, in RedeemInput, gift bool) (string, error) {
+	{
 		// The member's row is their lock: one redemption of theirs at a
 		// time, so that a per-member limit holds under any concurrency.
 		var memberID int64
@@ -216,16 +248,24 @@ func (s *Service) Redeem(ctx context.Context, sc program.Scope, in RedeemInput) 
 		if err != nil {
 			return "", err
 		}
-		used, err := usedTx(ctx, tx, memberID, it.ID)
-		if err != nil {
-			return "", err
-		}
-		why, _, err := refusal(ctx, ladder.NewRanks(tx, sc.Program.ID, memberID), it, used)
-		if err != nil {
-			return "", err
-		}
-		if why != nil {
-			return "", why
+		action := "redemption.create"
+		if gift {
+			it.Points, action = 0, "redemption.gift"
+			if it.Status != "active" {
+				return "", fault.New(fault.Conflict, "catalog.archived", "the item is no longer offered")
+			}
+		} else {
+			used, err := usedTx(ctx, tx, memberID, it.ID)
+			if err != nil {
+				return "", err
+			}
+			why, _, err := refusal(ctx, ladder.NewRanks(tx, sc.Program.ID, memberID), it, used)
+			if err != nil {
+				return "", err
+			}
+			if why != nil {
+				return "", why
+			}
 		}
 		if it.Kind.Shipped() && in.Address == nil {
 			return "", fault.Field("address", "catalog.address_required", "is required: the item is shipped")
@@ -281,13 +321,9 @@ func (s *Service) Redeem(ctx context.Context, sc program.Scope, in RedeemInput) 
 				return "", err
 			}
 		}
-		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "redemption.create", ObjectKind: "redemption", ObjectID: ref,
+		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: action, ObjectKind: "redemption", ObjectID: ref,
 			After: map[string]any{"item": it.PublicID, "variant": v.PublicID, "member": memberRef, "points": it.Points, "unit_cost": it.UnitCost}})
-	})
-	if err != nil {
-		return Redemption{}, err
 	}
-	return s.Redemption(ctx, sc, ref)
 }
 
 // chain is a redemption's linked transfers and how to name the one that

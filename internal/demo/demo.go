@@ -129,6 +129,9 @@ func Load(ctx context.Context, d Deps) error {
 	if err := g.carMarks(ctx, car); err != nil {
 		return fmt.Errorf("demo strikes and nominations: %w", err)
 	}
+	if err := g.carAwards(ctx, car); err != nil {
+		return fmt.Errorf("demo awards: %w", err)
+	}
 	if d.Promotion != nil {
 		if _, err := d.Promotion.EvaluateAll(ctx); err != nil {
 			return fmt.Errorf("demo promotion: %w", err)

@@ -64,7 +64,11 @@ func TestDemo(t *testing.T) {
 		if n := count(t, d, `SELECT count(*) FROM outbox WHERE dispatched_at = 0`); n != 0 {
 			t.Errorf("%d events not dispatched", n)
 		}
-		for _, kind := range []string{"task_approved", "changes_requested", "warned", "candidates_found"} {
+		// The honour wall has this month's best, the quarter's star and the year's advisor.
+		if n := count(t, d, `SELECT count(*) FROM award_winners`); n != 3 {
+			t.Errorf("%d award winners, want 3", n)
+		}
+		for _, kind := range []string{"task_approved", "changes_requested", "warned", "candidates_found", "award_won"} {
 			if count(t, d, `SELECT count(*) FROM notifications n JOIN outbox e ON e.id = n.outbox_id WHERE e.kind = $1`, kind) == 0 {
 				t.Errorf("no %s notification", kind)
 			}
@@ -99,15 +103,16 @@ func TestDemo(t *testing.T) {
 		if n := count(t, d, `SELECT count(*) FROM submissions WHERE check_result LIKE '%"passed":false%'`); n == 0 {
 			t.Error("no submission failing the brief check")
 		}
-		// Points on members' accounts are what tasks paid and operators
-		// granted, less what redemptions spent.
+		// Points on members' accounts are what tasks paid, operators
+		// granted and awards gave, less what redemptions spent.
 		paid := count(t, d, `SELECT coalesce(sum(points_paid), 0) FROM task_claims`)
 		moved := func(code string) int {
 			return count(t, d, `SELECT coalesce(sum(amount), 0) FROM ledger_transfers WHERE asset = 'points' AND code = $1 AND kind = 'posted'`, code)
 		}
 		held := count(t, d, `SELECT coalesce(sum(credits_posted - debits_posted), 0) FROM ledger_accounts WHERE code = 'member_points'`)
-		if paid == 0 || paid+moved("grant")-moved("redeem")+moved("redeem_refund") != held {
-			t.Fatalf("points paid %d, granted %d, redeemed %d, refunded %d; held %d", paid, moved("grant"), moved("redeem"), moved("redeem_refund"), held)
+		if paid == 0 || moved("award") == 0 || paid+moved("grant")+moved("award")-moved("redeem")+moved("redeem_refund") != held {
+			t.Fatalf("points paid %d, granted %d, awarded %d, redeemed %d, refunded %d; held %d", paid, moved("grant"), moved("award"), moved("redeem"),
+				moved("redeem_refund"), held)
 		}
 		// Rewards: redemptions in every state, distinct codes, an approved
 		// plan spent and committed, a reserve request, a paid batch.

@@ -10,7 +10,6 @@ import (
 	"kox/internal/dbtest"
 	"kox/internal/notify"
 	"kox/internal/program"
-	"kox/internal/task"
 )
 
 var deliveryRef = regexp.MustCompile(`/deliveries/(dlv_[A-Za-z0-9]+)/replay`)
@@ -23,18 +22,7 @@ var deliveryRef = regexp.MustCompile(`/deliveries/(dlv_[A-Za-z0-9]+)/replay`)
 func TestNotificationsConsoleAndPortal(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		w := newPortalWorld(t, d)
-		tk := w.task(t, task.Input{Title: "分享 OTA 体验", Kind: task.Content, Mode: task.Open, Capacity: 5, Reward: task.Reward{Points: 10}})
-		c, err := w.s.a.Tasks.Take(w.ctx, w.sc, tk.PublicID, w.me.PublicID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sub, err := w.s.a.Tasks.Submit(w.ctx, w.sc, c.PublicID, task.SubmissionInput{Text: "作品"})
-		if err == nil {
-			_, err = w.s.a.Tasks.Review(w.ctx, w.sc, sub.PublicID, "approved", 5, "好")
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		w.approved(t, w.me, "分享 OTA 体验", 0)
 		op := w.s.teammate("qicheng", program.RoleAdmin)
 		bad := op.do("POST", "/p/qicheng/channels", url.Values{"kind": {"webhook"}, "name": {"商城"}, "url": {"not a url"}, "secret": {"short"}})
 		checkPage(t, bad)

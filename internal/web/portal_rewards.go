@@ -214,7 +214,11 @@ func (s *Server) memberBadges(q *request) error {
 	for i, a := range as {
 		out[i] = components.BadgeLine{Name: a.Name(lang), When: q.when(sc, a.AwardedAt), What: criterionText(q, a.Criterion, a.Threshold)}
 	}
-	return q.render(http.StatusOK, components.PortalBadges(q.portalNav(sc, "rewards"), out))
+	hs, err := s.Awards.Of(q.ctx, sc, sc.Actor.PublicID)
+	if err != nil {
+		return q.portalProblem(sc, err)
+	}
+	return q.render(http.StatusOK, components.PortalBadges(q.portalNav(sc, "rewards"), out, honourLines(lang, hs), "/w/"+sc.Program.Slug))
 }
 
 // memberMoney is what I am owed and was paid, and my payee details.

@@ -209,3 +209,22 @@ func TestPortalHomeListsEveryTaskInProgress(t *testing.T) {
 		t.Fatal("home lacks my task in progress")
 	}
 }
+
+// approved is a piece of m's work, approved with a 5: a task of its own
+// taken, handed in (with its reach) and reviewed.
+func (w *portalWorld) approved(t *testing.T, m member.Member, title string, reach int64) task.Submission {
+	t.Helper()
+	tk := w.task(t, task.Input{Title: title, Kind: task.Content, Mode: task.Open, Capacity: 5, Reward: task.Reward{Points: 10}})
+	c, err := w.s.a.Tasks.Take(w.ctx, w.sc, tk.PublicID, m.PublicID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := w.s.a.Tasks.Submit(w.ctx, w.sc, c.PublicID, task.SubmissionInput{Text: "作品", Reach: reach})
+	if err == nil {
+		sub, err = w.s.a.Tasks.Review(w.ctx, w.sc, sub.PublicID, "approved", 5, "好")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"kox/internal/award"
 	"kox/internal/db"
 	"kox/internal/dbtest"
 	"kox/internal/member"
@@ -94,7 +95,11 @@ func TestConsolePagesByRole(t *testing.T) {
 		if err != nil || len(dls) != 1 {
 			t.Fatalf("deliveries: %v %v", dls, err)
 		}
-		params := map[string]string{"{endpoint}": ep.PublicID, "{delivery}": dls[0].PublicID, "{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
+		aw, err := s.a.Awards.Create(ctx, sc, award.RoundInput{Kind: award.Honorary, Period: "2026", TitleZh: "年度荣誉顾问"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]string{"{award}": aw.PublicID, "{endpoint}": ep.PublicID, "{delivery}": dls[0].PublicID, "{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
 			"{request}": rw.request.PublicID, "{batch}": rw.batch.PublicID, "{image}": pic.Ref, "{operator}": mate.PublicID, "{key}": key.PublicID, "{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
 			"{claim}": applied.PublicID, "{submission}": sub.PublicID, "{import}": staged.ID}
 
@@ -289,6 +294,10 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/promotions/keep":                    program.PermTiersAssign,
 	"POST /p/{program}/members/{member}/strikes":           program.PermMembersWrite,
 	"POST /p/{program}/members/{member}/nominations":       program.PermTiersAssign,
+	"GET /p/{program}/awards":                              program.PermRewardsRead,
+	"POST /p/{program}/awards":                             program.PermRewardsWrite,
+	"GET /p/{program}/awards/{award}":                      program.PermRewardsRead,
+	"POST /p/{program}/awards/{award}/winners":             program.PermRewardsWrite,
 	"GET /p/{program}/notifications":                       program.PermProgramRead,
 	"POST /p/{program}/notifications/read":                 program.PermProgramRead,
 	"GET /p/{program}/channels":                            program.PermProgramUpdate,

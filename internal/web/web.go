@@ -19,6 +19,7 @@ import (
 
 	"kox/internal/access"
 	"kox/internal/activity"
+	"kox/internal/award"
 	"kox/internal/badge"
 	"kox/internal/budget"
 	"kox/internal/catalog"
@@ -59,6 +60,7 @@ type Deps struct {
 	Catalog   *catalog.Service
 	Payouts   *payout.Service
 	Badges    *badge.Service
+	Awards    *award.Service
 	Jobs      *job.Service
 	Promotion *promotion.Service
 	Notify    *notify.Service
@@ -122,6 +124,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("GET /m/card", s.portal(s.memberCard))
 	mux.Handle("GET /m/card.png", s.portal(s.memberCardPNG))
 	mux.Handle("GET /v/{number}", s.page(s.verify))
+	mux.Handle("GET /w/{program}", s.page(s.honourWall))
 	mux.Handle("/m/", s.portal(s.memberNotFound))
 	mux.Handle("/", s.page(s.notFound))
 	return s
@@ -226,6 +229,10 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/members/{member}/strikes", program.PermMembersWrite, (*Server).strikeMember},
 	{"POST /p/{program}/members/{member}/nominations", program.PermTiersAssign, (*Server).nominateMember},
 	{"POST /p/{program}/jobs/run", program.PermProgramUpdate, (*Server).runJobNow},
+	{"GET /p/{program}/awards", program.PermRewardsRead, (*Server).awards},
+	{"POST /p/{program}/awards", program.PermRewardsWrite, (*Server).createAward},
+	{"GET /p/{program}/awards/{award}", program.PermRewardsRead, (*Server).awardPage},
+	{"POST /p/{program}/awards/{award}/winners", program.PermRewardsWrite, (*Server).addWinner},
 	{"GET /p/{program}/notifications", program.PermProgramRead, (*Server).notificationsPage},
 	{"POST /p/{program}/notifications/read", program.PermProgramRead, (*Server).markNotificationsRead},
 	{"GET /p/{program}/channels", program.PermProgramUpdate, (*Server).channelsPage},
@@ -387,6 +394,7 @@ var consoleLinks = []struct {
 	{"review", "/review", "nav.review", program.PermSubmissionsReview},
 	{"catalog", "/catalog", "nav.catalog", program.PermRewardsRead},
 	{"redemptions", "/redemptions", "nav.redemptions", program.PermRewardsRead},
+	{"awards", "/awards", "nav.awards", program.PermRewardsRead},
 	{"points", "/points", "nav.points", program.PermPointsAdjust},
 	{"budget", "/budget", "nav.budget", program.PermBudgetRead},
 	{"payouts", "/payouts", "nav.payouts", program.PermPayoutsManage},

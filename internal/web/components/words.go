@@ -47,3 +47,14 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func switchURL(ctx context.Context, here string) templ.SafeURL {
 	return templ.SafeURL("/lang?to=" + url.QueryEscape(Other(ctx)) + "&back=" + url.QueryEscape(here))
 }
+
+// honourIcon is an award's kind as a picture.
+func honourIcon(kind string) string {
+	switch kind {
+	case "monthly_best":
+		return "🏆"
+	case "quarterly_star":
+		return "🌟"
+	}
+	return "🎖️"
+}
