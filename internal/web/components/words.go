@@ -48,13 +48,13 @@ func switchURL(ctx context.Context, here string) templ.SafeURL {
 	return templ.SafeURL("/lang?to=" + url.QueryEscape(Other(ctx)) + "&back=" + url.QueryEscape(here))
 }
 
-// honourIcon is an award's kind as a picture.
+// honourIcon is the Icon of an award's kind.
 func honourIcon(kind string) string {
 	switch kind {
 	case "monthly_best":
-		return "🏆"
+		return "trophy"
 	case "quarterly_star":
-		return "🌟"
+		return "star"
 	}
-	return "🎖️"
+	return "medal"
 }
