@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -233,18 +234,26 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if err := demo.Load(ctx, demo.Deps{DB: a.DB, Ledger: a.Ledger, Tasks: a.Tasks, Budget: a.Budget, Catalog: a.Catalog,
-		Points: a.Points, Payouts: a.Payouts, Badges: a.Badges, Promotion: a.Promotion, Notify: a.Notify, Size: sizes[*size]}); err != nil {
-		a.Close()
-		return err
-	}
-	log.Info("demo programs loaded", "db", a.DB.Describe())
+	// Listening first, so that the demo's webhook channel knows where its
+	// receiver is.
 	ln, err := a.Listen()
 	if err != nil {
 		a.Close()
 		return err
 	}
 	base := siteURL(ln.Addr())
+	if err := demo.Load(ctx, demo.Deps{DB: a.DB, Ledger: a.Ledger, Tasks: a.Tasks, Budget: a.Budget, Catalog: a.Catalog,
+		Points: a.Points, Payouts: a.Payouts, Badges: a.Badges, Promotion: a.Promotion, Notify: a.Notify,
+		Webhook: base + demo.WebhookPath, Size: sizes[*size]}); err != nil {
+		ln.Close()
+		a.Close()
+		return err
+	}
+	log.Info("demo programs loaded", "db", a.DB.Describe())
+	mux := http.NewServeMux()
+	mux.Handle("POST "+demo.WebhookPath, demo.Receiver(log))
+	mux.Handle("/", a.Handler)
+	a.Handler = mux
 	links, err := demo.SignInLinks(ctx, a.DB, a.Members, base)
 	if err != nil {
 		a.Close()

@@ -196,6 +196,9 @@ func TestDemo(t *testing.T) {
 				for _, link := range links {
 					memberSignsIn(t, link)
 				}
+				// The delivery job sends the car program's events to the
+				// demo's own receiver, which checks their signatures.
+				sentWebhooks(t, filepath.Join(dir, "kox-data", "demo.db"))
 			}
 			// The first run loads the demo through the ledger; the second finds it loaded.
 			if code, body := p.get("/metrics"); code != 200 || (run == 0 && !strings.Contains(body, `kox_ledger_transfers_total{result="ok"}`)) {
@@ -576,5 +579,27 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	var name string
 	if err := r.R.QueryRow(`SELECT name FROM programs WHERE slug = 'backed-up'`).Scan(&name); err != nil || name != "备份" {
 		t.Fatalf("the restored database: %q %v", name, err)
+	}
+}
+
+// sentWebhooks waits for the running demo's delivery job to have sent
+// webhook deliveries that its receiver accepted.
+func sentWebhooks(t *testing.T, path string) {
+	t.Helper()
+	d, err := db.Open(context.Background(), "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var sent, refused int
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		d.R.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE status = 'sent' AND last_status = 204`).Scan(&sent)
+		d.R.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE last_status = 401`).Scan(&refused)
+		if sent > 0 {
+			break
+		}
+	}
+	if sent == 0 || refused != 0 {
+		t.Fatalf("the demo's webhooks: %d accepted, %d refused", sent, refused)
 	}
 }

@@ -65,7 +65,10 @@ type Deps struct {
 	// Notify, when set, fans the load's events out to the members' and
 	// operators' notifications, as the delivery job would.
 	Notify *notify.Service
-	Size   Size
+	// Webhook, when set, is the address of the demo's own webhook
+	// receiver: the car program sends its events there.
+	Webhook string
+	Size    Size
 }
 
 // seeded is a deterministic byte source for ids.
@@ -125,6 +128,9 @@ func Load(ctx context.Context, d Deps) error {
 	}
 	if err := g.fashionTasks(ctx, fashion); err != nil {
 		return err
+	}
+	if err := g.webhook(ctx, car); err != nil {
+		return fmt.Errorf("demo webhook: %w", err)
 	}
 	if err := g.carMarks(ctx, car); err != nil {
 		return fmt.Errorf("demo strikes and nominations: %w", err)
