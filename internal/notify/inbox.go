@@ -36,9 +36,9 @@ type Inbox struct {
 func reader(sc program.Scope) (col string, id int64, err error) {
 	switch sc.Actor.Kind {
 	case program.ActorMember:
-		return "n.member_id", sc.Actor.ID, nil
+		return "member_id", sc.Actor.ID, nil
 	case program.ActorOperator:
-		return "n.operator_id", sc.Actor.ID, nil
+		return "operator_id", sc.Actor.ID, nil
 	}
 	return "", 0, fault.New(fault.Forbidden, "notify.people_only", "notifications are for members and operators")
 }
@@ -54,11 +54,10 @@ func (s *Service) Inbox(ctx context.Context, sc program.Scope, lang string, befo
 		return Inbox{}, 0, err
 	}
 	out := Inbox{Items: []Notification{}}
-	if err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications n WHERE n.program_id = $1 AND `+col+` = $2 AND n.read_at = 0`,
-		sc.Program.ID, id).Scan(&out.Unread); err != nil {
+	if out.Unread, err = s.Unread(ctx, sc); err != nil {
 		return out, 0, err
 	}
-	w := db.Where("n.program_id = $1", sc.Program.ID).Add(col+" = $?", id)
+	w := db.Where("n.program_id = $1", sc.Program.ID).Add("n."+col+" = $?", id)
 	if before > 0 {
 		w.Add("n.id < $?", before)
 	}
@@ -92,7 +91,7 @@ func (s *Service) Unread(ctx context.Context, sc program.Scope) (int, error) {
 		return 0, err
 	}
 	var n int
-	err = s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications n WHERE n.program_id = $1 AND `+col+` = $2 AND n.read_at = 0`,
+	err = s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications n WHERE n.program_id = $1 AND n.`+col+` = $2 AND n.read_at = 0`,
 		sc.Program.ID, id).Scan(&n)
 	return n, err
 }
@@ -105,7 +104,7 @@ func (s *Service) MarkRead(ctx context.Context, sc program.Scope) (int, error) {
 	}
 	var n int64
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		r, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = $3 WHERE program_id = $1 AND `+col[2:]+` = $2 AND read_at = 0`,
+		r, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = $3 WHERE program_id = $1 AND `+col+` = $2 AND read_at = 0`,
 			sc.Program.ID, id, tx.Now.UnixMicro())
 		if err == nil {
 			n, err = r.RowsAffected()
@@ -135,6 +134,11 @@ type Delivery struct {
 
 // Deliveries lists the program's deliveries, newest first, by status.
 func (s *Service) Deliveries(ctx context.Context, sc program.Scope, status string, before int64, limit int) ([]Delivery, int64, error) {
+	return s.deliveries(ctx, sc, status, "", before, limit)
+}
+
+// deliveries lists by status, or the one delivery ref names.
+func (s *Service) deliveries(ctx context.Context, sc program.Scope, status, ref string, before int64, limit int) ([]Delivery, int64, error) {
 	if err := sc.Require(program.PermProgramUpdate); err != nil {
 		return nil, 0, err
 	}
@@ -144,6 +148,9 @@ func (s *Service) Deliveries(ctx context.Context, sc program.Scope, status strin
 	w := db.Where("d.program_id = $1", sc.Program.ID)
 	if status != "" {
 		w.Add("d.status = $?", status)
+	}
+	if ref != "" {
+		w.Add("d.public_id = $?", ref)
 	}
 	if before > 0 {
 		w.Add("d.id < $?", before)
@@ -204,13 +211,11 @@ func (s *Service) Replay(ctx context.Context, sc program.Scope, ref string) (Del
 	if err != nil {
 		return Delivery{}, err
 	}
-	ds, _, err := s.Deliveries(ctx, sc, "", 0, 20)
-	for _, d := range ds {
-		if d.PublicID == newRef {
-			return d, err
-		}
+	ds, _, err := s.deliveries(ctx, sc, "", newRef, 0, 1)
+	if err != nil || len(ds) == 0 {
+		return Delivery{}, err
 	}
-	return Delivery{PublicID: newRef, Status: "pending"}, err
+	return ds[0], nil
 }
 
 // EmailPreference is whether the member gets email as well as in-app
