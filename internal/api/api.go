@@ -21,11 +21,13 @@ import (
 	"kox/internal/badge"
 	"kox/internal/budget"
 	"kox/internal/catalog"
+	"kox/internal/community"
 	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/idempotency"
 	"kox/internal/identity"
 	"kox/internal/job"
+	"kox/internal/kit"
 	"kox/internal/ladder"
 	"kox/internal/media"
 	"kox/internal/member"
@@ -65,6 +67,8 @@ type Deps struct {
 	Payouts   *payout.Service
 	Badges    *badge.Service
 	Awards    *award.Service
+	Kits      *kit.Service
+	Community *community.Service
 	Jobs      *job.Service
 	Promotion *promotion.Service
 	Notify    *notify.Service
@@ -147,6 +151,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerPromotion()
 	s.registerNotify()
 	s.registerAwards()
+	s.registerKits()
 	return s
 }
 

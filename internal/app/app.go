@@ -20,11 +20,13 @@ import (
 	"kox/internal/badge"
 	"kox/internal/budget"
 	"kox/internal/catalog"
+	"kox/internal/community"
 	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/idempotency"
 	"kox/internal/identity"
 	"kox/internal/job"
+	"kox/internal/kit"
 	"kox/internal/ladder"
 	"kox/internal/ledger"
 	"kox/internal/media"
@@ -93,6 +95,8 @@ type App struct {
 	Payouts   *payout.Service
 	Badges    *badge.Service
 	Awards    *award.Service
+	Kits      *kit.Service
+	Community *community.Service
 	Gate      *access.Gate
 	API       *api.Server
 	Jobs      *job.Service
@@ -166,6 +170,8 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Notify = &notify.Service{DB: d, Members: a.Members, Sealer: a.Payouts.Sealer, Log: cfg.Logger}
 	a.Badges = &badge.Service{DB: d}
 	a.Awards = &award.Service{DB: d, Ledger: a.Ledger, Catalog: a.Catalog}
+	a.Kits = &kit.Service{DB: d, Catalog: a.Catalog}
+	a.Community = &community.Service{DB: d}
 	a.Gate = &access.Gate{Programs: a.Programs, Members: a.Members}
 	if cfg.SignInsPerMinute > 0 {
 		a.Gate.Throttle = access.NewThrottle(cfg.SignInsPerMinute, time.Minute)
@@ -185,7 +191,7 @@ func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks,
 		Points: a.Points, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity, Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges,
-		Awards: a.Awards, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
+		Awards: a.Awards, Kits: a.Kits, Community: a.Community, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
@@ -194,7 +200,7 @@ func (a *App) routes() http.Handler {
 	})
 	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Points: a.Points,
 		Tasks: a.Tasks, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity,
-		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Awards: a.Awards, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Log: a.Log})
+		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Awards: a.Awards, Kits: a.Kits, Community: a.Community, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Log: a.Log})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.
@@ -294,6 +300,10 @@ func (a *App) RegisterJobs(ctx context.Context) error {
 			}
 			sent, err := a.Notify.Send(ctx)
 			return job.Result{Changed: int64(events + sent), Note: fmt.Sprintf("%d events, %d sent", events, sent)}, err
+		}},
+		{Name: "kits.issue", Schedule: "@every 10m", Run: func(ctx context.Context) (job.Result, error) {
+			r, err := a.Kits.IssueAll(ctx)
+			return job.Result{Changed: int64(r.Given), Note: fmt.Sprintf("%d given, %d waiting", r.Given, r.Waiting)}, err
 		}},
 		{Name: "jobs.prune", Schedule: "@daily", Run: func(ctx context.Context) (job.Result, error) { return job.Prune(ctx, a.DB) }},
 	}

@@ -15,6 +15,7 @@ import (
 
 	"kox/internal/app"
 	"kox/internal/db"
+	"kox/internal/fault"
 	"kox/internal/member"
 	"kox/internal/points"
 	"kox/internal/program"
@@ -165,4 +166,19 @@ func (w *World) Approve(m member.Member, in task.Input, score int, reach int64) 
 		w.T.Fatal(err)
 	}
 	return sub
+}
+
+// Code is what a test compares an error by: "field:code" for its first
+// invalid field, else its code; "" for none.
+func Code(err error) string {
+	if fe, ok := fault.As(err); ok {
+		if len(fe.Fields) > 0 {
+			return fe.Fields[0].Field + ":" + fe.Fields[0].Code
+		}
+		return fe.Code
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
 }

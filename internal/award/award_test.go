@@ -14,7 +14,6 @@ import (
 	"kox/internal/catalog"
 	"kox/internal/db"
 	"kox/internal/dbtest"
-	"kox/internal/fault"
 	"kox/internal/task"
 )
 
@@ -22,19 +21,6 @@ func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 
 // 2026-03-10 10:00 in Shanghai.
 var start = time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)
-
-func code(err error) string {
-	if fe, ok := fault.As(err); ok {
-		if len(fe.Fields) > 0 {
-			return fe.Fields[0].Field + ":" + fe.Fields[0].Code
-		}
-		return fe.Code
-	}
-	if err != nil {
-		return err.Error()
-	}
-	return ""
-}
 
 // The monthly best ranks March's approved work by score, then reach (work
 // approved in February or April is not a candidate, by Shanghai's
@@ -58,14 +44,14 @@ func TestAwardsRankChooseAndHonour(t *testing.T) {
 		w.Approve(w.Member(), task.Input{Title: "四月作品"}, 5, 1_000_000)
 		w.Set(start)
 
-		if _, err := w.A.Awards.Create(w.Ctx, w.SC, award.RoundInput{Kind: award.MonthlyBest, Period: "2026-Q1"}); code(err) != "period:award.period" {
+		if _, err := w.A.Awards.Create(w.Ctx, w.SC, award.RoundInput{Kind: award.MonthlyBest, Period: "2026-Q1"}); apptest.Code(err) != "period:award.period" {
 			t.Fatalf("a quarter for a monthly award: %v", err)
 		}
 		month, err := w.A.Awards.Create(w.Ctx, w.SC, award.RoundInput{Kind: award.MonthlyBest, Period: "2026-03"})
 		if err != nil || month.TitleZh != "月度最佳内容奖 · 2026-03" || month.TitleEn != "Best content of 2026-03" {
 			t.Fatalf("create: %+v %v", month, err)
 		}
-		if _, err := w.A.Awards.Create(w.Ctx, w.SC, award.RoundInput{Kind: award.MonthlyBest, Period: "2026-03"}); code(err) != "award.exists" {
+		if _, err := w.A.Awards.Create(w.Ctx, w.SC, award.RoundInput{Kind: award.MonthlyBest, Period: "2026-03"}); apptest.Code(err) != "award.exists" {
 			t.Fatalf("the same award twice: %v", err)
 		}
 		cs, err := w.A.Awards.Candidates(w.Ctx, w.SC, month.PublicID, 10)
@@ -86,10 +72,10 @@ func TestAwardsRankChooseAndHonour(t *testing.T) {
 		}
 
 		// Points, through the ledger.
-		if _, err := w.A.Awards.Win(w.Ctx, w.SC, month.PublicID, award.WinInput{Member: b.PublicID, PrizeKind: award.PointsPrize, Points: 500}); code(err) != "submission:award.submission_required" {
+		if _, err := w.A.Awards.Win(w.Ctx, w.SC, month.PublicID, award.WinInput{Member: b.PublicID, PrizeKind: award.PointsPrize, Points: 500}); apptest.Code(err) != "submission:award.submission_required" {
 			t.Fatalf("a monthly winner without the work: %v", err)
 		}
-		if _, err := w.A.Awards.Win(w.Ctx, w.SC, month.PublicID, award.WinInput{Member: b.PublicID, Submission: sa.PublicID, PrizeKind: award.PointsPrize, Points: 500}); code(err) != "submission:award.submission_not_eligible" {
+		if _, err := w.A.Awards.Win(w.Ctx, w.SC, month.PublicID, award.WinInput{Member: b.PublicID, Submission: sa.PublicID, PrizeKind: award.PointsPrize, Points: 500}); apptest.Code(err) != "submission:award.submission_not_eligible" {
 			t.Fatalf("someone else's work: %v", err)
 		}
 		win, err := w.A.Awards.Win(w.Ctx, w.SC, month.PublicID, award.WinInput{Member: b.PublicID, Submission: sb.PublicID, Citation: "一千公里的真实记录",
@@ -101,7 +87,7 @@ func TestAwardsRankChooseAndHonour(t *testing.T) {
 		if st.Balance != 500 || st.History[0].Code != "award" {
 			t.Fatalf("b's points: %+v", st)
 		}
-		if _, err := w.A.Awards.Win(w.Ctx, w.SC, month.PublicID, award.WinInput{Member: b.PublicID, Submission: sb.PublicID, PrizeKind: award.NoPrize}); code(err) != "award.already_won" {
+		if _, err := w.A.Awards.Win(w.Ctx, w.SC, month.PublicID, award.WinInput{Member: b.PublicID, Submission: sb.PublicID, PrizeKind: award.NoPrize}); apptest.Code(err) != "award.already_won" {
 			t.Fatalf("winning twice: %v", err)
 		}
 
@@ -139,14 +125,14 @@ func TestAwardsRankChooseAndHonour(t *testing.T) {
 
 		// An honorary title says what for; its prize may be in words.
 		hon, err := w.A.Awards.Create(w.Ctx, w.SC, award.RoundInput{Kind: award.Honorary, Period: "2026"})
-		if code(err) != "title_zh:required" {
+		if apptest.Code(err) != "title_zh:required" {
 			t.Fatalf("an honorary title without a title: %v %+v", err, hon)
 		}
 		hon, err = w.A.Awards.Create(w.Ctx, w.SC, award.RoundInput{Kind: award.Honorary, Period: "2026", TitleZh: "年度荣誉顾问", TitleEn: "Honorary advisor of the year"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.A.Awards.Win(w.Ctx, w.SC, hon.PublicID, award.WinInput{Member: c.PublicID, PrizeKind: award.OtherPrize, PrizeText: "与产品设计师共进午餐"}); code(err) != "citation:award.citation_required" {
+		if _, err := w.A.Awards.Win(w.Ctx, w.SC, hon.PublicID, award.WinInput{Member: c.PublicID, PrizeKind: award.OtherPrize, PrizeText: "与产品设计师共进午餐"}); apptest.Code(err) != "citation:award.citation_required" {
 			t.Fatalf("no citation: %v", err)
 		}
 		if _, err := w.A.Awards.Win(w.Ctx, w.SC, hon.PublicID, award.WinInput{Member: c.PublicID, Citation: "三年来带新人、提建议", PrizeKind: award.OtherPrize,
@@ -168,7 +154,7 @@ func TestAwardsRankChooseAndHonour(t *testing.T) {
 		if err != nil || len(mine) != 1 || mine[0].Citation != "一千公里的真实记录" {
 			t.Fatalf("b's honours: %+v %v", mine, err)
 		}
-		if _, err := w.A.Awards.Of(w.Ctx, w.As(b), a.PublicID); code(err) != "member.not_found" {
+		if _, err := w.A.Awards.Of(w.Ctx, w.As(b), a.PublicID); apptest.Code(err) != "member.not_found" {
 			t.Fatalf("another member's honours: %v", err)
 		}
 		// Each winner is told, in the outbox of the win's own transaction.
@@ -202,7 +188,7 @@ func TestAMemberWinsAnAwardOnceUnderRace(t *testing.T) {
 					mu.Lock()
 					wins++
 					mu.Unlock()
-				} else if code(err) != "award.already_won" {
+				} else if apptest.Code(err) != "award.already_won" {
 					t.Error(err)
 				}
 			}()

@@ -41,16 +41,18 @@ type Address struct {
 	Address string `json:"address" maxLength:"500"`
 }
 
-func (a *Address) check(f *fault.Fields) {
+// check names each bad field under prefix ("address." inside a
+// redemption, "" on its own).
+func (a *Address) check(f *fault.Fields, prefix string) {
 	a.Name, a.Phone, a.Address = strings.TrimSpace(a.Name), strings.TrimSpace(a.Phone), strings.TrimSpace(a.Address)
 	if a.Name == "" || len([]rune(a.Name)) > 100 {
-		f.Length("address.name", 1, 100)
+		f.Length(prefix+"name", 1, 100)
 	}
 	if len(a.Phone) < 5 || len(a.Phone) > 30 {
-		f.Add("address.phone", "catalog.phone", "must be a phone number")
+		f.Add(prefix+"phone", "catalog.phone", "must be a phone number")
 	}
 	if a.Address == "" || len([]rune(a.Address)) > 500 {
-		f.Length("address.address", 1, 500)
+		f.Length(prefix+"address", 1, 500)
 	}
 }
 
@@ -188,7 +190,7 @@ func (s *Service) Redeem(ctx context.Context, sc program.Scope, in RedeemInput) 
 		f.Required("item")
 	}
 	if in.Address != nil {
-		in.Address.check(&f)
+		in.Address.check(&f, "address.")
 	}
 	if err := f.Err(); err != nil {
 		return Redemption{}, err
@@ -203,7 +205,8 @@ func (s *Service) Redeem(ctx context.Context, sc program.Scope, in RedeemInput) 
 // GiftTx gives a member an item inside tx, as a prize or a kit: no points
 // are taken and no tier window or limit applies, but the item's stock, code
 // and unit cost on its budget line move as in any redemption, and it ships
-// like one. Operators who may write rewards only.
+// like one, once it has an address (SetAddress). Operators who may write
+// rewards only.
 func (s *Service) GiftTx(ctx context.Context, tx *db.Tx, sc program.Scope, in RedeemInput) (string, error) {
 	if err := sc.Require(program.PermRewardsWrite); err != nil {
 		return "", err
@@ -216,7 +219,7 @@ func (s *Service) GiftTx(ctx context.Context, tx *db.Tx, sc program.Scope, in Re
 		f.Required("item")
 	}
 	if in.Address != nil {
-		in.Address.check(&f)
+		in.Address.check(&f, "address.")
 	}
 	if err := f.Err(); err != nil {
 		return "", err
@@ -267,7 +270,9 @@ func (s *Service) redeemTx(ctx context.Context, tx *db.Tx, sc program.Scope, mem
 				return "", why
 			}
 		}
-		if it.Kind.Shipped() && in.Address == nil {
+		// A gift may be given before anyone knows where to send it (a kit):
+		// the address is then required before it ships.
+		if it.Kind.Shipped() && in.Address == nil && !gift {
 			return "", fault.Field("address", "catalog.address_required", "is required: the item is shipped")
 		}
 		var count int
@@ -560,6 +565,9 @@ func (s *Service) Advance(ctx context.Context, sc program.Scope, ref string, in 
 			return "", fault.New(fault.Conflict, "catalog.status_step", "a {kind} redemption that is {from} cannot become {to}",
 				fault.P{"kind": string(r.Kind), "from": string(r.Status), "to": string(in.Status)})
 		}
+		if in.Status == Shipped && r.Address == nil {
+			return "", fault.New(fault.Conflict, "catalog.address_missing", "the redemption has no address to ship to yet")
+		}
 		audit := map[string]any{"note": in.Note}
 		set, args := `note = $4`, []any{in.Note}
 		if in.Status == Shipped {
@@ -572,6 +580,52 @@ func (s *Service) Advance(ctx context.Context, sc program.Scope, ref string, in 
 		return Redemption{}, err
 	}
 	return s.Redemption(ctx, sc, ref)
+}
+
+// SetAddress gives a redemption waiting to be shipped its address, or
+// changes it: a gift given before anyone knew where to send it, or a
+// member's correction. A member sets their own; operators need
+// rewards.write.
+func (s *Service) SetAddress(ctx context.Context, sc program.Scope, ref string, a Address) (Redemption, error) {
+	if sc.Actor.Kind != program.ActorMember {
+		if err := sc.Require(program.PermRewardsWrite); err != nil {
+			return Redemption{}, err
+		}
+	}
+	var f fault.Fields
+	a.check(&f, "")
+	if err := f.Err(); err != nil {
+		return Redemption{}, err
+	}
+	_, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
+		r, err := lockRedemption(ctx, tx, sc, ref)
+		if err != nil {
+			return "", err
+		}
+		if !r.Kind.Shipped() || r.Status != Ordered {
+			return "", fault.New(fault.Conflict, "catalog.address_fixed", "only a shipped item not yet sent takes an address")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE redemptions SET ship_name = $2, ship_phone = $3, ship_address = $4, updated_at = $5 WHERE id = $1`,
+			r.ID, a.Name, a.Phone, a.Address, tx.Now.UnixMicro()); err != nil {
+			return "", err
+		}
+		// The audit keeps that it changed, not where a member lives.
+		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "redemption.address", ObjectKind: "redemption",
+			ObjectID: ref, Before: map[string]any{"had_address": r.Address != nil}, After: map[string]any{"had_address": true}})
+	})
+	if err != nil {
+		return Redemption{}, err
+	}
+	return s.Redemption(ctx, sc, ref)
+}
+
+// NeedsAddress says the redemption waits for an address before it can
+// ship.
+func (r Redemption) NeedsAddress() bool { return AwaitsAddress(r.Kind, r.Status, r.Address != nil) }
+
+// AwaitsAddress is NeedsAddress for a redemption read elsewhere.
+func AwaitsAddress(k Kind, st Status, hasAddress bool) bool {
+	return k.Shipped() && st == Ordered && !hasAddress
 }
 
 // Redemption returns one; a member reads their own.

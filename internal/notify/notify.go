@@ -34,10 +34,12 @@ const (
 	AwardWon         = "award_won"
 	PayoutPaid       = "payout_paid"
 	CandidatesFound  = "candidates_found" // for operators: an evaluation found candidates
+	CommunityInvited = "community_invited"
+	KitGiven         = "kit_given" // a welcome or promotion kit is on its way
 )
 
 // Kinds in the order forms list them.
-var Kinds = []string{Promoted, Warned, Demoted, TaskApproved, ChangesRequested, RedemptionShip, AwardWon, PayoutPaid, CandidatesFound}
+var Kinds = []string{Promoted, Warned, Demoted, TaskApproved, ChangesRequested, RedemptionShip, AwardWon, PayoutPaid, CandidatesFound, CommunityInvited, KitGiven}
 
 // Event is what happened, for whom: a member (MemberID), or the program's
 // operators (0).

@@ -23,12 +23,14 @@ import (
 	"kox/internal/badge"
 	"kox/internal/budget"
 	"kox/internal/catalog"
+	"kox/internal/community"
 	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/i18n"
 	"kox/internal/identity"
 	"kox/internal/job"
+	"kox/internal/kit"
 	"kox/internal/ladder"
 	"kox/internal/media"
 	"kox/internal/member"
@@ -61,6 +63,8 @@ type Deps struct {
 	Payouts   *payout.Service
 	Badges    *badge.Service
 	Awards    *award.Service
+	Kits      *kit.Service
+	Community *community.Service
 	Jobs      *job.Service
 	Promotion *promotion.Service
 	Notify    *notify.Service
