@@ -111,13 +111,9 @@ func (s *Server) renderAward(q *request, sc program.Scope, in award.WinInput, r 
 		v.Sections = append(v.Sections, components.Section{Title: t("awards.candidates"), Table: cands})
 	}
 	if program.Can(sc.Role, program.PermRewardsWrite) {
-		items, _, err := s.Catalog.List(q.ctx, sc, catalog.Filter{Status: "active", Limit: 200})
+		opts, err := s.itemOptions(q, sc)
 		if err != nil {
 			return q.problem(err)
-		}
-		opts := []components.Option{{Value: "", Label: "—"}}
-		for _, it := range items {
-			opts = append(opts, components.Option{Value: it.PublicID, Label: it.Title})
 		}
 		points := ""
 		if in.Points > 0 {

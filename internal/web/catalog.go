@@ -36,6 +36,20 @@ func (s *Server) tierOptions(q *request, sc program.Scope, suffix string) ([]com
 	return out, nil
 }
 
+// itemOptions are the catalog's items on offer, after a choice of none
+// (a prize, a kit).
+func (s *Server) itemOptions(q *request, sc program.Scope) ([]components.Option, error) {
+	items, _, err := s.Catalog.List(q.ctx, sc, catalog.Filter{Status: "active", Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	opts := []components.Option{{Value: "", Label: "—"}}
+	for _, it := range items {
+		opts = append(opts, components.Option{Value: it.PublicID, Label: it.Title})
+	}
+	return opts, nil
+}
+
 // lineOptions are the approved plans' budget lines, each with what it has
 // left, after a choice of none.
 func (s *Server) lineOptions(q *request, sc program.Scope) ([]components.Option, error) {

@@ -96,6 +96,12 @@ func (s *Server) renderMemberRefused(q *request, sc program.Scope, acts componen
 		return q.problem(err)
 	}
 	sections = append(sections, way...)
+	ident, identForms, err := s.memberIdentity(q, sc, m.PublicID)
+	if err != nil {
+		return q.problem(err)
+	}
+	sections = append(sections, ident...)
+	wayForms = append(wayForms, identForms...)
 	moves, err := s.Ladders.History(q.ctx, sc, m.PublicID, 50)
 	if err != nil {
 		return q.problem(err)

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"kox/internal/community"
 	"kox/internal/fault"
 	"kox/internal/i18n"
+	"kox/internal/kit"
 	"kox/internal/middleware"
 	"kox/internal/points"
 	"kox/internal/program"
@@ -40,6 +42,19 @@ func (s *Server) own(q *request) (program.Scope, bool, error) {
 // portalNav is the portal's header and tab bar.
 func (q *request) portalNav(sc program.Scope, tab string) components.PortalNav {
 	return components.PortalNav{Who: q.actor.Name, Program: sc.Program.Name, Here: q.here(), Tab: tab, Unread: q.unread}
+}
+
+// memberAnswerCommunity is my answer to the private community's
+// invitation: I joined, or no thanks.
+func (s *Server) memberAnswerCommunity(q *request) error {
+	sc, ok, err := s.own(q)
+	if !ok {
+		return err
+	}
+	if _, err := s.Community.Set(q.ctx, sc, sc.Actor.PublicID, community.CommunityInput{Status: community.Status(q.r.PostFormValue("status"))}); err != nil {
+		return q.portalProblem(sc, err)
+	}
+	return q.redirect("/m?done=community_" + q.r.PostFormValue("status"))
 }
 
 // memberSignInForm shows the code form; a sign-in link carries the code in
@@ -89,7 +104,7 @@ func (s *Server) memberHome(q *request) error {
 		return err
 	}
 	lang := components.Lang(q.ctx)
-	h := components.PortalHomeView{}
+	h := components.PortalHomeView{Flash: flash(q)}
 	standings, err := s.Ladders.Standings(q.ctx, sc, sc.Actor.PublicID)
 	if err != nil {
 		return q.problem(err)
@@ -112,6 +127,20 @@ func (s *Server) memberHome(q *request) error {
 	for _, w := range ws {
 		h.Warnings = append(h.Warnings, fault.Render(components.T(q.ctx, "portal.keep_"+w.Reason),
 			fault.P{"tier": tierName(q, ls, w.Ladder, w.Tier), "until": q.when(sc, w.GraceUntil)}))
+	}
+	c, err := s.Community.Get(q.ctx, sc, sc.Actor.PublicID)
+	if err != nil {
+		return q.problem(err)
+	}
+	h.Community = components.CommunityLine{Group: c.Group, Invited: c.Answerable(), Joined: c.Status == community.Joined}
+	kits, _, err := s.Kits.Issues(q.ctx, sc, kit.IssuesFilter{Limit: 20})
+	if err != nil {
+		return q.problem(err)
+	}
+	for _, k := range kits {
+		if k.NeedsAddr {
+			h.Kits = append(h.Kits, components.KitLine{Title: k.ItemTitle, Redemption: k.Redemption})
+		}
 	}
 	for _, p := range ps {
 		line := components.ProgressLine{Next: tierName(q, ls, p.Ladder, p.To), Ready: p.Ready, Match: p.Match}
@@ -177,8 +206,11 @@ func (s *Server) memberHome(q *request) error {
 	return q.render(http.StatusOK, components.PortalHome(q.portalNav(sc, "home"), h))
 }
 
-// when is a time in the program's time zone.
+// when is a time in the program's time zone; "—" for none.
 func (q *request) when(sc program.Scope, at time.Time) string {
+	if at.IsZero() {
+		return "—"
+	}
 	return at.In(sc.Program.Location()).Format("2006-01-02 15:04")
 }
 

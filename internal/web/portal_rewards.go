@@ -176,7 +176,32 @@ func (s *Server) renderMemberRedemption(q *request, sc program.Scope, errText st
 	if r.Note != "" {
 		v.Facts = append(v.Facts, components.Fact{Label: t("member.note"), Value: r.Note})
 	}
+	if r.Kind.Shipped() && r.Status == catalog.Ordered {
+		f := addressForm(q, "/m/redemptions/"+r.PublicID+"/address", r)
+		v.Address = &f
+	}
 	return q.render(status, components.PortalRedemption(q.portalNav(sc, "rewards"), v))
+}
+
+// memberRedemptionAddress gives my redemption (a kit, a prize) where to
+// send it, before it ships.
+func (s *Server) memberRedemptionAddress(q *request) error {
+	sc, ok, err := s.own(q)
+	if !ok {
+		return err
+	}
+	ref := q.r.PathValue("redemption")
+	if _, err := s.Catalog.SetAddress(q.ctx, sc, ref, addressOf(q.form(sc.Program.Location()))); err != nil {
+		fe, ok := fault.As(err)
+		if !ok {
+			return err
+		}
+		if fe.Kind == fault.NotFound {
+			return q.portalProblem(sc, err)
+		}
+		return s.renderMemberRedemption(q, sc, q.refusal(err), statusOf(fe))
+	}
+	return q.redirect("/m/redemptions/" + ref + "?done=saved")
 }
 
 // memberCancelRedemption cancels my redemption before it is shipped: my

@@ -77,7 +77,12 @@ func (s *Server) renderRedemption(q *request, sc program.Scope, r *refused) erro
 	if program.Can(sc.Role, program.PermRewardsWrite) {
 		action := base + "/redemptions/" + x.PublicID
 		note := components.Field{Name: "note", Label: t("member.note")}
+		if x.Kind.Shipped() && x.Status == catalog.Ordered {
+			v.Forms = append(v.Forms, addressForm(q, action+"/address", x))
+		}
 		switch steps := x.Steps(); {
+		case x.NeedsAddress():
+			v.Help = t("kits.needs_address")
 		case len(steps) == 1 && steps[0] == catalog.Shipped:
 			v.Forms = append(v.Forms, components.Form{Title: t("redemption.ship"), Action: action + "/shipment", Test: "ship-form", Submit: t("redemption.ship"),
 				Fields: []components.Field{{Name: "status", Kind: "hidden", Value: string(catalog.Shipped)},
@@ -102,6 +107,31 @@ func (s *Server) advanceRedemption(q *request, sc program.Scope) error {
 	in := catalog.Shipment{Status: catalog.Status(f.str("status")), Carrier: f.str("carrier"), Tracking: f.str("tracking"), Note: f.str("note")}
 	_, err := s.Catalog.Advance(q.ctx, sc, q.r.PathValue("redemption"), in)
 	return s.redemptionAction(q, sc, string(in.Status)+"-form", err)
+}
+
+// addressForm gives a shipped item not yet sent its address, or changes
+// it: the console's and the portal's form.
+func addressForm(q *request, action string, x catalog.Redemption) components.Form {
+	t := func(k string) string { return components.T(q.ctx, k) }
+	a := catalog.Address{}
+	if x.Address != nil {
+		a = *x.Address
+	}
+	return components.Form{Title: t("redemption.address"), Help: t("redemption.address_help"), Action: action, Test: "address-form",
+		Submit: t("redemption.save_address"), Fields: []components.Field{
+			{Name: "name", Label: t("rewards.ship_name"), Value: a.Name},
+			{Name: "phone", Label: t("member.phone"), Value: a.Phone},
+			{Name: "address", Label: t("rewards.ship_address"), Kind: "textarea", Value: a.Address}}}
+}
+
+// addressOf is the address a form posted.
+func addressOf(f *formReader) catalog.Address {
+	return catalog.Address{Name: f.str("name"), Phone: f.str("phone"), Address: f.str("address")}
+}
+
+func (s *Server) setRedemptionAddress(q *request, sc program.Scope) error {
+	_, err := s.Catalog.SetAddress(q.ctx, sc, q.r.PathValue("redemption"), addressOf(q.form(sc.Program.Location())))
+	return s.redemptionAction(q, sc, "address-form", err)
 }
 
 func (s *Server) cancelRedemption(q *request, sc program.Scope) error {

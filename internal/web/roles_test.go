@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"kox/internal/award"
+	"kox/internal/kit"
 	"kox/internal/db"
 	"kox/internal/dbtest"
 	"kox/internal/member"
@@ -99,7 +100,11 @@ func TestConsolePagesByRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		params := map[string]string{"{award}": aw.PublicID, "{endpoint}": ep.PublicID, "{delivery}": dls[0].PublicID, "{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
+		kt, err := s.a.Kits.Add(ctx, sc, kit.KitInput{Occasion: kit.Welcome, Item: rw.merch.PublicID, Variant: rw.merch.Variants[0].PublicID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]string{"{kit}": kt.PublicID, "{award}": aw.PublicID, "{endpoint}": ep.PublicID, "{delivery}": dls[0].PublicID, "{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
 			"{request}": rw.request.PublicID, "{batch}": rw.batch.PublicID, "{image}": pic.Ref, "{operator}": mate.PublicID, "{key}": key.PublicID, "{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
 			"{claim}": applied.PublicID, "{submission}": sub.PublicID, "{import}": staged.ID}
 
@@ -298,6 +303,12 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/awards":                             program.PermRewardsWrite,
 	"GET /p/{program}/awards/{award}":                      program.PermRewardsRead,
 	"POST /p/{program}/awards/{award}/winners":             program.PermRewardsWrite,
+	"GET /p/{program}/kits":                                program.PermRewardsRead,
+	"POST /p/{program}/kits":                               program.PermRewardsWrite,
+	"POST /p/{program}/kits/issue":                         program.PermRewardsWrite,
+	"POST /p/{program}/kits/{kit}/active":                  program.PermRewardsWrite,
+	"POST /p/{program}/redemptions/{redemption}/address":   program.PermRewardsWrite,
+	"POST /p/{program}/members/{member}/community":         program.PermMembersWrite,
 	"GET /p/{program}/notifications":                       program.PermProgramRead,
 	"POST /p/{program}/notifications/read":                 program.PermProgramRead,
 	"GET /p/{program}/channels":                            program.PermProgramUpdate,

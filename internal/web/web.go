@@ -118,6 +118,8 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("GET /m/redemptions", s.portal(s.memberRedemptions))
 	mux.Handle("GET /m/redemptions/{redemption}", s.portal(s.memberRedemption))
 	mux.Handle("POST /m/redemptions/{redemption}/cancel", s.portal(s.memberCancelRedemption))
+	mux.Handle("POST /m/redemptions/{redemption}/address", s.portal(s.memberRedemptionAddress))
+	mux.Handle("POST /m/community", s.portal(s.memberAnswerCommunity))
 	mux.Handle("GET /m/badges", s.portal(s.memberBadges))
 	mux.Handle("GET /m/notifications", s.portal(s.memberNotifications))
 	mux.Handle("POST /m/notifications/read", s.portal(s.memberMarkRead))
@@ -237,6 +239,12 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/awards", program.PermRewardsWrite, (*Server).createAward},
 	{"GET /p/{program}/awards/{award}", program.PermRewardsRead, (*Server).awardPage},
 	{"POST /p/{program}/awards/{award}/winners", program.PermRewardsWrite, (*Server).addWinner},
+	{"GET /p/{program}/kits", program.PermRewardsRead, (*Server).kitsPage},
+	{"POST /p/{program}/kits", program.PermRewardsWrite, (*Server).addKit},
+	{"POST /p/{program}/kits/issue", program.PermRewardsWrite, (*Server).issueKits},
+	{"POST /p/{program}/kits/{kit}/active", program.PermRewardsWrite, (*Server).setKitActive},
+	{"POST /p/{program}/redemptions/{redemption}/address", program.PermRewardsWrite, (*Server).setRedemptionAddress},
+	{"POST /p/{program}/members/{member}/community", program.PermMembersWrite, (*Server).setMemberCommunity},
 	{"GET /p/{program}/notifications", program.PermProgramRead, (*Server).notificationsPage},
 	{"POST /p/{program}/notifications/read", program.PermProgramRead, (*Server).markNotificationsRead},
 	{"GET /p/{program}/channels", program.PermProgramUpdate, (*Server).channelsPage},
@@ -399,6 +407,7 @@ var consoleLinks = []struct {
 	{"catalog", "/catalog", "nav.catalog", program.PermRewardsRead},
 	{"redemptions", "/redemptions", "nav.redemptions", program.PermRewardsRead},
 	{"awards", "/awards", "nav.awards", program.PermRewardsRead},
+	{"kits", "/kits", "nav.kits", program.PermRewardsRead},
 	{"points", "/points", "nav.points", program.PermPointsAdjust},
 	{"budget", "/budget", "nav.budget", program.PermBudgetRead},
 	{"payouts", "/payouts", "nav.payouts", program.PermPayoutsManage},
