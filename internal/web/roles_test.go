@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"kox/internal/award"
-	"kox/internal/kit"
 	"kox/internal/db"
 	"kox/internal/dbtest"
+	"kox/internal/kit"
 	"kox/internal/member"
 	"kox/internal/middleware"
 	"kox/internal/notify"
