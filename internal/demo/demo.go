@@ -119,6 +119,12 @@ func Load(ctx context.Context, d Deps) error {
 	if err := g.carRewards(ctx, car); err != nil {
 		return fmt.Errorf("demo car rewards: %w", err)
 	}
+	if err := g.carKits(ctx, car); err != nil {
+		return fmt.Errorf("demo kits: %w", err)
+	}
+	if err := g.carCommunity(ctx, car); err != nil {
+		return fmt.Errorf("demo community: %w", err)
+	}
 	fashion, err := g.fashion(ctx)
 	if err != nil {
 		return fmt.Errorf("demo fashion program: %w", err)
@@ -145,6 +151,9 @@ func Load(ctx context.Context, d Deps) error {
 		if _, err := d.Promotion.KeepAll(ctx); err != nil {
 			return fmt.Errorf("demo keep rules: %w", err)
 		}
+	}
+	if err := g.carPromotionKits(ctx, car); err != nil {
+		return fmt.Errorf("demo promotion kits: %w", err)
 	}
 	if d.Notify != nil {
 		for {
@@ -300,7 +309,7 @@ func (g *gen) car(ctx context.Context) (built, error) {
 		}
 		sources := []member.Source{member.Fan, member.Fan, member.Fan, member.Fan, member.Fan, member.Fan, member.Incubated, member.Incubated,
 			member.Incubated, member.Seeded, member.Scripted}
-		for i := 0; i < g.Size.Car; i++ {
+		for i := 0; i < g.Size.Car-newOwners; i++ { // the week's new owners join later (carKits)
 			region, city := g.place()
 			nm := g.name()
 			n := member.NewMember{Fields: member.Fields{Name: nm, Role: member.KOC, Source: sources[g.rng.IntN(len(sources))],

@@ -64,6 +64,20 @@ func TestDemo(t *testing.T) {
 		if n := count(t, d, `SELECT count(*) FROM outbox WHERE dispatched_at = 0`); n != 0 {
 			t.Errorf("%d events not dispatched", n)
 		}
+		// Kits: the new owners' welcome boxes given while stock lasted, the
+		// rest waiting; the approved experience officers their kit.
+		if given, waiting := count(t, d, `SELECT count(*) FROM kit_issues x JOIN kits k ON k.id = x.kit_id WHERE k.occasion = 'welcome' AND x.status = 'given'`),
+			count(t, d, `SELECT count(*) FROM kit_issues x JOIN kits k ON k.id = x.kit_id WHERE k.occasion = 'welcome' AND x.status = 'waiting'`); given != 8 || waiting != 2 {
+			t.Errorf("welcome kits: %d given, %d waiting", given, waiting)
+		}
+		if n := count(t, d, `SELECT count(*) FROM kit_issues x JOIN kits k ON k.id = x.kit_id WHERE k.occasion = 'promotion' AND x.status = 'given'`); n == 0 {
+			t.Error("no promotion kit given")
+		}
+		for _, st := range []string{"invited", "joined", "declined", "left"} {
+			if n := count(t, d, `SELECT count(*) FROM member_community WHERE status = $1`, st); n == 0 {
+				t.Errorf("no member whose community status is %s", st)
+			}
+		}
 		// The honour wall has this month's best, the quarter's star and the year's advisor.
 		if n := count(t, d, `SELECT count(*) FROM award_winners`); n != 3 {
 			t.Errorf("%d award winners, want 3", n)
