@@ -23,6 +23,7 @@ import (
 	"kox/internal/community"
 	"kox/internal/dashboard"
 	"kox/internal/db"
+	"kox/internal/event"
 	"kox/internal/idempotency"
 	"kox/internal/identity"
 	"kox/internal/job"
@@ -96,6 +97,7 @@ type App struct {
 	Badges    *badge.Service
 	Awards    *award.Service
 	Kits      *kit.Service
+	Events    *event.Service
 	Community *community.Service
 	Gate      *access.Gate
 	API       *api.Server
@@ -171,6 +173,7 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Badges = &badge.Service{DB: d}
 	a.Awards = &award.Service{DB: d, Ledger: a.Ledger, Catalog: a.Catalog}
 	a.Kits = &kit.Service{DB: d, Catalog: a.Catalog}
+	a.Events = &event.Service{DB: d, Ledger: a.Ledger}
 	a.Community = &community.Service{DB: d}
 	a.Gate = &access.Gate{Programs: a.Programs, Members: a.Members}
 	if cfg.SignInsPerMinute > 0 {
@@ -304,6 +307,10 @@ func (a *App) RegisterJobs(ctx context.Context) error {
 		{Name: "kits.issue", Schedule: "@every 10m", Run: func(ctx context.Context) (job.Result, error) {
 			r, err := a.Kits.IssueAll(ctx)
 			return job.Result{Changed: int64(r.Given), Note: fmt.Sprintf("%d given, %d waiting", r.Given, r.Waiting)}, err
+		}},
+		{Name: "events.offers", Schedule: "@every 1m", Run: func(ctx context.Context) (job.Result, error) {
+			n, err := a.Events.ExpireOffers(ctx)
+			return job.Result{Changed: int64(n)}, err
 		}},
 		{Name: "jobs.prune", Schedule: "@daily", Run: func(ctx context.Context) (job.Result, error) { return job.Prune(ctx, a.DB) }},
 	}

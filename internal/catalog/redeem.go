@@ -117,15 +117,11 @@ func scanRedemption(s interface{ Scan(...any) error }) (Redemption, error) {
 func opensFor(ctx context.Context, r *ladder.Ranks, it Item) (time.Time, error) {
 	at := it.OpensAt
 	for _, w := range it.Windows {
-		have, err := r.Member(ctx, w.Ladder)
+		ok, err := r.AtLeast(ctx, w.Ladder, w.Tier)
 		if err != nil {
 			return time.Time{}, err
 		}
-		need, found, err := r.Tier(ctx, w.Ladder, w.Tier)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if found && have >= need && w.OpensAt.Before(at) {
+		if ok && w.OpensAt.Before(at) {
 			at = w.OpensAt
 		}
 	}
@@ -140,15 +136,11 @@ func refusal(ctx context.Context, r *ladder.Ranks, it Item, used int) (*fault.Er
 		return fault.New(fault.Conflict, "catalog.archived", "the item is no longer offered"), time.Time{}, nil
 	}
 	if e := it.Eligibility; e.Ladder != "" {
-		have, err := r.Member(ctx, e.Ladder)
+		ok, err := r.AtLeast(ctx, e.Ladder, e.MinTier)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		need, found, err := r.Tier(ctx, e.Ladder, e.MinTier)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		if !found || have < need {
+		if !ok {
 			return fault.New(fault.Forbidden, "catalog.tier", "the item is for members at {tier} or above", fault.P{"tier": e.MinTier}), time.Time{}, nil
 		}
 	}

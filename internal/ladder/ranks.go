@@ -60,5 +60,16 @@ func (r *Ranks) Tier(ctx context.Context, ladder, tier string) (int, bool, error
 	return need, err == nil, nil
 }
 
+// AtLeast says the member stands at the tier of the ladder or above it (a
+// tier the ladder lacks admits no one).
+func (r *Ranks) AtLeast(ctx context.Context, ladder, tier string) (bool, error) {
+	have, err := r.Member(ctx, ladder)
+	if err != nil {
+		return false, err
+	}
+	need, found, err := r.Tier(ctx, ladder, tier)
+	return err == nil && found && have >= need, err
+}
+
 // Now is the transaction's time.
 func (r *Ranks) Now() time.Time { return r.tx.Now }

@@ -1,0 +1,293 @@
+package event_test
+
+import (
+	"os"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"kox/internal/apptest"
+	"kox/internal/db"
+	"kox/internal/dbtest"
+	"kox/internal/event"
+	"kox/internal/member"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
+
+var start = time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)
+
+func published(t *testing.T, w *apptest.World, in event.EventInput) event.Event {
+	t.Helper()
+	if in.Kind == "" {
+		in.Kind = event.TrackDay
+	}
+	if in.Title == "" {
+		in.Title = "赛道日"
+	}
+	if in.StartsAt.IsZero() {
+		in.StartsAt = start.Add(14 * 24 * time.Hour)
+	}
+	if in.Allocation == "" {
+		in.Allocation = event.FirstCome
+	}
+	e, err := w.A.Events.Create(w.Ctx, w.SC, in)
+	if err == nil {
+		e, err = w.A.Events.Publish(w.Ctx, w.SC, e.PublicID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// 2,000 members answer for 60 seats at once: exactly 60 hold seats, the
+// other 1,940 stand on the waitlist in one unbroken order; 10 cancellations
+// offer their seats to exactly the first 10 in line, and the capacity never
+// passes 60 at any time.
+func TestRSVPRaceNeverOversells(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		w := apptest.New(t, d, start)
+		e := published(t, w, event.EventInput{Capacity: 60, Title: "工厂探秘"})
+		ms := w.Members(2000)
+		seats := make([]event.Seat, len(ms))
+		var wg sync.WaitGroup
+		next := make(chan int, len(ms))
+		for i := range ms {
+			next <- i
+		}
+		close(next)
+		for range 48 {
+			wg.Go(func() {
+				for i := range next {
+					x, err := w.A.Events.RSVP(w.Ctx, w.As(ms[i]), e.PublicID)
+					if err != nil {
+						t.Errorf("rsvp %d: %v", i, err)
+						continue
+					}
+					seats[i] = x
+				}
+			})
+		}
+		wg.Wait()
+		var going []event.Seat
+		var line []int64
+		for _, x := range seats {
+			switch x.Status {
+			case event.Going:
+				going = append(going, x)
+				if x.Ticket == "" {
+					t.Fatalf("a seat without a ticket: %+v", x)
+				}
+			case event.Waitlisted:
+				line = append(line, x.Position)
+			}
+		}
+		got, _ := w.A.Events.Get(w.Ctx, w.SC, e.PublicID)
+		if len(going) != 60 || len(line) != 1940 || got.Taken != 60 || got.Waiting != 1940 {
+			t.Fatalf("going %d, waitlisted %d; event %+v", len(going), len(line), got)
+		}
+		// The places answered at the time may have moved since; read them now.
+		list, err := w.A.Events.Seats(w.Ctx, w.SC, e.PublicID, event.Waitlisted, 500)
+		if err != nil || len(list) != 500 || list[0].Position != 1 || list[499].Position != 500 {
+			t.Fatalf("waitlist: %d %v", len(list), err)
+		}
+		sort.Slice(line, func(i, j int) bool { return line[i] < line[j] })
+		for i, p := range line {
+			if p != int64(i+1) {
+				t.Fatalf("waitlist places answered are not 1..1940: place %d is %d", i, p)
+			}
+		}
+		first := list[:10]
+		for i, x := range first {
+			for _, y := range seats {
+				if y.PublicID == x.PublicID && y.Position != int64(i+1) {
+					t.Fatalf("the list's place %d answered place %d", i+1, y.Position)
+				}
+			}
+		}
+
+		// Ten cancel at once: the first ten in line are offered a seat, in order.
+		for _, x := range going[:10] {
+			wg.Go(func() {
+				if _, err := w.A.Events.Cancel(w.Ctx, w.As(member.Member{ID: memberID(t, w, x.Member), PublicID: x.Member}), x.PublicID); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		offered, _ := w.A.Events.Seats(w.Ctx, w.SC, e.PublicID, event.Offered, 100)
+		if len(offered) != 10 {
+			t.Fatalf("%d offered, want 10", len(offered))
+		}
+		want := map[string]bool{}
+		for _, x := range first {
+			want[x.PublicID] = true
+		}
+		for _, x := range offered {
+			if !want[x.PublicID] || x.OfferedUntil.IsZero() {
+				t.Fatalf("offered %s (%s), not one of the first ten in line", x.PublicID, x.MemberName)
+			}
+		}
+		got, _ = w.A.Events.Get(w.Ctx, w.SC, e.PublicID)
+		if got.Taken != 60 || got.Waiting != 1930 {
+			t.Fatalf("after the cancellations: %d taken, %d waiting", got.Taken, got.Waiting)
+		}
+		if again, _ := w.A.Events.Seat(w.Ctx, w.As(ms[0]), seats[0].PublicID); again.Status == "" {
+			t.Fatal("a member cannot read their own seat")
+		}
+	})
+}
+
+func memberID(t *testing.T, w *apptest.World, ref string) int64 {
+	t.Helper()
+	m, err := w.A.Members.Get(w.Ctx, w.SC, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.ID
+}
+
+// The waitlist's offer: accepted, it is a seat with a ticket; declined or
+// let lapse (the offers job), it goes to the next in line. A ticket checks
+// in once, a second scan says when it was used, a ticket of another event
+// or no ticket at all is refused; apply-and-select and assignment never
+// pass the capacity; eligibility holds.
+func TestOffersCheckInAndAllocation(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		w := apptest.New(t, d, start)
+		e := published(t, w, event.EventInput{Capacity: 1, OfferHours: 12})
+		a, b, c, dd := w.Member(), w.Member(), w.Member(), w.Member()
+		sa, _ := w.A.Events.RSVP(w.Ctx, w.As(a), e.PublicID)
+		sb, _ := w.A.Events.RSVP(w.Ctx, w.As(b), e.PublicID)
+		sc, _ := w.A.Events.RSVP(w.Ctx, w.As(c), e.PublicID)
+		if sa.Status != event.Going || sb.Status != event.Waitlisted || sb.Position != 1 || sc.Position != 2 {
+			t.Fatalf("answers: %+v %+v %+v", sa, sb, sc)
+		}
+		if _, err := w.A.Events.RSVP(w.Ctx, w.As(a), e.PublicID); apptest.Code(err) != "event.already_answered" {
+			t.Fatalf("answering twice: %v", err)
+		}
+		if _, err := w.A.Events.Cancel(w.Ctx, w.As(b), sa.PublicID); apptest.Code(err) != "event.seat_not_found" {
+			t.Fatalf("b cancelled a's seat: %v", err)
+		}
+		if _, err := w.A.Events.Cancel(w.Ctx, w.As(a), sa.PublicID); err != nil {
+			t.Fatal(err)
+		}
+		sb, _ = w.A.Events.Seat(w.Ctx, w.As(b), sb.PublicID)
+		if sb.Status != event.Offered || !sb.OfferedUntil.Equal(start.Add(12*time.Hour)) || sb.Ticket != "" {
+			t.Fatalf("b's offer: %+v", sb)
+		}
+		// b lets it lapse: c is offered.
+		w.Advance(11 * time.Hour)
+		if n, err := w.A.Events.ExpireOffers(w.Ctx); err != nil || n != 0 {
+			t.Fatalf("before the deadline: %d %v", n, err)
+		}
+		w.Advance(time.Hour)
+		if n, err := w.A.Events.ExpireOffers(w.Ctx); err != nil || n != 1 {
+			t.Fatalf("at the deadline: %d %v", n, err)
+		}
+		if _, err := w.A.Events.Answer(w.Ctx, w.As(b), sb.PublicID, true); apptest.Code(err) != "event.no_offer" {
+			t.Fatalf("accepting a lapsed offer: %v", err)
+		}
+		sc, err := w.A.Events.Answer(w.Ctx, w.As(c), sc.PublicID, true)
+		if err != nil || sc.Status != event.Going || sc.Ticket == "" {
+			t.Fatalf("c accepts: %+v %v", sc, err)
+		}
+
+		// The door.
+		other := published(t, w, event.EventInput{Capacity: 5, Title: "车主茶话会", Kind: event.TeaParty})
+		sd, _ := w.A.Events.RSVP(w.Ctx, w.As(dd), other.PublicID)
+		if _, err := w.A.Events.CheckIn(w.Ctx, w.SC, e.PublicID, sd.Ticket); apptest.Code(err) != "event.ticket_other_event" {
+			t.Fatalf("another event's ticket: %v", err)
+		}
+		if _, err := w.A.Events.CheckIn(w.Ctx, w.SC, e.PublicID, "AAAAA-BBBBB"); apptest.Code(err) != "ticket:event.ticket_unknown" {
+			t.Fatalf("no ticket: %v", err)
+		}
+		in, err := w.A.Events.CheckIn(w.Ctx, w.SC, e.PublicID, " "+sc.Ticket[:5]+sc.Ticket[6:]+" ") // typed without the dash
+		if err != nil || in.CheckedInAt.IsZero() {
+			t.Fatalf("check in: %+v %v", in, err)
+		}
+		if _, err := w.A.Events.CheckIn(w.Ctx, w.SC, e.PublicID, sc.Ticket); apptest.Code(err) != "event.ticket_used" {
+			t.Fatalf("a second scan: %v", err)
+		}
+		if _, err := w.A.Events.Cancel(w.Ctx, w.As(c), sc.PublicID); apptest.Code(err) != "event.checked_in" {
+			t.Fatalf("cancelling after the door: %v", err)
+		}
+
+		// Apply and select: never past the capacity.
+		ap := published(t, w, event.EventInput{Capacity: 1, Allocation: event.Apply, Title: "年度峰会", Kind: event.Summit})
+		x1, _ := w.A.Events.RSVP(w.Ctx, w.As(a), ap.PublicID)
+		x2, _ := w.A.Events.RSVP(w.Ctx, w.As(b), ap.PublicID)
+		if x1.Status != event.Applied {
+			t.Fatalf("an application: %+v", x1)
+		}
+		if x1, err = w.A.Events.Select(w.Ctx, w.SC, x1.PublicID, true); err != nil || x1.Status != event.Going {
+			t.Fatalf("select: %+v %v", x1, err)
+		}
+		if _, err := w.A.Events.Select(w.Ctx, w.SC, x2.PublicID, true); apptest.Code(err) != "event.full" {
+			t.Fatalf("selecting past the capacity: %v", err)
+		}
+		// Reward seats are assigned, not answered for; eligibility holds.
+		vip := published(t, w, event.EventInput{Capacity: 1, Allocation: event.Reward, Title: "VIP 席位", Ladder: "main", MinTier: "experience"})
+		if _, err := w.A.Events.RSVP(w.Ctx, w.As(a), vip.PublicID); apptest.Code(err) != "event.by_assignment" {
+			t.Fatalf("answering a reward event: %v", err)
+		}
+		if _, err := w.A.Events.Assign(w.Ctx, w.SC, vip.PublicID, a.PublicID); apptest.Code(err) != "event.tier" {
+			t.Fatalf("assigning below the tier: %v", err)
+		}
+		if _, err := w.A.Ladders.SetTier(w.Ctx, w.SC, a.PublicID, "main", "product", "测试"); err != nil {
+			t.Fatal(err)
+		}
+		if x, err := w.A.Events.Assign(w.Ctx, w.SC, vip.PublicID, a.PublicID); err != nil || x.Status != event.Going {
+			t.Fatalf("assign: %+v %v", x, err)
+		}
+		if _, err := w.A.Ladders.SetTier(w.Ctx, w.SC, b.PublicID, "main", "product", "测试"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.A.Events.Assign(w.Ctx, w.SC, vip.PublicID, b.PublicID); apptest.Code(err) != "event.full" {
+			t.Fatalf("assigning past the capacity: %v", err)
+		}
+	})
+}
+
+// An event names its fields' mistakes; a draft is no one's to answer.
+func TestEventInputIsChecked(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		w := apptest.New(t, d, start)
+		for _, c := range []struct {
+			in   event.EventInput
+			want string
+		}{
+			{event.EventInput{Kind: "picnic", Title: "x", StartsAt: start, Capacity: 1, Allocation: event.FirstCome}, "kind:one_of"},
+			{event.EventInput{Kind: event.Other, StartsAt: start, Capacity: 1, Allocation: event.FirstCome}, "title:length"},
+			{event.EventInput{Kind: event.Other, Title: "x", Capacity: 1, Allocation: event.FirstCome}, "starts_at:required"},
+			{event.EventInput{Kind: event.Other, Title: "x", StartsAt: start, EndsAt: start.Add(-time.Hour), Capacity: 1, Allocation: event.FirstCome}, "ends_at:event.ends_before"},
+			{event.EventInput{Kind: event.Other, Title: "x", StartsAt: start, Capacity: 0, Allocation: event.FirstCome}, "capacity:range"},
+			{event.EventInput{Kind: event.Other, Title: "x", StartsAt: start, Capacity: 1, Allocation: "lottery"}, "allocation:one_of"},
+			{event.EventInput{Kind: event.Other, Title: "x", StartsAt: start, Capacity: 1, Allocation: event.FirstCome, Ladder: "main", MinTier: "moon"}, "min_tier:catalog.tier_unknown"},
+		} {
+			if _, err := w.A.Events.Create(w.Ctx, w.SC, c.in); apptest.Code(err) != c.want {
+				t.Errorf("%+v: %v, want %s", c.in, err, c.want)
+			}
+		}
+		e, err := w.A.Events.Create(w.Ctx, w.SC, event.EventInput{Kind: event.Other, Title: "草稿", StartsAt: start.Add(time.Hour), Capacity: 3, Allocation: event.FirstCome})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := w.Member()
+		if _, err := w.A.Events.RSVP(w.Ctx, w.As(m), e.PublicID); apptest.Code(err) != "event.not_found" {
+			t.Fatalf("answering a draft: %v", err)
+		}
+		if _, err := w.A.Events.Publish(w.Ctx, w.SC, e.PublicID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.A.Events.Publish(w.Ctx, w.SC, e.PublicID); apptest.Code(err) != "event.not_draft" {
+			t.Fatalf("publishing twice: %v", err)
+		}
+		w.Advance(time.Hour)
+		if _, err := w.A.Events.RSVP(w.Ctx, w.As(m), e.PublicID); apptest.Code(err) != "event.started" {
+			t.Fatalf("answering after the start: %v", err)
+		}
+	})
+}

@@ -1,0 +1,395 @@
+package event
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+
+	"kox/internal/db"
+	"kox/internal/fault"
+	"kox/internal/program"
+)
+
+// lockSeat reads a seat with its event locked (the event row is where a
+// seat's changes queue); a member reaches only their own.
+func (s *Service) lockSeat(ctx context.Context, tx *db.Tx, sc program.Scope, ref string) (Event, Seat, error) {
+	x, err := scanSeat(tx.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.program_id = $1 AND s.public_id = $2`, sc.Program.ID, ref))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && sc.Actor.Kind == program.ActorMember && x.memberID != sc.Actor.ID) {
+		return Event{}, Seat{}, seatNotFound(ref)
+	}
+	if err != nil {
+		return Event{}, Seat{}, err
+	}
+	e, err := getEvent(ctx, tx, sc.Program.ID, x.Event, tx.ForUpdate())
+	if err != nil {
+		return Event{}, Seat{}, err
+	}
+	// Read again under the event's lock: another answer may have moved it.
+	x, err = scanSeat(tx.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.id = $1`, x.ID))
+	return e, x, err
+}
+
+// Cancel gives up a seat or a place: a seat held goes back and, first
+// come, is offered to the next on the waitlist. A member cancels their own;
+// operators (tasks.write) anyone's.
+func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref string) (Seat, error) {
+	return s.close(ctx, sc, ref, Cancelled, func(x Seat) error {
+		if !open(x.Status) {
+			return fault.New(fault.Conflict, "event.not_open", "a seat that is {status} cannot be cancelled", fault.P{"status": x.Status})
+		}
+		return nil
+	})
+}
+
+// Answer is a waitlisted member's answer to the seat offered them: accept
+// (going, with a ticket) or decline (the seat goes to the next in line).
+func (s *Service) Answer(ctx context.Context, sc program.Scope, ref string, accept bool) (Seat, error) {
+	if sc.Actor.Kind != program.ActorMember {
+		return Seat{}, fault.New(fault.Forbidden, "event.members_only", "members answer for themselves; operators assign seats")
+	}
+	offered := func(x Seat) error {
+		if x.Status != Offered {
+			return fault.New(fault.Conflict, "event.no_offer", "there is no seat offered to accept (you are {status})", fault.P{"status": x.Status})
+		}
+		return nil
+	}
+	if !accept {
+		return s.close(ctx, sc, ref, Declined, offered)
+	}
+	_, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
+		e, x, err := s.lockSeat(ctx, tx, sc, ref)
+		if err != nil {
+			return "", err
+		}
+		if err := offered(x); err != nil {
+			return "", err
+		}
+		x.Status = Going
+		if err := s.save(ctx, tx, x, 0); err != nil {
+			return "", err
+		}
+		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "event.accept", ObjectKind: "event", ObjectID: e.PublicID,
+			After: map[string]any{"seat": ref}})
+	})
+	if err != nil {
+		return Seat{}, err
+	}
+	return s.Seat(ctx, sc, ref)
+}
+
+// close ends a member's place with status to (after check says it may):
+// a held seat goes back and moves the waitlist up.
+func (s *Service) close(ctx context.Context, sc program.Scope, ref, to string, check func(Seat) error) (Seat, error) {
+	if sc.Actor.Kind != program.ActorMember {
+		if err := sc.Require(program.PermTasksWrite); err != nil {
+			return Seat{}, err
+		}
+	}
+	_, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
+		e, x, err := s.lockSeat(ctx, tx, sc, ref)
+		if err != nil {
+			return "", err
+		}
+		if err := check(x); err != nil {
+			return "", err
+		}
+		if !x.CheckedInAt.IsZero() {
+			return "", fault.New(fault.Conflict, "event.checked_in", "the ticket was used at the door")
+		}
+		was := x.Status
+		if err := s.vacate(ctx, tx, sc.Program.ID, e, x, to); err != nil {
+			return "", err
+		}
+		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "event." + to, ObjectKind: "event", ObjectID: e.PublicID,
+			Before: map[string]any{"seat": ref, "status": was}, After: map[string]any{"status": to}})
+	})
+	if err != nil {
+		return Seat{}, err
+	}
+	return s.Seat(ctx, sc, ref)
+}
+
+// vacate sets the member's place to status to; a seat they held goes back
+// and, first come, to the next in line.
+func (s *Service) vacate(ctx context.Context, tx *db.Tx, programID int64, e Event, x Seat, to string) error {
+	held := holds(x.Status)
+	if held {
+		if err := s.release(ctx, tx, programID, x); err != nil {
+			return err
+		}
+	}
+	x.Status, x.order = to, 0
+	if err := s.save(ctx, tx, x, 0); err != nil {
+		return err
+	}
+	if held && e.Allocation == FirstCome {
+		return s.offerNext(ctx, tx, programID, e)
+	}
+	return nil
+}
+
+// offerNext holds the free seats for the first on the waitlist, each until
+// the event's deadline to accept (and never past its start).
+func (s *Service) offerNext(ctx context.Context, tx *db.Tx, programID int64, e Event) error {
+	for {
+		x, err := scanSeat(tx.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.event_id = $1 AND s.status = 'waitlisted'
+			ORDER BY s.position, s.id LIMIT 1`, e.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ok, err := s.take(ctx, tx, programID, e, &x)
+		if err != nil || !ok {
+			return err
+		}
+		until := tx.Now.Add(time.Duration(e.OfferHours) * time.Hour)
+		if until.After(e.StartsAt) {
+			until = e.StartsAt
+		}
+		x.Status = Offered
+		if err := s.save(ctx, tx, x, until.UnixMicro()); err != nil {
+			return err
+		}
+	}
+}
+
+// Select gives an applicant a seat (apply-and-select), or refuses when the
+// event is full; Reject turns them down.
+func (s *Service) Select(ctx context.Context, sc program.Scope, ref string, chosen bool) (Seat, error) {
+	if err := sc.Require(program.PermTasksWrite); err != nil {
+		return Seat{}, err
+	}
+	_, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
+		e, x, err := s.lockSeat(ctx, tx, sc, ref)
+		if err != nil {
+			return "", err
+		}
+		if x.Status != Applied {
+			return "", fault.New(fault.Conflict, "event.not_applied", "only an application can be selected (the seat is {status})", fault.P{"status": x.Status})
+		}
+		if chosen {
+			ok, err := s.take(ctx, tx, sc.Program.ID, e, &x)
+			if err != nil {
+				return "", err
+			}
+			if !ok {
+				return "", full(e)
+			}
+			x.Status = Going
+		} else {
+			x.Status = Rejected
+		}
+		if err := s.save(ctx, tx, x, 0); err != nil {
+			return "", err
+		}
+		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "event.select", ObjectKind: "event", ObjectID: e.PublicID,
+			After: map[string]any{"seat": ref, "status": x.Status}})
+	})
+	if err != nil {
+		return Seat{}, err
+	}
+	return s.Seat(ctx, sc, ref)
+}
+
+func full(e Event) error {
+	return fault.New(fault.LimitExceeded, "event.full", "the event is full: all {capacity} seats are taken", fault.P{"capacity": e.Capacity})
+}
+
+// Assign gives a member a seat an operator chooses (a reward, a VIP seat):
+// it passes no answer window, but never the capacity.
+func (s *Service) Assign(ctx context.Context, sc program.Scope, ref, memberRef string) (Seat, error) {
+	if err := sc.Require(program.PermTasksWrite); err != nil {
+		return Seat{}, err
+	}
+	seat, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
+		e, err := getEvent(ctx, tx, sc.Program.ID, ref, tx.ForUpdate())
+		if err != nil {
+			return "", err
+		}
+		if e.Status != "published" {
+			return "", fault.New(fault.Conflict, "event.not_published", "publish the event first")
+		}
+		var memberID int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM members WHERE program_id = $1 AND public_id = $2`, sc.Program.ID, memberRef).Scan(&memberID); errors.Is(err, sql.ErrNoRows) {
+			return "", fault.Field("member", "member.not_found", "names no member of the program")
+		} else if err != nil {
+			return "", err
+		}
+		if err := eligible(ctx, tx, sc.Program.ID, e, memberID); err != nil {
+			return "", err
+		}
+		x, err := s.placeTx(ctx, tx, sc, e, memberID)
+		if err != nil {
+			return "", err
+		}
+		ok, err := s.take(ctx, tx, sc.Program.ID, e, &x)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "", full(e)
+		}
+		x.Status = Going
+		if err := s.save(ctx, tx, x, 0); err != nil {
+			return "", err
+		}
+		return x.PublicID, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "event.assign", ObjectKind: "event", ObjectID: ref,
+			After: map[string]any{"seat": x.PublicID, "member": memberRef}})
+	})
+	if err != nil {
+		return Seat{}, err
+	}
+	return s.Seat(ctx, sc, seat)
+}
+
+// ExpireOffers lets lapse every offer whose deadline passed: the seat goes
+// to the next in line (the events.offers job).
+func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
+	ctx = program.WithActor(ctx, program.Actor{Kind: program.ActorJob, PublicID: "job:events", Name: "events"})
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT id FROM event_seats WHERE status = 'offered' AND offered_until <= $1 ORDER BY id LIMIT 500`,
+		s.DB.Now().UnixMicro())
+	ids, err := db.Collect(rows, err, func(r *sql.Rows) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+			x, err := scanSeat(tx.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.id = $1`, id))
+			if err != nil {
+				return err
+			}
+			var programID int64
+			if err := tx.QueryRowContext(ctx, `SELECT program_id FROM events WHERE id = $1`, x.eventID).Scan(&programID); err != nil {
+				return err
+			}
+			e, err := getEvent(ctx, tx, programID, x.Event, tx.ForUpdate())
+			if err != nil {
+				return err
+			}
+			x, err = scanSeat(tx.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.id = $1`, id))
+			if err != nil || x.Status != Offered || x.OfferedUntil.After(tx.Now) {
+				return err // answered meanwhile
+			}
+			n++
+			if err := s.vacate(ctx, tx, programID, e, x, Expired); err != nil {
+				return err
+			}
+			return program.Audit(ctx, tx, program.Change{ProgramID: programID, Action: "event.expired", ObjectKind: "event", ObjectID: e.PublicID,
+				After: map[string]any{"seat": x.PublicID}})
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// CheckIn admits a ticket at the event's door, once: a second scan says
+// when it was used; a ticket of another event is refused.
+func (s *Service) CheckIn(ctx context.Context, sc program.Scope, ref, ticket string) (Seat, error) {
+	if err := sc.Require(program.PermTasksWrite); err != nil {
+		return Seat{}, err
+	}
+	code := typed(ticket)
+	x, err := scanSeat(s.DB.R.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.program_id = $1 AND s.ticket = $2`, sc.Program.ID, code))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && x.Status != Going) {
+		return Seat{}, fault.Field("ticket", "event.ticket_unknown", "is no ticket of a member going to an event")
+	}
+	if err != nil {
+		return Seat{}, err
+	}
+	if x.Event != ref {
+		return Seat{}, fault.New(fault.Conflict, "event.ticket_other_event", "the ticket is for another event: {event}", fault.P{"event": x.EventTitle})
+	}
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE event_seats SET checked_in_at = $2, updated_at = $2 WHERE id = $1 AND status = 'going' AND checked_in_at = 0`,
+			x.ID, tx.Now.UnixMicro())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var at int64
+			if err := tx.QueryRowContext(ctx, `SELECT checked_in_at FROM event_seats WHERE id = $1`, x.ID).Scan(&at); err != nil {
+				return err
+			}
+			return fault.New(fault.Conflict, "event.ticket_used", "the ticket was used at {at}", fault.P{"at": time.UnixMicro(at).UTC().Format(time.RFC3339)})
+		}
+		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "event.check_in", ObjectKind: "event", ObjectID: ref,
+			After: map[string]any{"seat": x.PublicID}})
+	})
+	if err != nil {
+		return Seat{}, err
+	}
+	return s.Seat(ctx, sc, x.PublicID)
+}
+
+// Seat returns one; a member reads their own, with its place in line.
+func (s *Service) Seat(ctx context.Context, sc program.Scope, ref string) (Seat, error) {
+	if sc.Actor.Kind != program.ActorMember {
+		if err := sc.Require(program.PermTasksRead); err != nil {
+			return Seat{}, err
+		}
+	}
+	x, err := scanSeat(s.DB.R.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.program_id = $1 AND s.public_id = $2`, sc.Program.ID, ref))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && sc.Actor.Kind == program.ActorMember && x.memberID != sc.Actor.ID) {
+		return Seat{}, seatNotFound(ref)
+	}
+	if err != nil {
+		return Seat{}, err
+	}
+	if x.Status == Waitlisted {
+		err = s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_seats WHERE event_id = $1 AND status = 'waitlisted' AND (position < $2 OR (position = $2 AND id <= $3))`,
+			x.eventID, x.order, x.ID).Scan(&x.Position)
+	}
+	return x, err
+}
+
+// Seats lists an event's seats by status: the waitlist in its order, the
+// rest newest first.
+func (s *Service) Seats(ctx context.Context, sc program.Scope, ref, status string, limit int) ([]Seat, error) {
+	if err := sc.Require(program.PermTasksRead); err != nil {
+		return nil, err
+	}
+	if err := db.CheckLimit(limit); err != nil {
+		return nil, err
+	}
+	e, err := getEvent(ctx, s.DB.R, sc.Program.ID, ref, "")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.event_id = $1 AND ($2 = '' OR s.status = $2)
+		ORDER BY CASE WHEN s.status = 'waitlisted' THEN 0 ELSE 1 END, s.position, s.id LIMIT `+strconv.Itoa(limit), e.ID, status)
+	xs, err := db.Collect(rows, err, scanSeat)
+	pos := int64(0)
+	for i := range xs {
+		if xs[i].Status == Waitlisted {
+			pos++
+			xs[i].Position = pos
+		}
+	}
+	if xs == nil {
+		xs = []Seat{}
+	}
+	return xs, err
+}
+
+// Mine is the member's places at events, newest first.
+func (s *Service) Mine(ctx context.Context, sc program.Scope) ([]Seat, error) {
+	if sc.Actor.Kind != program.ActorMember {
+		return nil, fault.New(fault.Forbidden, "event.members_only", "members answer for themselves; operators assign seats")
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.member_id = $1 ORDER BY s.id DESC LIMIT 100`, sc.Actor.ID)
+	xs, err := db.Collect(rows, err, scanSeat)
+	if xs == nil {
+		xs = []Seat{}
+	}
+	return xs, err
+}
