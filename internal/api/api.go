@@ -24,6 +24,7 @@ import (
 	"kox/internal/community"
 	"kox/internal/dashboard"
 	"kox/internal/db"
+	"kox/internal/event"
 	"kox/internal/idempotency"
 	"kox/internal/identity"
 	"kox/internal/job"
@@ -68,6 +69,7 @@ type Deps struct {
 	Badges    *badge.Service
 	Awards    *award.Service
 	Kits      *kit.Service
+	Events    *event.Service
 	Community *community.Service
 	Jobs      *job.Service
 	Promotion *promotion.Service
@@ -152,6 +154,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerNotify()
 	s.registerAwards()
 	s.registerKits()
+	s.registerEvents()
 	return s
 }
 

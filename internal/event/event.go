@@ -70,8 +70,8 @@ func open(status string) bool {
 	return status == Going || status == Applied || status == Waitlisted || status == Offered
 }
 
-// Event is an event with its seats' figures.
-type Event struct {
+// Gathering is an event with its seats' figures.
+type Gathering struct {
 	ID          int64      `json:"-"`
 	PublicID    string     `json:"id"`
 	Kind        Kind       `json:"kind"`
@@ -96,7 +96,7 @@ type Event struct {
 }
 
 // Left is how many seats are free.
-func (e Event) Left() int64 { return int64(e.Capacity) - e.Taken }
+func (e Gathering) Left() int64 { return int64(e.Capacity) - e.Taken }
 
 // EventInput is an event as written.
 type EventInput struct {
@@ -107,7 +107,7 @@ type EventInput struct {
 	Venue       string     `json:"venue,omitempty" maxLength:"200"`
 	Region      string     `json:"region,omitempty" maxLength:"60"`
 	StartsAt    time.Time  `json:"starts_at"`
-	EndsAt      time.Time  `json:"ends_at"`
+	EndsAt      time.Time  `json:"ends_at,omitzero" doc:"The start when empty."`
 	Capacity    int        `json:"capacity" minimum:"1" maximum:"100000"`
 	Allocation  Allocation `json:"allocation" enum:"first_come,apply,reward"`
 	Ladder      string     `json:"ladder,omitempty"`
@@ -217,8 +217,8 @@ const eventCols = `e.id, e.public_id, e.kind, e.title, e.description, e.city, e.
 	(SELECT COUNT(*) FROM event_seats s WHERE s.event_id = e.id AND s.status IN ('going', 'offered')),
 	(SELECT COUNT(*) FROM event_seats s WHERE s.event_id = e.id AND s.status = 'waitlisted')`
 
-func scanEvent(s interface{ Scan(...any) error }) (Event, error) {
-	var e Event
+func scanEvent(s interface{ Scan(...any) error }) (Gathering, error) {
+	var e Gathering
 	var starts, ends, created int64
 	err := s.Scan(&e.ID, &e.PublicID, &e.Kind, &e.Title, &e.Description, &e.City, &e.Venue, &e.Region, &starts, &ends, &e.Capacity, &e.Allocation,
 		&e.Ladder, &e.MinTier, &e.OfferHours, &e.Status, &created, &e.seats, &e.taken, &e.Taken, &e.Waiting)
@@ -230,18 +230,18 @@ type querier interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
-func getEvent(ctx context.Context, q querier, programID int64, ref, lock string) (Event, error) {
+func getEvent(ctx context.Context, q querier, programID int64, ref, lock string) (Gathering, error) {
 	e, err := scanEvent(q.QueryRowContext(ctx, `SELECT `+eventCols+` FROM events e WHERE e.program_id = $1 AND e.public_id = $2`+lock, programID, ref))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Event{}, notFound(ref)
+		return Gathering{}, notFound(ref)
 	}
 	return e, err
 }
 
 // Create writes a draft event.
-func (s *Service) Create(ctx context.Context, sc program.Scope, in EventInput) (Event, error) {
+func (s *Service) Create(ctx context.Context, sc program.Scope, in EventInput) (Gathering, error) {
 	if err := sc.Require(program.PermTasksWrite); err != nil {
-		return Event{}, err
+		return Gathering{}, err
 	}
 	ref, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
 		ls, err := ladder.LoadTx(ctx, tx, sc.Program.ID)
@@ -261,16 +261,16 @@ func (s *Service) Create(ctx context.Context, sc program.Scope, in EventInput) (
 		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "event.create", ObjectKind: "event", ObjectID: ref, After: in})
 	})
 	if err != nil {
-		return Event{}, err
+		return Gathering{}, err
 	}
 	return getEvent(ctx, s.DB.R, sc.Program.ID, ref, "")
 }
 
 // Publish opens the event to members: its seats are put in their ledger
 // account, from which every seat taken is a transfer.
-func (s *Service) Publish(ctx context.Context, sc program.Scope, ref string) (Event, error) {
+func (s *Service) Publish(ctx context.Context, sc program.Scope, ref string) (Gathering, error) {
 	if err := sc.Require(program.PermTasksWrite); err != nil {
-		return Event{}, err
+		return Gathering{}, err
 	}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		e, err := getEvent(ctx, tx, sc.Program.ID, ref, tx.ForUpdate())
@@ -311,27 +311,27 @@ func (s *Service) Publish(ctx context.Context, sc program.Scope, ref string) (Ev
 			After: map[string]any{"capacity": e.Capacity}})
 	})
 	if err != nil {
-		return Event{}, err
+		return Gathering{}, err
 	}
 	return getEvent(ctx, s.DB.R, sc.Program.ID, ref, "")
 }
 
 // Get returns an event. Members read published events.
-func (s *Service) Get(ctx context.Context, sc program.Scope, ref string) (Event, error) {
+func (s *Service) Get(ctx context.Context, sc program.Scope, ref string) (Gathering, error) {
 	if sc.Actor.Kind != program.ActorMember {
 		if err := sc.Require(program.PermTasksRead); err != nil {
-			return Event{}, err
+			return Gathering{}, err
 		}
 	}
 	e, err := getEvent(ctx, s.DB.R, sc.Program.ID, ref, "")
 	if err == nil && sc.Actor.Kind == program.ActorMember && e.Status != "published" {
-		return Event{}, notFound(ref)
+		return Gathering{}, notFound(ref)
 	}
 	return e, err
 }
 
 // List is the program's events, soonest first; members see published ones.
-func (s *Service) List(ctx context.Context, sc program.Scope) ([]Event, error) {
+func (s *Service) List(ctx context.Context, sc program.Scope) ([]Gathering, error) {
 	status := ""
 	if sc.Actor.Kind == program.ActorMember {
 		status = "published"
@@ -342,7 +342,7 @@ func (s *Service) List(ctx context.Context, sc program.Scope) ([]Event, error) {
 		ORDER BY e.starts_at, e.id LIMIT 500`, sc.Program.ID, status)
 	es, err := db.Collect(rows, err, scanEvent)
 	if es == nil {
-		es = []Event{}
+		es = []Gathering{}
 	}
 	return es, err
 }
@@ -388,7 +388,7 @@ func typed(code string) string {
 }
 
 // eligible says why the member may not have a seat, or nil.
-func eligible(ctx context.Context, tx *db.Tx, programID int64, e Event, memberID int64) error {
+func eligible(ctx context.Context, tx *db.Tx, programID int64, e Gathering, memberID int64) error {
 	var status, region string
 	if err := tx.QueryRowContext(ctx, `SELECT status, region FROM members WHERE id = $1`, memberID).Scan(&status, &region); err != nil {
 		return err
@@ -412,7 +412,7 @@ func eligible(ctx context.Context, tx *db.Tx, programID int64, e Event, memberID
 }
 
 // take moves one seat to the member's place, or reports the event full.
-func (s *Service) take(ctx context.Context, tx *db.Tx, programID int64, e Event, x *Seat) (bool, error) {
+func (s *Service) take(ctx context.Context, tx *db.Tx, programID int64, e Gathering, x *Seat) (bool, error) {
 	x.attempt++
 	id := fmt.Sprintf("seat:%s:%d", x.PublicID, x.attempt)
 	rs, err := s.Ledger.ApplyNewTx(ctx, tx, programID, []ledger.Transfer{{ClientID: id, DebitAccountID: e.seats, CreditAccountID: e.taken,
@@ -458,11 +458,19 @@ func nextPosition(ctx context.Context, tx *db.Tx, eventID int64) (int64, error) 
 // free (first come), otherwise a place at the end of the waitlist; an
 // application where operators select. However many answer at once, no
 // more than the capacity hold seats, and the waitlist keeps their order.
-func (s *Service) RSVP(ctx context.Context, sc program.Scope, ref string) (Seat, error) {
+// A member answers for themselves; an operator (tasks.write) for the
+// member named, as if they had answered.
+func (s *Service) RSVP(ctx context.Context, sc program.Scope, ref, memberRef string) (Seat, error) {
 	if sc.Actor.Kind != program.ActorMember {
-		return Seat{}, fault.New(fault.Forbidden, "event.members_only", "members answer for themselves; operators assign seats")
+		if err := sc.Require(program.PermTasksWrite); err != nil {
+			return Seat{}, err
+		}
 	}
 	seat, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
+		memberID, err := whose(ctx, tx, sc, memberRef)
+		if err != nil {
+			return "", err
+		}
 		e, err := getEvent(ctx, tx, sc.Program.ID, ref, tx.ForUpdate())
 		if err != nil {
 			return "", err
@@ -476,10 +484,10 @@ func (s *Service) RSVP(ctx context.Context, sc program.Scope, ref string) (Seat,
 		if e.Allocation == Reward {
 			return "", fault.New(fault.Conflict, "event.by_assignment", "seats at this event are assigned, not answered for")
 		}
-		if err := eligible(ctx, tx, sc.Program.ID, e, sc.Actor.ID); err != nil {
+		if err := eligible(ctx, tx, sc.Program.ID, e, memberID); err != nil {
 			return "", err
 		}
-		x, err := s.placeTx(ctx, tx, sc, e, sc.Actor.ID)
+		x, err := s.placeTx(ctx, tx, sc, e, memberID)
 		if err != nil {
 			return "", err
 		}
@@ -510,9 +518,26 @@ func (s *Service) RSVP(ctx context.Context, sc program.Scope, ref string) (Seat,
 	return s.Seat(ctx, sc, seat)
 }
 
+// whose is the member a seat is for: a member themselves, else the one an
+// operator names.
+func whose(ctx context.Context, tx *db.Tx, sc program.Scope, memberRef string) (int64, error) {
+	if sc.Actor.Kind == program.ActorMember {
+		return sc.Actor.ID, nil
+	}
+	if strings.TrimSpace(memberRef) == "" {
+		return 0, fault.Field("member", "required", "is required")
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM members WHERE program_id = $1 AND public_id = $2`, sc.Program.ID, memberRef).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fault.Field("member", "event.member_unknown", "names no member of the program")
+	}
+	return id, err
+}
+
 // placeTx is the member's row for the event: new, or one whose earlier
 // answer closed (cancelled, declined, expired) to answer again.
-func (s *Service) placeTx(ctx context.Context, tx *db.Tx, sc program.Scope, e Event, memberID int64) (Seat, error) {
+func (s *Service) placeTx(ctx context.Context, tx *db.Tx, sc program.Scope, e Gathering, memberID int64) (Seat, error) {
 	x, err := scanSeat(tx.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.event_id = $1 AND s.member_id = $2`, e.ID, memberID))
 	if errors.Is(err, sql.ErrNoRows) {
 		x = Seat{PublicID: pubid.New("seat")}

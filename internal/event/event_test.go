@@ -18,7 +18,7 @@ func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 
 var start = time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)
 
-func published(t *testing.T, w *apptest.World, in event.EventInput) event.Event {
+func published(t *testing.T, w *apptest.World, in event.EventInput) event.Gathering {
 	t.Helper()
 	if in.Kind == "" {
 		in.Kind = event.TrackDay
@@ -61,7 +61,7 @@ func TestRSVPRaceNeverOversells(t *testing.T) {
 		for range 48 {
 			wg.Go(func() {
 				for i := range next {
-					x, err := w.A.Events.RSVP(w.Ctx, w.As(ms[i]), e.PublicID)
+					x, err := w.A.Events.RSVP(w.Ctx, w.As(ms[i]), e.PublicID, "")
 					if err != nil {
 						t.Errorf("rsvp %d: %v", i, err)
 						continue
@@ -159,13 +159,13 @@ func TestOffersCheckInAndAllocation(t *testing.T) {
 		w := apptest.New(t, d, start)
 		e := published(t, w, event.EventInput{Capacity: 1, OfferHours: 12})
 		a, b, c, dd := w.Member(), w.Member(), w.Member(), w.Member()
-		sa, _ := w.A.Events.RSVP(w.Ctx, w.As(a), e.PublicID)
-		sb, _ := w.A.Events.RSVP(w.Ctx, w.As(b), e.PublicID)
-		sc, _ := w.A.Events.RSVP(w.Ctx, w.As(c), e.PublicID)
+		sa, _ := w.A.Events.RSVP(w.Ctx, w.As(a), e.PublicID, "")
+		sb, _ := w.A.Events.RSVP(w.Ctx, w.As(b), e.PublicID, "")
+		sc, _ := w.A.Events.RSVP(w.Ctx, w.As(c), e.PublicID, "")
 		if sa.Status != event.Going || sb.Status != event.Waitlisted || sb.Position != 1 || sc.Position != 2 {
 			t.Fatalf("answers: %+v %+v %+v", sa, sb, sc)
 		}
-		if _, err := w.A.Events.RSVP(w.Ctx, w.As(a), e.PublicID); apptest.Code(err) != "event.already_answered" {
+		if _, err := w.A.Events.RSVP(w.Ctx, w.As(a), e.PublicID, ""); apptest.Code(err) != "event.already_answered" {
 			t.Fatalf("answering twice: %v", err)
 		}
 		if _, err := w.A.Events.Cancel(w.Ctx, w.As(b), sa.PublicID); apptest.Code(err) != "event.seat_not_found" {
@@ -197,7 +197,7 @@ func TestOffersCheckInAndAllocation(t *testing.T) {
 
 		// The door.
 		other := published(t, w, event.EventInput{Capacity: 5, Title: "车主茶话会", Kind: event.TeaParty})
-		sd, _ := w.A.Events.RSVP(w.Ctx, w.As(dd), other.PublicID)
+		sd, _ := w.A.Events.RSVP(w.Ctx, w.As(dd), other.PublicID, "")
 		if _, err := w.A.Events.CheckIn(w.Ctx, w.SC, e.PublicID, sd.Ticket); apptest.Code(err) != "event.ticket_other_event" {
 			t.Fatalf("another event's ticket: %v", err)
 		}
@@ -217,8 +217,8 @@ func TestOffersCheckInAndAllocation(t *testing.T) {
 
 		// Apply and select: never past the capacity.
 		ap := published(t, w, event.EventInput{Capacity: 1, Allocation: event.Apply, Title: "年度峰会", Kind: event.Summit})
-		x1, _ := w.A.Events.RSVP(w.Ctx, w.As(a), ap.PublicID)
-		x2, _ := w.A.Events.RSVP(w.Ctx, w.As(b), ap.PublicID)
+		x1, _ := w.A.Events.RSVP(w.Ctx, w.As(a), ap.PublicID, "")
+		x2, _ := w.A.Events.RSVP(w.Ctx, w.As(b), ap.PublicID, "")
 		if x1.Status != event.Applied {
 			t.Fatalf("an application: %+v", x1)
 		}
@@ -230,7 +230,7 @@ func TestOffersCheckInAndAllocation(t *testing.T) {
 		}
 		// Reward seats are assigned, not answered for; eligibility holds.
 		vip := published(t, w, event.EventInput{Capacity: 1, Allocation: event.Reward, Title: "VIP 席位", Ladder: "main", MinTier: "experience"})
-		if _, err := w.A.Events.RSVP(w.Ctx, w.As(a), vip.PublicID); apptest.Code(err) != "event.by_assignment" {
+		if _, err := w.A.Events.RSVP(w.Ctx, w.As(a), vip.PublicID, ""); apptest.Code(err) != "event.by_assignment" {
 			t.Fatalf("answering a reward event: %v", err)
 		}
 		if _, err := w.A.Events.Assign(w.Ctx, w.SC, vip.PublicID, a.PublicID); apptest.Code(err) != "event.tier" {
@@ -276,7 +276,7 @@ func TestEventInputIsChecked(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := w.Member()
-		if _, err := w.A.Events.RSVP(w.Ctx, w.As(m), e.PublicID); apptest.Code(err) != "event.not_found" {
+		if _, err := w.A.Events.RSVP(w.Ctx, w.As(m), e.PublicID, ""); apptest.Code(err) != "event.not_found" {
 			t.Fatalf("answering a draft: %v", err)
 		}
 		if _, err := w.A.Events.Publish(w.Ctx, w.SC, e.PublicID); err != nil {
@@ -286,7 +286,7 @@ func TestEventInputIsChecked(t *testing.T) {
 			t.Fatalf("publishing twice: %v", err)
 		}
 		w.Advance(time.Hour)
-		if _, err := w.A.Events.RSVP(w.Ctx, w.As(m), e.PublicID); apptest.Code(err) != "event.started" {
+		if _, err := w.A.Events.RSVP(w.Ctx, w.As(m), e.PublicID, ""); apptest.Code(err) != "event.started" {
 			t.Fatalf("answering after the start: %v", err)
 		}
 	})

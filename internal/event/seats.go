@@ -14,17 +14,17 @@ import (
 
 // lockSeat reads a seat with its event locked (the event row is where a
 // seat's changes queue); a member reaches only their own.
-func (s *Service) lockSeat(ctx context.Context, tx *db.Tx, sc program.Scope, ref string) (Event, Seat, error) {
+func (s *Service) lockSeat(ctx context.Context, tx *db.Tx, sc program.Scope, ref string) (Gathering, Seat, error) {
 	x, err := scanSeat(tx.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.program_id = $1 AND s.public_id = $2`, sc.Program.ID, ref))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && sc.Actor.Kind == program.ActorMember && x.memberID != sc.Actor.ID) {
-		return Event{}, Seat{}, seatNotFound(ref)
+		return Gathering{}, Seat{}, seatNotFound(ref)
 	}
 	if err != nil {
-		return Event{}, Seat{}, err
+		return Gathering{}, Seat{}, err
 	}
 	e, err := getEvent(ctx, tx, sc.Program.ID, x.Event, tx.ForUpdate())
 	if err != nil {
-		return Event{}, Seat{}, err
+		return Gathering{}, Seat{}, err
 	}
 	// Read again under the event's lock: another answer may have moved it.
 	x, err = scanSeat(tx.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.id = $1`, x.ID))
@@ -45,9 +45,12 @@ func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref string) (Sea
 
 // Answer is a waitlisted member's answer to the seat offered them: accept
 // (going, with a ticket) or decline (the seat goes to the next in line).
+// Operators (tasks.write) may answer for a member.
 func (s *Service) Answer(ctx context.Context, sc program.Scope, ref string, accept bool) (Seat, error) {
 	if sc.Actor.Kind != program.ActorMember {
-		return Seat{}, fault.New(fault.Forbidden, "event.members_only", "members answer for themselves; operators assign seats")
+		if err := sc.Require(program.PermTasksWrite); err != nil {
+			return Seat{}, err
+		}
 	}
 	offered := func(x Seat) error {
 		if x.Status != Offered {
@@ -113,7 +116,7 @@ func (s *Service) close(ctx context.Context, sc program.Scope, ref, to string, c
 
 // vacate sets the member's place to status to; a seat they held goes back
 // and, first come, to the next in line.
-func (s *Service) vacate(ctx context.Context, tx *db.Tx, programID int64, e Event, x Seat, to string) error {
+func (s *Service) vacate(ctx context.Context, tx *db.Tx, programID int64, e Gathering, x Seat, to string) error {
 	held := holds(x.Status)
 	if held {
 		if err := s.release(ctx, tx, programID, x); err != nil {
@@ -132,7 +135,7 @@ func (s *Service) vacate(ctx context.Context, tx *db.Tx, programID int64, e Even
 
 // offerNext holds the free seats for the first on the waitlist, each until
 // the event's deadline to accept (and never past its start).
-func (s *Service) offerNext(ctx context.Context, tx *db.Tx, programID int64, e Event) error {
+func (s *Service) offerNext(ctx context.Context, tx *db.Tx, programID int64, e Gathering) error {
 	for {
 		x, err := scanSeat(tx.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.event_id = $1 AND s.status = 'waitlisted'
 			ORDER BY s.position, s.id LIMIT 1`, e.ID))
@@ -195,7 +198,7 @@ func (s *Service) Select(ctx context.Context, sc program.Scope, ref string, chos
 	return s.Seat(ctx, sc, ref)
 }
 
-func full(e Event) error {
+func full(e Gathering) error {
 	return fault.New(fault.LimitExceeded, "event.full", "the event is full: all {capacity} seats are taken", fault.P{"capacity": e.Capacity})
 }
 
@@ -213,10 +216,8 @@ func (s *Service) Assign(ctx context.Context, sc program.Scope, ref, memberRef s
 		if e.Status != "published" {
 			return "", fault.New(fault.Conflict, "event.not_published", "publish the event first")
 		}
-		var memberID int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM members WHERE program_id = $1 AND public_id = $2`, sc.Program.ID, memberRef).Scan(&memberID); errors.Is(err, sql.ErrNoRows) {
-			return "", fault.Field("member", "member.not_found", "names no member of the program")
-		} else if err != nil {
+		memberID, err := whose(ctx, tx, sc, memberRef)
+		if err != nil {
 			return "", err
 		}
 		if err := eligible(ctx, tx, sc.Program.ID, e, memberID); err != nil {
@@ -381,12 +382,18 @@ func (s *Service) Seats(ctx context.Context, sc program.Scope, ref, status strin
 	return xs, err
 }
 
-// Mine is the member's places at events, newest first.
-func (s *Service) Mine(ctx context.Context, sc program.Scope) ([]Seat, error) {
+// Of is a member's places at events, newest first; a member reads their
+// own.
+func (s *Service) Of(ctx context.Context, sc program.Scope, memberRef string) ([]Seat, error) {
 	if sc.Actor.Kind != program.ActorMember {
-		return nil, fault.New(fault.Forbidden, "event.members_only", "members answer for themselves; operators assign seats")
+		if err := sc.Require(program.PermTasksRead); err != nil {
+			return nil, err
+		}
+	} else if memberRef != sc.Actor.PublicID {
+		return nil, fault.New(fault.NotFound, "member.not_found", "member {ref} not found", fault.P{"ref": memberRef})
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.member_id = $1 ORDER BY s.id DESC LIMIT 100`, sc.Actor.ID)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.program_id = $1 AND m.public_id = $2 ORDER BY s.id DESC LIMIT 100`,
+		sc.Program.ID, memberRef)
 	xs, err := db.Collect(rows, err, scanSeat)
 	if xs == nil {
 		xs = []Seat{}

@@ -26,6 +26,7 @@ import (
 	"kox/internal/community"
 	"kox/internal/dashboard"
 	"kox/internal/db"
+	"kox/internal/event"
 	"kox/internal/fault"
 	"kox/internal/i18n"
 	"kox/internal/identity"
@@ -64,6 +65,7 @@ type Deps struct {
 	Badges    *badge.Service
 	Awards    *award.Service
 	Kits      *kit.Service
+	Events    *event.Service
 	Community *community.Service
 	Jobs      *job.Service
 	Promotion *promotion.Service
