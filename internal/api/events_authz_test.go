@@ -45,7 +45,7 @@ func init() {
 		fixtures[id] = fx
 	}
 	memberExpect["list-events"] = 200
-	memberExpect["get-event"] = 200 // published
+	memberExpect["get-event"] = 200  // published
 	memberExpect["rsvp-event"] = 201 // for themselves
 	memberExpect["member-event-seats"] = 404
 	memberExpect["get-seat"] = 404
