@@ -177,3 +177,16 @@ func drawQR(img *image.RGBA, url string, box image.Rectangle) error {
 	}
 	return nil
 }
+
+// QR is a size×size PNG of text's QR code (an event ticket's code).
+func QR(text string, size int) ([]byte, error) {
+	img := image.NewRGBA(image.Rect(0, 0, size, size))
+	if err := drawQR(img, text, img.Bounds()); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, fmt.Errorf("card: qr png: %w", err)
+	}
+	return b.Bytes(), nil
+}

@@ -95,6 +95,22 @@ type Gathering struct {
 	taken       int64
 }
 
+// Answering says members may answer now (an assigned event takes no
+// answers): the rule RSVP keeps, for a face to offer the button.
+func (e Gathering) Answering(now time.Time) bool {
+	return e.Status == "published" && now.Before(e.StartsAt) && e.Allocation != Reward
+}
+
+// Cancellable says the member may still give up their seat or place.
+func (x Seat) Cancellable() bool { return open(x.Status) && x.CheckedInAt.IsZero() }
+
+// Answerable says a seat is offered to the member to accept or decline.
+func (x Seat) Answerable() bool { return x.Status == Offered }
+
+// Again says the member may answer anew (after cancelling, declining or
+// letting an offer lapse); "" (no seat) too.
+func (x Seat) Again() bool { return !open(x.Status) && x.Status != Rejected }
+
 // Left is how many seats are free.
 func (e Gathering) Left() int64 { return int64(e.Capacity) - e.Taken }
 
@@ -475,14 +491,14 @@ func (s *Service) RSVP(ctx context.Context, sc program.Scope, ref, memberRef str
 		if err != nil {
 			return "", err
 		}
-		if e.Status != "published" {
-			return "", notFound(ref)
-		}
-		if !tx.Now.Before(e.StartsAt) {
+		if !e.Answering(tx.Now) {
+			switch {
+			case e.Status != "published":
+				return "", notFound(ref)
+			case e.Allocation == Reward:
+				return "", fault.New(fault.Conflict, "event.by_assignment", "seats at this event are assigned, not answered for")
+			}
 			return "", fault.New(fault.Conflict, "event.started", "the event has started: answers are closed")
-		}
-		if e.Allocation == Reward {
-			return "", fault.New(fault.Conflict, "event.by_assignment", "seats at this event are assigned, not answered for")
 		}
 		if err := eligible(ctx, tx, sc.Program.ID, e, memberID); err != nil {
 			return "", err
@@ -548,9 +564,13 @@ func (s *Service) placeTx(ctx context.Context, tx *db.Tx, sc program.Scope, e Ga
 	if err != nil {
 		return Seat{}, err
 	}
-	if open(x.Status) || x.Status == Rejected {
+	if !x.Again() {
 		return Seat{}, fault.New(fault.Conflict, "event.already_answered", "you already answered: you are {status}", fault.P{"status": x.Status})
 	}
 	x.order = 0
 	return x, nil
 }
+
+// MayAnswer says the member whose seat (or none) is x may answer e now:
+// what the portal offers and RSVP allows (eligibility aside).
+func (s *Service) MayAnswer(e Gathering, x Seat) bool { return e.Answering(s.DB.Now()) && x.Again() }

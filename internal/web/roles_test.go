@@ -6,10 +6,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"kox/internal/award"
 	"kox/internal/db"
 	"kox/internal/dbtest"
+	"kox/internal/event"
 	"kox/internal/kit"
 	"kox/internal/member"
 	"kox/internal/middleware"
@@ -104,7 +106,19 @@ func TestConsolePagesByRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		params := map[string]string{"{kit}": kt.PublicID, "{award}": aw.PublicID, "{endpoint}": ep.PublicID, "{delivery}": dls[0].PublicID, "{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
+		ev, err := s.a.Events.Create(ctx, sc, event.EventInput{Kind: event.TrackDay, Title: "赛道日", StartsAt: time.Now().Add(240 * time.Hour), Capacity: 5,
+			Allocation: event.FirstCome})
+		if err == nil {
+			ev, err = s.a.Events.Publish(ctx, sc, ev.PublicID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		seat, err := s.a.Events.RSVP(ctx, sc, ev.PublicID, m.PublicID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]string{"{event}": ev.PublicID, "{seat}": seat.PublicID, "{kit}": kt.PublicID, "{award}": aw.PublicID, "{endpoint}": ep.PublicID, "{delivery}": dls[0].PublicID, "{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
 			"{request}": rw.request.PublicID, "{batch}": rw.batch.PublicID, "{image}": pic.Ref, "{operator}": mate.PublicID, "{key}": key.PublicID, "{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
 			"{claim}": applied.PublicID, "{submission}": sub.PublicID, "{import}": staged.ID}
 
@@ -303,6 +317,14 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/awards":                             program.PermRewardsWrite,
 	"GET /p/{program}/awards/{award}":                      program.PermRewardsRead,
 	"POST /p/{program}/awards/{award}/winners":             program.PermRewardsWrite,
+	"GET /p/{program}/events":                              program.PermTasksRead,
+	"POST /p/{program}/events":                             program.PermTasksWrite,
+	"GET /p/{program}/events/{event}":                      program.PermTasksRead,
+	"POST /p/{program}/events/{event}/publish":             program.PermTasksWrite,
+	"POST /p/{program}/events/{event}/check-in":            program.PermTasksWrite,
+	"POST /p/{program}/events/{event}/seats":               program.PermTasksWrite,
+	"POST /p/{program}/seats/{seat}/cancel":                program.PermTasksWrite,
+	"POST /p/{program}/seats/{seat}/selection":             program.PermTasksWrite,
 	"GET /p/{program}/kits":                                program.PermRewardsRead,
 	"POST /p/{program}/kits":                               program.PermRewardsWrite,
 	"POST /p/{program}/kits/issue":                         program.PermRewardsWrite,

@@ -122,6 +122,12 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("POST /m/redemptions/{redemption}/cancel", s.portal(s.memberCancelRedemption))
 	mux.Handle("POST /m/redemptions/{redemption}/address", s.portal(s.memberRedemptionAddress))
 	mux.Handle("POST /m/community", s.portal(s.memberAnswerCommunity))
+	mux.Handle("GET /m/events", s.portal(s.memberEvents))
+	mux.Handle("GET /m/events/{event}", s.portal(s.memberEvent))
+	mux.Handle("POST /m/events/{event}/rsvp", s.portal(s.memberRSVP))
+	mux.Handle("POST /m/seats/{seat}/cancel", s.portal(s.memberCancelSeat))
+	mux.Handle("POST /m/seats/{seat}/answer", s.portal(s.memberAnswerOffer))
+	mux.Handle("GET /m/seats/{seat}/ticket.png", s.portal(s.memberTicketPNG))
 	mux.Handle("GET /m/badges", s.portal(s.memberBadges))
 	mux.Handle("GET /m/notifications", s.portal(s.memberNotifications))
 	mux.Handle("POST /m/notifications/read", s.portal(s.memberMarkRead))
@@ -241,6 +247,14 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/awards", program.PermRewardsWrite, (*Server).createAward},
 	{"GET /p/{program}/awards/{award}", program.PermRewardsRead, (*Server).awardPage},
 	{"POST /p/{program}/awards/{award}/winners", program.PermRewardsWrite, (*Server).addWinner},
+	{"GET /p/{program}/events", program.PermTasksRead, (*Server).events},
+	{"POST /p/{program}/events", program.PermTasksWrite, (*Server).createEvent},
+	{"GET /p/{program}/events/{event}", program.PermTasksRead, (*Server).eventPage},
+	{"POST /p/{program}/events/{event}/publish", program.PermTasksWrite, (*Server).publishEvent},
+	{"POST /p/{program}/events/{event}/check-in", program.PermTasksWrite, (*Server).checkInEvent},
+	{"POST /p/{program}/events/{event}/seats", program.PermTasksWrite, (*Server).assignEventSeat},
+	{"POST /p/{program}/seats/{seat}/cancel", program.PermTasksWrite, (*Server).cancelEventSeat},
+	{"POST /p/{program}/seats/{seat}/selection", program.PermTasksWrite, (*Server).selectEventSeat},
 	{"GET /p/{program}/kits", program.PermRewardsRead, (*Server).kitsPage},
 	{"POST /p/{program}/kits", program.PermRewardsWrite, (*Server).addKit},
 	{"POST /p/{program}/kits/issue", program.PermRewardsWrite, (*Server).issueKits},
@@ -410,6 +424,7 @@ var consoleLinks = []struct {
 	{"redemptions", "/redemptions", "nav.redemptions", program.PermRewardsRead},
 	{"awards", "/awards", "nav.awards", program.PermRewardsRead},
 	{"kits", "/kits", "nav.kits", program.PermRewardsRead},
+	{"events", "/events", "nav.events", program.PermTasksRead},
 	{"points", "/points", "nav.points", program.PermPointsAdjust},
 	{"budget", "/budget", "nav.budget", program.PermBudgetRead},
 	{"payouts", "/payouts", "nav.payouts", program.PermPayoutsManage},
