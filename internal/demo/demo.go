@@ -125,6 +125,9 @@ func Load(ctx context.Context, d Deps) error {
 	if err := g.carCommunity(ctx, car); err != nil {
 		return fmt.Errorf("demo community: %w", err)
 	}
+	if err := g.carEvents(ctx, car); err != nil {
+		return fmt.Errorf("demo events: %w", err)
+	}
 	fashion, err := g.fashion(ctx)
 	if err != nil {
 		return fmt.Errorf("demo fashion program: %w", err)

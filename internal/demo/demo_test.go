@@ -78,6 +78,18 @@ func TestDemo(t *testing.T) {
 				t.Errorf("no member whose community status is %s", st)
 			}
 		}
+		// Events: a full factory tour with a waitlist and seats offered from
+		// it, a track day with check-ins.
+		for q, want := range map[string]int{
+			`SELECT count(*) FROM event_seats WHERE status = 'waitlisted'`: 1,
+			`SELECT count(*) FROM event_seats WHERE status = 'offered'`:    1,
+			`SELECT count(*) FROM event_seats WHERE checked_in_at > 0`:     12,
+			`SELECT count(*) FROM events WHERE status = 'published'`:       2,
+		} {
+			if n := count(t, d, q); n < want {
+				t.Errorf("%s: %d, want at least %d", q, n, want)
+			}
+		}
 		// The honour wall has this month's best, the quarter's star and the year's advisor.
 		if n := count(t, d, `SELECT count(*) FROM award_winners`); n != 3 {
 			t.Errorf("%d award winners, want 3", n)
