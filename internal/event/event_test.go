@@ -178,6 +178,12 @@ func TestOffersCheckInAndAllocation(t *testing.T) {
 		if sb.Status != event.Offered || !sb.OfferedUntil.Equal(start.Add(12*time.Hour)) || sb.Ticket != "" {
 			t.Fatalf("b's offer: %+v", sb)
 		}
+		if _, err := w.A.Notify.Dispatch(w.Ctx); err != nil {
+			t.Fatal(err)
+		}
+		if inbox, _, err := w.A.Notify.Inbox(w.Ctx, w.As(b), "zh-CN", 0, 5); err != nil || inbox.Unread != 1 || inbox.Items[0].Kind != "seat_offered" {
+			t.Fatalf("b is not told of the offer: %+v %v", inbox, err)
+		}
 		// b lets it lapse: c is offered.
 		w.Advance(11 * time.Hour)
 		if n, err := w.A.Events.ExpireOffers(w.Ctx); err != nil || n != 0 {

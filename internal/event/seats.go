@@ -9,6 +9,7 @@ import (
 
 	"kox/internal/db"
 	"kox/internal/fault"
+	"kox/internal/notify"
 	"kox/internal/program"
 )
 
@@ -136,6 +137,11 @@ func (s *Service) vacate(ctx context.Context, tx *db.Tx, programID int64, e Gath
 // offerNext holds the free seats for the first on the waitlist, each until
 // the event's deadline to accept (and never past its start).
 func (s *Service) offerNext(ctx context.Context, tx *db.Tx, programID int64, e Gathering) error {
+	var p program.Program
+	if err := tx.QueryRowContext(ctx, `SELECT time_zone FROM programs WHERE id = $1`, programID).Scan(&p.TimeZone); err != nil {
+		return err
+	}
+	loc := p.Location()
 	for {
 		x, err := scanSeat(tx.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.event_id = $1 AND s.status = 'waitlisted'
 			ORDER BY s.position, s.id LIMIT 1`, e.ID))
@@ -155,6 +161,10 @@ func (s *Service) offerNext(ctx context.Context, tx *db.Tx, programID int64, e G
 		}
 		x.Status = Offered
 		if err := s.save(ctx, tx, x, until.UnixMicro()); err != nil {
+			return err
+		}
+		if err := notify.EmitTx(ctx, tx, notify.Event{ProgramID: programID, Kind: notify.SeatOffered, MemberID: x.memberID, Subject: x.PublicID,
+			Params: map[string]any{"event": e.Title, "until": until.In(loc).Format("2006-01-02 15:04")}}); err != nil {
 			return err
 		}
 	}

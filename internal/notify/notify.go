@@ -36,10 +36,11 @@ const (
 	CandidatesFound  = "candidates_found" // for operators: an evaluation found candidates
 	CommunityInvited = "community_invited"
 	KitGiven         = "kit_given" // a welcome or promotion kit is on its way
+	SeatOffered      = "seat_offered" // a seat at an event came free for a waitlisted member
 )
 
 // Kinds in the order forms list them.
-var Kinds = []string{Promoted, Warned, Demoted, TaskApproved, ChangesRequested, RedemptionShip, AwardWon, PayoutPaid, CandidatesFound, CommunityInvited, KitGiven}
+var Kinds = []string{Promoted, Warned, Demoted, TaskApproved, ChangesRequested, RedemptionShip, AwardWon, PayoutPaid, CandidatesFound, CommunityInvited, KitGiven, SeatOffered}
 
 // Event is what happened, for whom: a member (MemberID), or the program's
 // operators (0).
