@@ -35,7 +35,7 @@ const (
 	PayoutPaid       = "payout_paid"
 	CandidatesFound  = "candidates_found" // for operators: an evaluation found candidates
 	CommunityInvited = "community_invited"
-	KitGiven         = "kit_given" // a welcome or promotion kit is on its way
+	KitGiven         = "kit_given"    // a welcome or promotion kit is on its way
 	SeatOffered      = "seat_offered" // a seat at an event came free for a waitlisted member
 )
 
