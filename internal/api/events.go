@@ -84,6 +84,20 @@ type checkInIn struct {
 	}
 }
 
+type costIn struct {
+	EventRef
+	Body event.CostInput
+}
+
+type costOut struct{ Body event.Cost }
+
+type costsOut struct {
+	Body struct {
+		Items []event.Cost `json:"items"`
+		Total int64        `json:"total" doc:"In fen."`
+	}
+}
+
 func (s *Server) registerEvents() {
 	tags := []string{"events"}
 	path := Prefix + "/programs/{program}/events"
@@ -141,6 +155,20 @@ func (s *Server) registerEvents() {
 		needs{perm: program.PermTasksWrite}, func(ctx context.Context, sc program.Scope, in *checkInIn) (*seatOut, error) {
 			x, err := s.Events.CheckIn(ctx, sc, in.Event, in.Body.Ticket)
 			return &seatOut{Body: x}, err
+		})
+	add(s, huma.Operation{OperationID: "list-event-costs", Method: http.MethodGet, Path: path + "/{event}/costs", Tags: tags,
+		Summary: "An event's costs (venue, materials, catering, travel) and their total"},
+		needs{perm: program.PermBudgetRead}, func(ctx context.Context, sc program.Scope, in *EventRef) (*costsOut, error) {
+			cs, total, err := s.Events.Costs(ctx, sc, in.Event)
+			out := &costsOut{}
+			out.Body.Items, out.Body.Total = cs, total
+			return out, err
+		})
+	add(s, huma.Operation{OperationID: "add-event-cost", Method: http.MethodPost, Path: path + "/{event}/costs", Tags: tags, DefaultStatus: http.StatusCreated,
+		Summary: "Spend one of an event's costs on a budget line: refused whole when the line has not enough left"},
+		needs{perm: program.PermBudgetWrite}, func(ctx context.Context, sc program.Scope, in *costIn) (*costOut, error) {
+			c, err := s.Events.AddCost(ctx, sc, in.Event, in.Body)
+			return &costOut{Body: c}, err
 		})
 	seat := Prefix + "/programs/{program}/seats"
 	add(s, huma.Operation{OperationID: "member-event-seats", Method: http.MethodGet, Path: Prefix + "/programs/{program}/members/{member}/seats", Tags: tags,

@@ -33,8 +33,15 @@ func init() {
 			return map[string]string{"event": x.Event}, map[string]any{"ticket": x.Ticket}
 		},
 		"member-event-seats": memberFixture(nil),
-		"get-seat":           seat,
-		"cancel-seat":        seat,
+		"list-event-costs": func(e *env, slug string) (map[string]string, any) {
+			return map[string]string{"event": e.event(slug, event.FirstCome, true)}, nil
+		},
+		"add-event-cost": func(e *env, slug string) (map[string]string, any) {
+			return map[string]string{"event": e.event(slug, event.FirstCome, true)},
+				map[string]any{"kind": "venue", "budget_line": e.plan(slug, true).Lines[0].PublicID, "amount": 100}
+		},
+		"get-seat":    seat,
+		"cancel-seat": seat,
 		"answer-seat-offer": func(e *env, slug string) (map[string]string, any) {
 			return map[string]string{"seat": e.offered(slug)}, map[string]any{"accept": true}
 		},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kox/internal/apptest"
+	"kox/internal/budget"
 	"kox/internal/db"
 	"kox/internal/dbtest"
 	"kox/internal/event"
@@ -294,6 +295,38 @@ func TestEventInputIsChecked(t *testing.T) {
 		w.Advance(time.Hour)
 		if _, err := w.A.Events.RSVP(w.Ctx, w.As(m), e.PublicID, ""); apptest.Code(err) != "event.started" {
 			t.Fatalf("answering after the start: %v", err)
+		}
+	})
+}
+
+// An event's costs are spent on their budget lines through the ledger; a
+// line without enough left refuses the cost whole.
+func TestEventCostsOnTheBudget(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		w := apptest.New(t, d, start)
+		p, err := w.A.Budget.CreatePlan(w.Ctx, w.SC, budget.PlanInput{Code: "y2026", Name: "2026", Period: "2026",
+			Lines: []budget.LineInput{{Layer: budget.Incentive, Code: "events", Name: "区域活动", Amount: 50_000}}})
+		if err == nil {
+			_, err = w.A.Budget.ApprovePlan(w.Ctx, w.SC, p.PublicID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := p.Lines[0].PublicID
+		e := published(t, w, event.EventInput{Capacity: 20})
+		if _, err := w.A.Events.AddCost(w.Ctx, w.SC, e.PublicID, event.CostInput{Kind: "fireworks", BudgetLine: line, Amount: 1}); apptest.Code(err) != "kind:one_of" {
+			t.Fatalf("an unknown kind: %v", err)
+		}
+		if _, err := w.A.Events.AddCost(w.Ctx, w.SC, e.PublicID, event.CostInput{Kind: "venue", BudgetLine: line, Amount: 30_000, Note: "赛道租用半天"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.A.Events.AddCost(w.Ctx, w.SC, e.PublicID, event.CostInput{Kind: "catering", BudgetLine: line, Amount: 30_000}); apptest.Code(err) != "budget.exceeded" {
+			t.Fatalf("past the line: %v", err)
+		}
+		cs, total, err := w.A.Events.Costs(w.Ctx, w.SC, e.PublicID)
+		ln, _ := w.A.Budget.Line(w.Ctx, w.SC, line)
+		if err != nil || len(cs) != 1 || total != 30_000 || ln.Spent != 30_000 {
+			t.Fatalf("costs %+v total %d, line spent %d (%v)", cs, total, ln.Spent, err)
 		}
 	})
 }

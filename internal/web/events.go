@@ -106,7 +106,7 @@ func (s *Server) renderEvent(q *request, sc program.Scope, r *refused) error {
 	if write && e.Status == "draft" {
 		v.Buttons = []components.Button{{Label: t("events.publish"), Action: base + "/publish", Test: "publish-event"}}
 	}
-	v.List = components.Table{Action: q.r.URL.Path, Empty: t("events.no_seats"),
+	v.List = components.Table{Action: base, Empty: t("events.no_seats"),
 		Filters: []components.Filter{{Name: "status", Label: t("events.status"), Value: status,
 			Options: q.options("seat", []string{event.Going, event.Applied, event.Waitlisted, event.Offered, event.Cancelled, event.Declined, event.Expired, event.Rejected})}},
 		Head: []string{t("awards.member"), t("events.status"), t("events.place"), t("events.checked_in"), t("kits.updated")}}
@@ -133,15 +133,50 @@ func (s *Server) renderEvent(q *request, sc program.Scope, r *refused) error {
 		}
 		v.List.Actions = append(v.List.Actions, acts)
 	}
+	if program.Can(sc.Role, program.PermBudgetRead) {
+		cs, total, err := s.Events.Costs(q.ctx, sc, e.PublicID)
+		if err != nil {
+			return q.problem(err)
+		}
+		ct := components.Table{Head: []string{t("kits.updated"), t("events.cost_kind"), t("events.amount"), t("member.note")}, Empty: t("events.no_costs")}
+		for _, c := range cs {
+			ct.Rows = append(ct.Rows, []string{q.when(sc, c.CreatedAt), t("eventcost." + c.Kind), i18n.Money(lang, sc.Program.Currency, c.Amount), c.Note})
+		}
+		v.Sections = append(v.Sections, components.Section{Title: t("events.costs") + " · " + i18n.Money(lang, sc.Program.Currency, total), Table: ct})
+	}
+	if program.Can(sc.Role, program.PermBudgetWrite) {
+		lines, err := s.lineOptions(q, sc)
+		if err != nil {
+			return q.problem(err)
+		}
+		v.Forms = append(v.Forms, components.Form{Title: t("events.add_cost"), Help: t("events.cost_help"), Action: base + "/costs", Test: "cost-form",
+			Submit: t("events.add_cost"), Fields: []components.Field{
+				{Name: "kind", Label: t("events.cost_kind"), Kind: "select", Options: q.options("eventcost", event.CostKinds)},
+				{Name: "budget_line", Label: t("taskform.budget_line"), Kind: "select", Options: lines},
+				{Name: "amount", Label: t("events.amount"), Help: t("events.amount_help")},
+				{Name: "note", Label: t("member.note")}}})
+	}
 	if write && e.Status == "published" {
-		v.Forms = []components.Form{
+		v.Forms = append(v.Forms, []components.Form{
 			{Title: t("events.door"), Help: t("events.door_help"), Action: base + "/check-in", Test: "check-in-form", Submit: t("events.admit"),
 				Fields: []components.Field{{Name: "ticket", Label: t("events.ticket")}}},
 			{Title: t("events.assign"), Help: t("events.assign_help"), Action: base + "/seats", Test: "assign-form", Submit: t("events.assign"),
 				Fields: []components.Field{{Name: "member", Label: t("awards.member_ref")}}},
-		}
+		}...)
 	}
 	return q.render(r.apply(&v), components.RecordPage(q.nav(), v))
+}
+
+func (s *Server) addEventCost(q *request, sc program.Scope) error {
+	f := q.form(sc.Program.Location())
+	in := event.CostInput{Kind: f.str("kind"), BudgetLine: f.str("budget_line"), Amount: f.money("amount"), Note: f.str("note")}
+	var err error
+	if f.bad.Err() == nil {
+		_, err = s.Events.AddCost(q.ctx, sc, q.r.PathValue("event"), in)
+	}
+	return q.settle("cost-form", err, f.bad, "/p/"+sc.Program.Slug+"/events/"+q.r.PathValue("event")+"?done=saved", func(r *refused) error {
+		return s.renderEvent(q, sc, r)
+	})
 }
 
 func (s *Server) publishEvent(q *request, sc program.Scope) error {

@@ -323,6 +323,7 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/events/{event}/publish":             program.PermTasksWrite,
 	"POST /p/{program}/events/{event}/check-in":            program.PermTasksWrite,
 	"POST /p/{program}/events/{event}/seats":               program.PermTasksWrite,
+	"POST /p/{program}/events/{event}/costs":               program.PermBudgetWrite,
 	"POST /p/{program}/seats/{seat}/cancel":                program.PermTasksWrite,
 	"POST /p/{program}/seats/{seat}/selection":             program.PermTasksWrite,
 	"GET /p/{program}/kits":                                program.PermRewardsRead,

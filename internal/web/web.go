@@ -253,6 +253,7 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/events/{event}/publish", program.PermTasksWrite, (*Server).publishEvent},
 	{"POST /p/{program}/events/{event}/check-in", program.PermTasksWrite, (*Server).checkInEvent},
 	{"POST /p/{program}/events/{event}/seats", program.PermTasksWrite, (*Server).assignEventSeat},
+	{"POST /p/{program}/events/{event}/costs", program.PermBudgetWrite, (*Server).addEventCost},
 	{"POST /p/{program}/seats/{seat}/cancel", program.PermTasksWrite, (*Server).cancelEventSeat},
 	{"POST /p/{program}/seats/{seat}/selection", program.PermTasksWrite, (*Server).selectEventSeat},
 	{"GET /p/{program}/kits", program.PermRewardsRead, (*Server).kitsPage},
