@@ -165,3 +165,31 @@ func TestBrowserSignIn(t *testing.T) {
 		}
 	})
 }
+
+// Viewports: an operator's desk and a member's phone.
+var (
+	desk  = chromedp.EmulateViewport(1280, 900)
+	phone = chromedp.EmulateViewport(375, 800)
+)
+
+// driver is a browser test's two verbs: run steps (failing with where the
+// page was and what it said), and read an element's text.
+func driver(t *testing.T, ctx context.Context) (run func(what string, steps ...chromedp.Action[chromedp.Void]), text func(sel string) string) {
+	run = func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			where, _ := chromedp.Run(ctx, chromedp.Location())
+			body, _ := chromedp.Run(ctx, chromedp.Text("body"))
+			t.Fatalf("%s (at %s): %v\n%s", what, where, err, body)
+		}
+	}
+	text = func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(sel))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return v
+	}
+	return run, text
+}

@@ -45,23 +45,7 @@ func browserFlow(t *testing.T, d *db.DB, lang string) {
 		t.Fatal(err)
 	}
 	shotName := func(page string) string { return "flow-" + lang + "-" + page + "-" + string(d.Engine) }
-	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			where, _ := chromedp.Run(ctx, chromedp.Location())
-			body, _ := chromedp.Run(ctx, chromedp.Text("body"))
-			t.Fatalf("%s (at %s): %v\n%s", what, where, err, body)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return v
-	}
-	desk := chromedp.EmulateViewport(1280, 900)
+	run, text := driver(t, ctx)
 	phone := chromedp.EmulateViewport(375, 800)
 
 	// The operator signs in and picks the language.

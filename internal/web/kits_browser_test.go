@@ -38,23 +38,7 @@ func TestBrowserKitsAndCommunity(t *testing.T) {
 			t.Fatal(err)
 		}
 		shot := func(name string) string { return "kits-" + name + "-" + string(d.Engine) }
-		run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(ctx, steps...); err != nil {
-				where, _ := chromedp.Run(ctx, chromedp.Location())
-				body, _ := chromedp.Run(ctx, chromedp.Text("body"))
-				t.Fatalf("%s (at %s): %v\n%s", what, where, err, body)
-			}
-		}
-		text := func(sel string) string {
-			t.Helper()
-			v, err := chromedp.Run(ctx, chromedp.Text(sel))
-			if err != nil {
-				t.Fatalf("text of %s: %v", sel, err)
-			}
-			return v
-		}
-		desk, phone := chromedp.EmulateViewport(1280, 900), chromedp.EmulateViewport(375, 800)
+		run, text := driver(t, ctx)
 
 		run("operator issues the kits", desk, chromedp.Navigate(s.srv.URL+"/signin"), chromedp.SendKeys("#email", "ops@web.kox"),
 			chromedp.SendKeys("#password", password), chromedp.Submit("#password"), chromedp.WaitVisible(`[data-test="programs"]`),

@@ -29,23 +29,7 @@ func TestBrowserPromotion(t *testing.T) {
 			t.Fatal(err)
 		}
 		shot := func(name string) string { return "promotion-" + name + "-" + string(d.Engine) }
-		run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(ctx, steps...); err != nil {
-				where, _ := chromedp.Run(ctx, chromedp.Location())
-				body, _ := chromedp.Run(ctx, chromedp.Text("body"))
-				t.Fatalf("%s (at %s): %v\n%s", what, where, err, body)
-			}
-		}
-		text := func(sel string) string {
-			t.Helper()
-			v, err := chromedp.Run(ctx, chromedp.Text(sel))
-			if err != nil {
-				t.Fatalf("text of %s: %v", sel, err)
-			}
-			return v
-		}
-		desk, phone := chromedp.EmulateViewport(1280, 900), chromedp.EmulateViewport(375, 800)
+		run, text := driver(t, ctx)
 		code, _, err := s.a.Members.IssueLoginCode(w.ctx, w.sc, w.me.PublicID)
 		if err != nil {
 			t.Fatal(err)
