@@ -63,6 +63,12 @@ func TestEventsConsole(t *testing.T) {
 		if len(es) != 1 || es[0].Status != "published" || es[0].Kind != event.TeaParty {
 			t.Fatalf("events: %+v", es)
 		}
+		if _, err := w.s.a.Events.RSVP(w.ctx, w.sc, es[0].PublicID, w.me.PublicID); err != nil {
+			t.Fatal(err)
+		}
+		if mp := op.do("GET", "/p/qicheng/members/"+w.me.PublicID, nil); !strings.Contains(mp.body, "车主茶话会") || !strings.Contains(mp.body, "已确认") {
+			t.Fatalf("the member page's events: %s", mp.body)
+		}
 		viewer := w.s.teammate("qicheng", program.RoleViewer).do("GET", page, nil)
 		if viewer.status != 200 || strings.Contains(viewer.body, `data-test="check-in-form"`) {
 			t.Fatalf("a viewer's event page: %d", viewer.status)

@@ -11,7 +11,7 @@ import (
 
 // memberIdentity is the member page's identity extras: their place in the
 // private community (with the form that invites them or records where they
-// stand) and their welcome and promotion kits.
+// stand), their welcome and promotion kits, and their places at events.
 func (s *Server) memberIdentity(q *request, sc program.Scope, ref string) ([]components.Section, []components.Form, error) {
 	t := func(k string) string { return components.T(q.ctx, k) }
 	c, err := s.Community.Get(q.ctx, sc, ref)
@@ -44,6 +44,18 @@ func (s *Server) memberIdentity(q *request, sc program.Scope, ref string) ([]com
 			kt.Links = append(kt.Links, link)
 		}
 		sections = append(sections, components.Section{Title: t("kits.title"), Table: kt})
+	}
+	if program.Can(sc.Role, program.PermTasksRead) {
+		xs, err := s.Events.Of(q.ctx, sc, ref)
+		if err != nil {
+			return nil, nil, err
+		}
+		et := components.Table{Head: []string{t("events.name"), t("events.status"), t("events.checked_in")}, Empty: t("events.no_seats")}
+		for _, x := range xs {
+			et.Rows = append(et.Rows, []string{x.EventTitle, t("seat." + x.Status), q.when(sc, x.CheckedInAt)})
+			et.Links = append(et.Links, "/p/"+sc.Program.Slug+"/events/"+x.Event)
+		}
+		sections = append(sections, components.Section{Title: t("events.title"), Table: et})
 	}
 	var forms []components.Form
 	if program.Can(sc.Role, program.PermMembersWrite) {
