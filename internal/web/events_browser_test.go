@@ -45,7 +45,8 @@ func TestBrowserEventCheckIn(t *testing.T) {
 		run("answers", chromedp.Click(`[data-test="event"]`), chromedp.WaitVisible(`[data-test="rsvp"]`), chromedp.Click(`[data-test="rsvp"]`),
 			chromedp.WaitVisible(`[data-test="ticket-qr"]`))
 		ticket := strings.TrimSpace(text(`[data-test="ticket-code"]`))
-		loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('[data-test="ticket-qr"]').naturalWidth > 0`))
+		// The QR image may still be loading on a busy machine: wait for it.
+		loaded, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const i = document.querySelector('[data-test="ticket-qr"]'); return i.complete && i.naturalWidth > 0 })()`))
 		if err != nil || !loaded || len(ticket) != 11 {
 			t.Fatalf("the ticket: %q, QR drawn %v (%v)", ticket, loaded, err)
 		}
