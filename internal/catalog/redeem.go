@@ -594,7 +594,7 @@ func (s *Service) SetAddress(ctx context.Context, sc program.Scope, ref string, 
 		if err != nil {
 			return "", err
 		}
-		if !r.Kind.Shipped() || r.Status != Ordered {
+		if !r.AddressOpen() {
 			return "", fault.New(fault.Conflict, "catalog.address_fixed", "only a shipped item not yet sent takes an address")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE redemptions SET ship_name = $2, ship_phone = $3, ship_address = $4, updated_at = $5 WHERE id = $1`,
@@ -610,6 +610,10 @@ func (s *Service) SetAddress(ctx context.Context, sc program.Scope, ref string, 
 	}
 	return s.Redemption(ctx, sc, ref)
 }
+
+// AddressOpen says the redemption's address may still be given or changed:
+// a shipped item not yet sent.
+func (r Redemption) AddressOpen() bool { return r.Kind.Shipped() && r.Status == Ordered }
 
 // NeedsAddress says the redemption waits for an address before it can
 // ship.

@@ -69,18 +69,7 @@ func (s *Server) renderKits(q *request, sc program.Scope, in kit.KitInput, r *re
 		Head:    []string{t("kits.updated"), t("awards.member"), t("kits.item"), t("kits.occasion"), t("kits.status"), t("kits.shipment")},
 		Next:    components.NextPage(q.r.URL.Path, q.r.URL.Query(), cursor(next))}
 	for _, x := range is {
-		st := t("kit_issue." + x.Status)
-		if x.Why != nil {
-			st += " · " + i18n.Error(lang, x.Why)
-		}
-		ship := ""
-		link := ""
-		if x.Redemption != "" {
-			ship, link = t("redemption."+x.Shipment), base+"/redemptions/"+x.Redemption
-			if x.NeedsAddr {
-				ship += " · " + t("kits.needs_address")
-			}
-		}
+		st, ship, link := kitIssueWords(q, sc, x)
 		v.List.Rows = append(v.List.Rows, []string{q.when(sc, x.UpdatedAt), x.MemberName, x.ItemTitle, t("kit." + string(x.Occasion)), st, ship})
 		v.List.Links = append(v.List.Links, link)
 	}
@@ -108,6 +97,24 @@ func (s *Server) renderKits(q *request, sc program.Scope, in kit.KitInput, r *re
 			}}}
 	}
 	return q.render(r.apply(&v), components.RecordPage(q.nav(), v))
+}
+
+// kitIssueWords are a member's kit as a row says it: its status (and why
+// it waits), its shipment (and whether it waits for an address), and the
+// redemption's address.
+func kitIssueWords(q *request, sc program.Scope, x kit.Issue) (status, shipment, link string) {
+	t := func(k string) string { return components.T(q.ctx, k) }
+	status = t("kit_issue." + x.Status)
+	if x.Why != nil {
+		status += " · " + i18n.Error(components.Lang(q.ctx), x.Why)
+	}
+	if x.Redemption != "" {
+		shipment, link = t("redemption."+x.Shipment), "/p/"+sc.Program.Slug+"/redemptions/"+x.Redemption
+		if x.NeedsAddr {
+			shipment += " · " + t("kits.needs_address")
+		}
+	}
+	return status, shipment, link
 }
 
 func (s *Server) addKit(q *request, sc program.Scope) error {

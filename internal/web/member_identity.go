@@ -3,7 +3,6 @@ package web
 import (
 	"kox/internal/community"
 	"kox/internal/fault"
-	"kox/internal/i18n"
 	"kox/internal/kit"
 	"kox/internal/program"
 	"kox/internal/web/components"
@@ -27,19 +26,8 @@ func (s *Server) memberIdentity(q *request, sc program.Scope, ref string) ([]com
 			return nil, nil, err
 		}
 		kt := components.Table{Head: []string{t("kits.updated"), t("kits.item"), t("kits.occasion"), t("kits.status"), t("kits.shipment")}, Empty: t("kits.no_issues")}
-		lang := components.Lang(q.ctx)
 		for _, x := range is {
-			st := t("kit_issue." + x.Status)
-			if x.Why != nil {
-				st += " · " + i18n.Error(lang, x.Why)
-			}
-			ship, link := "", ""
-			if x.Redemption != "" {
-				ship, link = t("redemption."+x.Shipment), "/p/"+sc.Program.Slug+"/redemptions/"+x.Redemption
-				if x.NeedsAddr {
-					ship += " · " + t("kits.needs_address")
-				}
-			}
+			st, ship, link := kitIssueWords(q, sc, x)
 			kt.Rows = append(kt.Rows, []string{q.when(sc, x.UpdatedAt), x.ItemTitle, t("kit." + string(x.Occasion)), st, ship})
 			kt.Links = append(kt.Links, link)
 		}

@@ -176,7 +176,7 @@ func (s *Server) renderMemberRedemption(q *request, sc program.Scope, errText st
 	if r.Note != "" {
 		v.Facts = append(v.Facts, components.Fact{Label: t("member.note"), Value: r.Note})
 	}
-	if r.Kind.Shipped() && r.Status == catalog.Ordered {
+	if r.AddressOpen() {
 		f := addressForm(q, "/m/redemptions/"+r.PublicID+"/address", r)
 		v.Address = &f
 	}

@@ -77,7 +77,7 @@ func (s *Server) renderRedemption(q *request, sc program.Scope, r *refused) erro
 	if program.Can(sc.Role, program.PermRewardsWrite) {
 		action := base + "/redemptions/" + x.PublicID
 		note := components.Field{Name: "note", Label: t("member.note")}
-		if x.Kind.Shipped() && x.Status == catalog.Ordered {
+		if x.AddressOpen() {
 			v.Forms = append(v.Forms, addressForm(q, action+"/address", x))
 		}
 		switch steps := x.Steps(); {
