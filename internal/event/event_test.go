@@ -202,6 +202,12 @@ func TestOffersCheckInAndAllocation(t *testing.T) {
 			t.Fatalf("c accepts: %+v %v", sc, err)
 		}
 
+		if mine, err := w.A.Events.MineAt(w.Ctx, w.As(c), e.PublicID); err != nil || mine.PublicID != sc.PublicID || mine.Status != event.Going {
+			t.Fatalf("c's own seat: %+v %v", mine, err)
+		}
+		if none, err := w.A.Events.MineAt(w.Ctx, w.As(dd), e.PublicID); err != nil || none.PublicID != "" {
+			t.Fatalf("dd has not answered: %+v %v", none, err)
+		}
 		// The door.
 		other := published(t, w, event.EventInput{Capacity: 5, Title: "车主茶话会", Kind: event.TeaParty})
 		sd, _ := w.A.Events.RSVP(w.Ctx, w.As(dd), other.PublicID, "")

@@ -392,6 +392,24 @@ func (s *Service) Seats(ctx context.Context, sc program.Scope, ref, status strin
 	return xs, err
 }
 
+// MineAt is the signed-in member's seat at the event (its place in line
+// counted), or a zero Seat when they have not answered.
+func (s *Service) MineAt(ctx context.Context, sc program.Scope, eventRef string) (Seat, error) {
+	if sc.Actor.Kind != program.ActorMember {
+		return Seat{}, fault.New(fault.Forbidden, "event.members_only", "members answer for themselves; operators assign seats")
+	}
+	var ref string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT s.public_id FROM event_seats s JOIN events e ON e.id = s.event_id
+		WHERE e.program_id = $1 AND e.public_id = $2 AND s.member_id = $3`, sc.Program.ID, eventRef, sc.Actor.ID).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Seat{}, nil
+	}
+	if err != nil {
+		return Seat{}, err
+	}
+	return s.Seat(ctx, sc, ref)
+}
+
 // Of is a member's places at events, newest first; a member reads their
 // own.
 func (s *Service) Of(ctx context.Context, sc program.Scope, memberRef string) ([]Seat, error) {

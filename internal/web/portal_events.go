@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"kox/internal/card"
-	"kox/internal/event"
 	"kox/internal/fault"
 	"kox/internal/i18n"
 	"kox/internal/program"
@@ -58,22 +57,14 @@ func (s *Server) renderMemberEvent(q *request, sc program.Scope, ref, errText st
 	if err != nil {
 		return q.portalProblem(sc, err)
 	}
-	mine, err := s.Events.Of(q.ctx, sc, sc.Actor.PublicID)
-	if err != nil {
-		return q.portalProblem(sc, err)
-	}
 	t := func(k string) string { return components.T(q.ctx, k) }
 	lang := components.Lang(q.ctx)
 	v := components.EventView{Flash: flash(q), Error: errText, Ref: e.PublicID, Title: e.Title, Desc: e.Description,
 		Facts: []components.Fact{{Label: t("events.kind"), Value: t("eventkind." + string(e.Kind))}, {Label: t("events.when"), Value: q.when(sc, e.StartsAt)},
 			{Label: t("events.where"), Value: e.City + " " + e.Venue}, {Label: t("events.left"), Value: i18n.Number(lang, e.Left())}}}
-	seat := event.Seat{}
-	for _, x := range mine {
-		if x.Event == e.PublicID {
-			if seat, err = s.Events.Seat(q.ctx, sc, x.PublicID); err != nil {
-				return q.portalProblem(sc, err)
-			}
-		}
+	seat, err := s.Events.MineAt(q.ctx, sc, e.PublicID)
+	if err != nil {
+		return q.portalProblem(sc, err)
 	}
 	v.CanRSVP = s.Events.MayAnswer(e, seat)
 	if seat.PublicID != "" {
