@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"kox/internal/access"
@@ -18,7 +19,9 @@ import (
 	"kox/internal/award"
 	"kox/internal/backup"
 	"kox/internal/badge"
+	"kox/internal/briefing"
 	"kox/internal/budget"
+	"kox/internal/campaign"
 	"kox/internal/catalog"
 	"kox/internal/community"
 	"kox/internal/dashboard"
@@ -99,6 +102,8 @@ type App struct {
 	Kits      *kit.Service
 	Events    *event.Service
 	Community *community.Service
+	Briefings *briefing.Service
+	Campaigns *campaign.Service
 	Gate      *access.Gate
 	API       *api.Server
 	Jobs      *job.Service
@@ -175,6 +180,13 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Kits = &kit.Service{DB: d, Catalog: a.Catalog}
 	a.Events = &event.Service{DB: d, Ledger: a.Ledger}
 	a.Community = &community.Service{DB: d}
+	wake := func(ctx context.Context, tx *db.Tx, t time.Time) error { return job.WakeTx(ctx, tx, briefing.Job, t) }
+	publish := func(ctx context.Context, sc program.Scope, ref string) error {
+		_, err := a.Tasks.Publish(ctx, sc, ref)
+		return err
+	}
+	a.Briefings = &briefing.Service{DB: d, Wake: wake, PublishTask: publish}
+	a.Campaigns = &campaign.Service{DB: d, Briefings: a.Briefings, Budget: a.Budget, Wake: wake, PublishTask: publish}
 	a.Gate = &access.Gate{Programs: a.Programs, Members: a.Members}
 	if cfg.SignInsPerMinute > 0 {
 		a.Gate.Throttle = access.NewThrottle(cfg.SignInsPerMinute, time.Minute)
@@ -311,6 +323,15 @@ func (a *App) RegisterJobs(ctx context.Context) error {
 		{Name: "events.offers", Schedule: "@every 1m", Run: func(ctx context.Context) (job.Result, error) {
 			n, err := a.Events.ExpireOffers(ctx)
 			return job.Result{Changed: int64(n)}, err
+		}},
+		{Name: briefing.Job, Schedule: "@every 1m", Run: func(ctx context.Context) (job.Result, error) {
+			r, err := a.Campaigns.GoLive(ctx)
+			note := fmt.Sprintf("%d campaigns live, %d tasks published, %d briefings told to %d members", r.Campaigns, r.Tasks+r.Told.Tasks,
+				r.Told.Briefings, r.Told.Members)
+			if len(r.Failed) > 0 {
+				note += "; not published: " + strings.Join(r.Failed, "; ")
+			}
+			return job.Result{Changed: int64(r.Campaigns + r.Tasks + r.Told.Tasks + r.Told.Briefings), Note: note, Wake: r.Next}, err
 		}},
 		{Name: "jobs.prune", Schedule: "@daily", Run: func(ctx context.Context) (job.Result, error) { return job.Prune(ctx, a.DB) }},
 	}

@@ -31,6 +31,9 @@ import (
 type Result struct {
 	Changed int64
 	Note    string
+	// Wake, when set, is the next moment the job has work at (a campaign's
+	// go-live): it runs then, to the second, as well as on its schedule.
+	Wake time.Time
 }
 
 // Func does a job's work. Its context ends when the instance loses the
@@ -223,8 +226,9 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 func (s *Scheduler) claim(ctx context.Context, name string) (due int64, attempt int, ok bool, err error) {
 	now := s.DB.Now().UnixMicro()
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		err := tx.QueryRowContext(ctx, `UPDATE jobs SET lease_owner = $1, lease_until = $2, attempt = attempt + 1
-			WHERE name = $3 AND next_run_at <= $4 AND lease_until < $4 RETURNING next_run_at, attempt`,
+		err := tx.QueryRowContext(ctx, `UPDATE jobs SET lease_owner = $1, lease_until = $2, attempt = attempt + 1,
+			wake_at = CASE WHEN wake_at <= $4 THEN 0 ELSE wake_at END
+			WHERE name = $3 AND (next_run_at <= $4 OR (wake_at > 0 AND wake_at <= $4)) AND lease_until < $4 RETURNING next_run_at, attempt`,
 			s.owner(), now+s.lease().Microseconds(), name, now).Scan(&due, &attempt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
@@ -355,10 +359,24 @@ func (s *Scheduler) finish(ctx context.Context, j Job, runID, due int64, attempt
 		if outcome == Failed && attempt < MaxAttempts {
 			keep = "attempt" // the next try counts on
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE jobs SET next_run_at = $1, lease_owner = '', lease_until = 0, attempt = `+keep+`,
-			last_run_at = $2, last_outcome = $3 WHERE name = $4 AND lease_owner = $5`, next.UnixMicro(), now.UnixMicro(), outcome, j.Name, s.owner())
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET next_run_at = $1, lease_owner = '', lease_until = 0, attempt = `+keep+`,
+			last_run_at = $2, last_outcome = $3 WHERE name = $4 AND lease_owner = $5`, next.UnixMicro(), now.UnixMicro(), outcome, j.Name, s.owner()); err != nil {
+			return err
+		}
+		if res.Wake.IsZero() {
+			return nil
+		}
+		return WakeTx(ctx, tx, j.Name, res.Wake)
 	})
+}
+
+// WakeTx has the job run at t (to the poll's second) besides its schedule,
+// inside the transaction that made work due then: the earliest wake asked
+// for wins, and one asked for while the job runs is kept for after it.
+func WakeTx(ctx context.Context, tx *db.Tx, name string, t time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE jobs SET wake_at = CASE WHEN wake_at = 0 OR wake_at > $1 THEN $1 ELSE wake_at END WHERE name = $2`,
+		t.UnixMicro(), name)
+	return err
 }
 
 // RunNow makes a job due at once (the console's "run now"); it runs on the

@@ -329,3 +329,67 @@ func TestKilledInstanceLosesItsLeaseAndNothingIsDoneTwice(t *testing.T) {
 		})
 	}
 }
+
+// A job woken for a moment runs at that second, once across instances,
+// besides its hourly schedule; the wake each run asks for (Result.Wake) is
+// kept, and so is an earlier one asked for while it runs.
+func TestWakeRunsAJobAtItsSecondOnce(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		c := &clock{now: start}
+		d.SetClock(c.Now)
+		ctx := context.Background()
+		var mu sync.Mutex
+		var ran []time.Time
+		goLive := start.Add(90 * time.Second)
+		later := start.Add(150 * time.Second)
+		work := func(context.Context) (job.Result, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			ran = append(ran, c.Now())
+			if len(ran) == 1 {
+				// While it runs, a second moment is scheduled elsewhere.
+				if err := d.InTx(ctx, func(tx *db.Tx) error { return job.WakeTx(ctx, tx, "golive", later) }); err != nil {
+					return job.Result{}, err
+				}
+			}
+			// Each run says when its next known moment is.
+			if next := start.Add(200 * time.Second); c.Now().Before(next) {
+				return job.Result{Changed: 1, Wake: next}, nil
+			}
+			return job.Result{Changed: 1}, nil
+		}
+		a := &job.Scheduler{DB: d, Owner: "a"}
+		b := &job.Scheduler{DB: d, Owner: "b"}
+		for _, s := range []*job.Scheduler{a, b} {
+			if err := s.Register(ctx, job.Job{Name: "golive", Schedule: "@hourly", Run: work}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := d.InTx(ctx, func(tx *db.Tx) error { return job.WakeTx(ctx, tx, "golive", goLive) }); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 240; i++ {
+			c.add(time.Second)
+			var wg sync.WaitGroup
+			for _, s := range []*job.Scheduler{a, b} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := s.Tick(ctx); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+		}
+		want := []time.Time{goLive, later, start.Add(200 * time.Second)}
+		if len(ran) != len(want) {
+			t.Fatalf("ran at %v, want %v", ran, want)
+		}
+		for i := range want {
+			if !ran[i].Equal(want[i]) {
+				t.Fatalf("run %d at %v, want %v", i, ran[i], want[i])
+			}
+		}
+	})
+}

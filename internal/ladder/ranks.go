@@ -73,3 +73,12 @@ func (r *Ranks) AtLeast(ctx context.Context, ladder, tier string) (bool, error) 
 
 // Now is the transaction's time.
 func (r *Ranks) Now() time.Time { return r.tx.Now }
+
+// AtLeastSQL is AtLeast as an SQL condition, for a query over many members
+// or many objects at once: the member (an SQL expression) stands at the
+// tier or above on the ladder (expressions too) of the program.
+func AtLeastSQL(program, member, ladder, tier string) string {
+	return `EXISTS (SELECT 1 FROM member_tiers mt JOIN ladders l ON l.id = mt.ladder_id JOIN tiers have ON have.id = mt.tier_id
+		JOIN tiers need ON need.ladder_id = l.id AND need.key = ` + tier + ` AND need.retired_at = 0
+		WHERE mt.member_id = ` + member + ` AND l.program_id = ` + program + ` AND l.key = ` + ladder + ` AND have.rank >= need.rank)`
+}

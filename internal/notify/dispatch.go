@@ -128,6 +128,9 @@ func (s *Service) dispatch(ctx context.Context, id int64) (bool, error) {
 			if !ep.Active || (len(ep.Events) > 0 && !slices.Contains(ep.Events, kind)) {
 				continue
 			}
+			if member != 0 && ep.Kind != Email && slices.Contains(Personal, kind) {
+				continue
+			}
 			targets := []string{""}
 			if ep.Kind == Email {
 				if targets, err = emailsTx(ctx, tx, programID, member); err != nil {

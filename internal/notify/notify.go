@@ -35,12 +35,22 @@ const (
 	PayoutPaid       = "payout_paid"
 	CandidatesFound  = "candidates_found" // for operators: an evaluation found candidates
 	CommunityInvited = "community_invited"
-	KitGiven         = "kit_given"    // a welcome or promotion kit is on its way
-	SeatOffered      = "seat_offered" // a seat at an event came free for a waitlisted member
+	KitGiven         = "kit_given"      // a welcome or promotion kit is on its way
+	SeatOffered      = "seat_offered"   // a seat at an event came free for a waitlisted member
+	BriefingEarly    = "briefing_early" // a briefing under embargo is out for the member's tier
+	BriefingOut      = "briefing_out"   // a briefing is out for everyone
+	CampaignLive     = "campaign_live"  // a campaign went live (to its members, and to operators)
 )
 
+// Personal kinds reach a member only in their own inbox and email, never a
+// webhook or a group bot: a briefing under embargo must not be posted to
+// a group where others read it, and a notice to every member is not news
+// for an integration. Said to operators (member 0), they go everywhere.
+var Personal = []string{BriefingEarly, BriefingOut, CampaignLive}
+
 // Kinds in the order forms list them.
-var Kinds = []string{Promoted, Warned, Demoted, TaskApproved, ChangesRequested, RedemptionShip, AwardWon, PayoutPaid, CandidatesFound, CommunityInvited, KitGiven, SeatOffered}
+var Kinds = []string{Promoted, Warned, Demoted, TaskApproved, ChangesRequested, RedemptionShip, AwardWon, PayoutPaid, CandidatesFound, CommunityInvited, KitGiven, SeatOffered,
+	BriefingEarly, BriefingOut, CampaignLive}
 
 // Event is what happened, for whom: a member (MemberID), or the program's
 // operators (0).
@@ -64,6 +74,17 @@ func EmitTx(ctx context.Context, tx *db.Tx, e Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (program_id, public_id, kind, member_id, subject, params, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		e.ProgramID, pubid.New("evt"), e.Kind, e.MemberID, e.Subject, string(params), tx.Now.UnixMicro())
 	return err
+}
+
+// EmitEachTx writes the event once for each of the members.
+func EmitEachTx(ctx context.Context, tx *db.Tx, e Event, members []int64) error {
+	for _, m := range members {
+		e.MemberID = m
+		if err := EmitTx(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Service delivers and lists notifications.

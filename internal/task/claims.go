@@ -39,11 +39,11 @@ func claimsOf(ctx context.Context, tx *db.Tx, t Task) ([]Claim, error) {
 // refusal says why member m may not take task t now (the task is not open,
 // its claim deadline passed, or it is not for them), or nil when they may:
 // the rule the claim and the portal's list of tasks share.
-func refusal(ctx context.Context, r *ladder.Ranks, t Task, m member.Member) (*fault.Error, error) {
+func refusal(ctx context.Context, tx *db.Tx, r *ladder.Ranks, t Task, m member.Member) (*fault.Error, error) {
 	if why := closed(t, r.Now()); why != nil {
 		return why, nil
 	}
-	return eligible(ctx, r, t, m)
+	return eligible(ctx, tx, r, t, m)
 }
 
 // closed says why task t takes no claim at now, whoever asks.
@@ -59,7 +59,7 @@ func closed(t Task, now time.Time) *fault.Error {
 
 // eligible says why a member may not take a task (a Forbidden error whose
 // code names the rule), or nil when they may.
-func eligible(ctx context.Context, r *ladder.Ranks, t Task, m member.Member) (*fault.Error, error) {
+func eligible(ctx context.Context, tx *db.Tx, r *ladder.Ranks, t Task, m member.Member) (*fault.Error, error) {
 	e := t.Eligibility
 	no := func(code, msg string, p fault.P) (*fault.Error, error) {
 		return fault.New(fault.Forbidden, code, msg, p), nil
@@ -98,7 +98,7 @@ func eligible(ctx context.Context, r *ladder.Ranks, t Task, m member.Member) (*f
 			return no("task.min_tier", "the task needs tier {tier} or above on ladder {ladder}", fault.P{"tier": e.MinTier, "ladder": e.Ladder})
 		}
 	}
-	return nil, nil
+	return readFirst(ctx, tx, t, m)
 }
 
 // who resolves the member a claim is for: a member acts for themselves only;
@@ -183,7 +183,7 @@ func (s *Service) takeTx(ctx context.Context, tx *db.Tx, sc program.Scope, t Tas
 	if err != nil {
 		return Claim{}, err
 	}
-	why, err := eligible(ctx, ladder.NewRanks(tx, t.ProgramID, m.ID), t, m)
+	why, err := eligible(ctx, tx, ladder.NewRanks(tx, t.ProgramID, m.ID), t, m)
 	if err != nil {
 		return Claim{}, err
 	}

@@ -68,7 +68,7 @@ func (s *Service) offers(ctx context.Context, sc program.Scope, memberRef, taskR
 		if err != nil {
 			return err
 		}
-		w := db.Where("program_id = $1", sc.Program.ID).Add("status = $?", string(Published))
+		w := db.Where("program_id = $1", sc.Program.ID).Add("status = $?", string(Published)).Add(notBeforeItsBriefing, tx.Now.UnixMicro())
 		if before > 0 {
 			w.Add("id < $?", before)
 		}
@@ -96,7 +96,7 @@ func (s *Service) offers(ctx context.Context, sc program.Scope, memberRef, taskR
 			if c, ok := mine[t.ID]; ok {
 				o.Claim = &c
 			}
-			why, err := offerRefusal(ctx, r, sc, t, m, o.Claim)
+			why, err := offerRefusal(ctx, tx, r, sc, t, m, o.Claim)
 			if err != nil {
 				return err
 			}
@@ -114,14 +114,14 @@ func (s *Service) offers(ctx context.Context, sc program.Scope, memberRef, taskR
 // offerRefusal is what taking t would answer, from a read: Take's own
 // checks, in its order. A member with a live claim is not refused: they
 // have the task.
-func offerRefusal(ctx context.Context, r *ladder.Ranks, sc program.Scope, t Task, m member.Member, c *Claim) (*fault.Error, error) {
+func offerRefusal(ctx context.Context, tx *db.Tx, r *ladder.Ranks, sc program.Scope, t Task, m member.Member, c *Claim) (*fault.Error, error) {
 	if c != nil {
 		return nil, nil
 	}
 	if t.Mode == Assigned && sc.Actor.Kind == program.ActorMember {
 		return fault.New(fault.Forbidden, "task.assigned_only", "operators assign this task; it cannot be claimed"), nil
 	}
-	why, err := refusal(ctx, r, t, m)
+	why, err := refusal(ctx, tx, r, t, m)
 	if why != nil || err != nil {
 		return why, err
 	}
