@@ -19,7 +19,9 @@ import (
 	"kox/internal/activity"
 	"kox/internal/award"
 	"kox/internal/badge"
+	"kox/internal/briefing"
 	"kox/internal/budget"
+	"kox/internal/campaign"
 	"kox/internal/catalog"
 	"kox/internal/community"
 	"kox/internal/dashboard"
@@ -70,6 +72,8 @@ type Deps struct {
 	Awards    *award.Service
 	Kits      *kit.Service
 	Events    *event.Service
+	Briefings *briefing.Service
+	Campaigns *campaign.Service
 	Community *community.Service
 	Jobs      *job.Service
 	Promotion *promotion.Service
@@ -155,6 +159,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerAwards()
 	s.registerKits()
 	s.registerEvents()
+	s.registerBriefings()
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"mime"
 	"net/http"
 	"path"
 	"slices"
@@ -34,6 +35,12 @@ type Attachment struct {
 	Size        int64     `json:"size"`
 	CreatedAt   time.Time `json:"created_at"`
 	Data        []byte    `json:"-"`
+}
+
+// Disposition is the file's Content-Disposition: a download under its
+// name, never shown inline, so that no file runs as a page of kox.
+func (a Attachment) Disposition() string {
+	return mime.FormatMediaType("attachment", map[string]string{"filename": a.Name})
 }
 
 func attachments(ctx context.Context, d *db.DB, briefingID int64) ([]Attachment, error) {

@@ -77,7 +77,7 @@ func (b Briefing) Embargoed(now time.Time) bool {
 func (b Briefing) Editable() bool { return b.Status != Withdrawn }
 
 // Input is a briefing as written.
-type Input struct {
+type BriefingInput struct {
 	Campaign  string    `json:"campaign,omitempty" maxLength:"100"`
 	Title     string    `json:"title" maxLength:"200"`
 	Summary   string    `json:"summary,omitempty" maxLength:"1000"`
@@ -90,8 +90,8 @@ type Input struct {
 }
 
 // Input is the briefing as written, to be rewritten.
-func (b Briefing) Input() Input {
-	return Input{Campaign: b.Campaign, Title: b.Title, Summary: b.Summary, Body: b.Body, Ladder: b.Ladder, MinTier: b.MinTier,
+func (b Briefing) Input() BriefingInput {
+	return BriefingInput{Campaign: b.Campaign, Title: b.Title, Summary: b.Summary, Body: b.Body, Ladder: b.Ladder, MinTier: b.MinTier,
 		ReleaseAt: b.ReleaseAt, PublicAt: b.PublicAt, Task: b.Task}
 }
 
@@ -111,7 +111,7 @@ type querier interface {
 }
 
 // check tidies and checks in; a campaign's go-live becomes its embargo.
-func (in *Input) check(ctx context.Context, tx *db.Tx, programID int64, self string) error {
+func (in *BriefingInput) check(ctx context.Context, tx *db.Tx, programID int64, self string) error {
 	var f fault.Fields
 	in.Campaign, in.Title, in.Summary, in.Body, in.Task = strings.TrimSpace(in.Campaign), strings.TrimSpace(in.Title),
 		strings.TrimSpace(in.Summary), strings.TrimSpace(in.Body), strings.TrimSpace(in.Task)
@@ -390,7 +390,7 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Brief
 }
 
 // Create writes a draft.
-func (s *Service) Create(ctx context.Context, sc program.Scope, in Input) (Briefing, error) {
+func (s *Service) Create(ctx context.Context, sc program.Scope, in BriefingInput) (Briefing, error) {
 	if err := sc.Require(program.PermTasksWrite); err != nil {
 		return Briefing{}, err
 	}
@@ -421,7 +421,7 @@ func micros(t time.Time) int64 {
 
 // Update rewrites a briefing that is not withdrawn. Moving a release or an
 // embargo that has not come yet moves its notices too.
-func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in Input) (Briefing, error) {
+func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in BriefingInput) (Briefing, error) {
 	if err := sc.Require(program.PermTasksWrite); err != nil {
 		return Briefing{}, err
 	}

@@ -14,7 +14,7 @@ import (
 
 // Reader is a member of a briefing's audience: who may see it (at its
 // release, if that is still to come) or who opened it, and when.
-type Reader struct {
+type BriefingReader struct {
 	ID     int64     `json:"-"`
 	Member string    `json:"member"`
 	Name   string    `json:"name"`
@@ -40,7 +40,7 @@ func audienceSQL(b Briefing, now time.Time) string {
 
 // Readers lists a briefing's audience with their reads (operators): read
 // "yes" only those who opened it, "no" only those who have not.
-func (s *Service) Readers(ctx context.Context, sc program.Scope, ref, read string, before int64, limit int) ([]Reader, Receipts, int64, error) {
+func (s *Service) Readers(ctx context.Context, sc program.Scope, ref, read string, before int64, limit int) ([]BriefingReader, Receipts, int64, error) {
 	if err := sc.Require(program.PermTasksRead); err != nil {
 		return nil, Receipts{}, 0, err
 	}
@@ -73,12 +73,12 @@ func (s *Service) Readers(ctx context.Context, sc program.Scope, ref, read strin
 	if err != nil {
 		return nil, Receipts{}, 0, err
 	}
-	rs, next := db.TrimPage(rs, limit, func(r Reader) int64 { return r.ID })
+	rs, next := db.TrimPage(rs, limit, func(r BriefingReader) int64 { return r.ID })
 	return rs, rc, next, nil
 }
 
-func scanReader(r *sql.Rows) (Reader, error) {
-	var x Reader
+func scanReader(r *sql.Rows) (BriefingReader, error) {
+	var x BriefingReader
 	var readAt int64
 	err := r.Scan(&x.ID, &x.Member, &x.Name, &x.Region, &readAt)
 	x.ReadAt = at(readAt)

@@ -66,7 +66,8 @@ type Figures struct {
 	Available int64 `json:"available"`
 }
 
-func (f *Figures) add(o Figures) {
+// Add adds o's figures to f's.
+func (f *Figures) Add(o Figures) {
 	f.Planned += o.Planned
 	f.Committed += o.Committed
 	f.Spent += o.Spent
@@ -567,7 +568,7 @@ func (s *Service) Plan(ctx context.Context, sc program.Scope, ref string) (Plan,
 		return Plan{}, err
 	}
 	for _, l := range p.Lines {
-		p.Totals.add(l.Figures)
+		p.Totals.Add(l.Figures)
 	}
 	return p, nil
 }
@@ -591,7 +592,7 @@ func (s *Service) Plans(ctx context.Context, sc program.Scope) ([]Plan, error) {
 		for _, l := range lines {
 			if l.planID == plans[i].ID {
 				plans[i].Lines = append(plans[i].Lines, l)
-				plans[i].Totals.add(l.Figures)
+				plans[i].Totals.Add(l.Figures)
 			}
 		}
 	}

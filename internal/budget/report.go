@@ -84,7 +84,7 @@ func (s *Service) Report(ctx context.Context, sc program.Scope, planRef string) 
 	}
 	lineOf := map[string]bool{}
 	for _, l := range p.Lines {
-		byLayer[l.Layer].add(l.Figures)
+		byLayer[l.Layer].Add(l.Figures)
 		lineOf["line:"+l.PublicID] = true
 	}
 	if r.Months, err = s.months(ctx, sc, p, lineOf); err != nil {

@@ -69,8 +69,8 @@ type Campaign struct {
 func (c Campaign) Editable() bool { return c.Status != Live }
 
 // Input is a campaign as written.
-type Input struct {
-	Label       string    `json:"label" maxLength:"100" doc:"Fixed once created."`
+type CampaignInput struct {
+	Label       string    `json:"label,omitempty" maxLength:"100" doc:"Required; fixed once created."`
 	Kind        Kind      `json:"kind" enum:"launch,ota,season,other"`
 	Title       string    `json:"title" maxLength:"200"`
 	Description string    `json:"description,omitempty" maxLength:"4000"`
@@ -79,8 +79,8 @@ type Input struct {
 }
 
 // Input is the campaign as written, to be rewritten.
-func (c Campaign) Input() Input {
-	return Input{Label: c.Label, Kind: c.Kind, Title: c.Title, Description: c.Description, GoLiveAt: c.GoLiveAt, BudgetLines: c.BudgetLines}
+func (c Campaign) Input() CampaignInput {
+	return CampaignInput{Label: c.Label, Kind: c.Kind, Title: c.Title, Description: c.Description, GoLiveAt: c.GoLiveAt, BudgetLines: c.BudgetLines}
 }
 
 // Service keeps campaigns and runs their go-lives.
@@ -98,7 +98,7 @@ func notFound(ref string) error {
 	return fault.New(fault.NotFound, "campaign.not_found", "no campaign {campaign}", fault.P{"campaign": ref})
 }
 
-func (in *Input) check(ctx context.Context, tx *db.Tx, programID int64) error {
+func (in *CampaignInput) check(ctx context.Context, tx *db.Tx, programID int64) error {
 	var f fault.Fields
 	in.Label, in.Title, in.Description = strings.TrimSpace(in.Label), strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
 	if in.Label == "" || len([]rune(in.Label)) > 100 {
@@ -190,7 +190,7 @@ func (s *Service) List(ctx context.Context, sc program.Scope) ([]Campaign, error
 }
 
 // Create writes a draft campaign.
-func (s *Service) Create(ctx context.Context, sc program.Scope, in Input) (Campaign, error) {
+func (s *Service) Create(ctx context.Context, sc program.Scope, in CampaignInput) (Campaign, error) {
 	if err := sc.Require(program.PermTasksWrite); err != nil {
 		return Campaign{}, err
 	}
@@ -222,7 +222,7 @@ func (s *Service) Create(ctx context.Context, sc program.Scope, in Input) (Campa
 
 // Update rewrites a campaign that has not gone live; its label stays. A
 // new go-live time moves its briefings' embargo with it.
-func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in Input) (Campaign, error) {
+func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in CampaignInput) (Campaign, error) {
 	if err := sc.Require(program.PermTasksWrite); err != nil {
 		return Campaign{}, err
 	}

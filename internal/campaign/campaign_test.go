@@ -87,7 +87,7 @@ func TestEmbargoHoldsUntilGoLiveThenLiftsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		golive := start.Add(48*time.Hour + 7*time.Second)
-		c, err := w.A.Campaigns.Create(w.Ctx, w.SC, campaign.Input{Label: "OTA 5.0", Kind: campaign.OTA, Title: "OTA 5.0 发布", GoLiveAt: golive})
+		c, err := w.A.Campaigns.Create(w.Ctx, w.SC, campaign.CampaignInput{Label: "OTA 5.0", Kind: campaign.OTA, Title: "OTA 5.0 发布", GoLiveAt: golive})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestEmbargoHoldsUntilGoLiveThenLiftsOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := w.A.Briefings.Create(w.Ctx, w.SC, briefing.Input{Campaign: "OTA 5.0", Title: "OTA 5.0 更新说明", Summary: "续航提升 8%，新增露营模式",
+		b, err := w.A.Briefings.Create(w.Ctx, w.SC, briefing.BriefingInput{Campaign: "OTA 5.0", Title: "OTA 5.0 更新说明", Summary: "续航提升 8%，新增露营模式",
 			Body: "完整更新说明……", Ladder: "main", MinTier: "experience", ReleaseAt: start.Add(time.Hour), Task: share.PublicID})
 		if err != nil {
 			t.Fatal(err)
@@ -272,11 +272,11 @@ func TestADraftCampaignKeepsItsEmbargo(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		w := apptest.New(t, d, start)
 		plain := w.Member()
-		c, err := w.A.Campaigns.Create(w.Ctx, w.SC, campaign.Input{Label: "春季上新", Kind: campaign.Launch, Title: "春季上新", GoLiveAt: start.Add(time.Hour)})
+		c, err := w.A.Campaigns.Create(w.Ctx, w.SC, campaign.CampaignInput{Label: "春季上新", Kind: campaign.Launch, Title: "春季上新", GoLiveAt: start.Add(time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := w.A.Briefings.Create(w.Ctx, w.SC, briefing.Input{Campaign: "春季上新", Title: "新车续航", Ladder: "main", MinTier: "product", ReleaseAt: start})
+		b, err := w.A.Briefings.Create(w.Ctx, w.SC, briefing.BriefingInput{Campaign: "春季上新", Title: "新车续航", Ladder: "main", MinTier: "product", ReleaseAt: start})
 		if err == nil {
 			b, err = w.A.Briefings.Publish(w.Ctx, w.SC, b.PublicID)
 		}
@@ -322,25 +322,25 @@ func TestBriefingInputAndAStandaloneRelease(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range []struct {
-			in   briefing.Input
+			in   briefing.BriefingInput
 			want string
 		}{
-			{briefing.Input{ReleaseAt: start}, "title:length"},
-			{briefing.Input{Title: "x"}, "release_at:required"},
-			{briefing.Input{Title: "x", ReleaseAt: start, Ladder: "main", MinTier: "moon"}, "min_tier:catalog.tier_unknown"},
-			{briefing.Input{Title: "x", ReleaseAt: start, Ladder: "main", MinTier: "product", PublicAt: start.Add(-time.Hour)}, "public_at:briefing.public_before_release"},
-			{briefing.Input{Title: "x", ReleaseAt: start, Campaign: "nope"}, "campaign:briefing.campaign_unknown"},
-			{briefing.Input{Title: "x", ReleaseAt: start, Task: "tsk_nope"}, "task:briefing.task_unknown"},
-			{briefing.Input{Title: "x", ReleaseAt: start, Task: live.PublicID}, "task:briefing.task_not_draft"},
+			{briefing.BriefingInput{ReleaseAt: start}, "title:length"},
+			{briefing.BriefingInput{Title: "x"}, "release_at:required"},
+			{briefing.BriefingInput{Title: "x", ReleaseAt: start, Ladder: "main", MinTier: "moon"}, "min_tier:catalog.tier_unknown"},
+			{briefing.BriefingInput{Title: "x", ReleaseAt: start, Ladder: "main", MinTier: "product", PublicAt: start.Add(-time.Hour)}, "public_at:briefing.public_before_release"},
+			{briefing.BriefingInput{Title: "x", ReleaseAt: start, Campaign: "nope"}, "campaign:briefing.campaign_unknown"},
+			{briefing.BriefingInput{Title: "x", ReleaseAt: start, Task: "tsk_nope"}, "task:briefing.task_unknown"},
+			{briefing.BriefingInput{Title: "x", ReleaseAt: start, Task: live.PublicID}, "task:briefing.task_not_draft"},
 		} {
 			if _, err := w.A.Briefings.Create(w.Ctx, w.SC, c.in); apptest.Code(err) != c.want {
 				t.Errorf("%+v: %v, want %s", c.in, err, c.want)
 			}
 		}
-		if _, err := w.A.Briefings.Create(w.Ctx, w.As(a), briefing.Input{Title: "x", ReleaseAt: start}); apptest.Code(err) != "auth.forbidden" {
+		if _, err := w.A.Briefings.Create(w.Ctx, w.As(a), briefing.BriefingInput{Title: "x", ReleaseAt: start}); apptest.Code(err) != "auth.forbidden" {
 			t.Fatalf("a member wrote a briefing: %v", err)
 		}
-		x, err := w.A.Briefings.Create(w.Ctx, w.SC, briefing.Input{Title: "车主手册更新", ReleaseAt: start.Add(time.Minute)})
+		x, err := w.A.Briefings.Create(w.Ctx, w.SC, briefing.BriefingInput{Title: "车主手册更新", ReleaseAt: start.Add(time.Minute)})
 		if err == nil {
 			_, err = w.A.Briefings.Attach(w.Ctx, w.SC, x.PublicID, "evil.exe", []byte("MZ\x90\x00binary"))
 		}

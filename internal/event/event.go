@@ -87,6 +87,7 @@ type Gathering struct {
 	Ladder      string     `json:"ladder,omitempty"`
 	MinTier     string     `json:"min_tier,omitempty" doc:"Members at this tier or above may answer; empty: all."`
 	OfferHours  int        `json:"offer_hours" doc:"How long a waitlisted member has to accept a seat that came free."`
+	Campaign    string     `json:"campaign,omitempty" doc:"The label of the campaign it belongs to."`
 	Status      string     `json:"status" enum:"draft,published,cancelled"`
 	Taken       int64      `json:"taken" doc:"Seats held (going and offered)."`
 	Waiting     int        `json:"waitlisted"`
@@ -129,6 +130,7 @@ type EventInput struct {
 	Ladder      string     `json:"ladder,omitempty"`
 	MinTier     string     `json:"min_tier,omitempty"`
 	OfferHours  int        `json:"offer_hours,omitempty" minimum:"0" maximum:"720" doc:"24 when empty."`
+	Campaign    string     `json:"campaign,omitempty" maxLength:"100" doc:"The label of a campaign it belongs to."`
 }
 
 // Seat is a member's place at an event.
@@ -193,6 +195,10 @@ func (in *EventInput) check(ls []ladder.Ladder) error {
 			f.MaxLength(name, 60)
 		}
 	}
+	in.Campaign = strings.TrimSpace(in.Campaign)
+	if len([]rune(in.Campaign)) > 100 {
+		f.MaxLength("campaign", 100)
+	}
 	if len([]rune(in.Venue)) > 200 {
 		f.MaxLength("venue", 200)
 	}
@@ -229,7 +235,7 @@ func (in *EventInput) check(ls []ladder.Ladder) error {
 }
 
 const eventCols = `e.id, e.public_id, e.kind, e.title, e.description, e.city, e.venue, e.region, e.starts_at, e.ends_at, e.capacity, e.allocation,
-	e.ladder, e.min_tier, e.offer_hours, e.status, e.created_at, e.seats_account_id, e.taken_account_id,
+	e.ladder, e.min_tier, e.offer_hours, e.campaign, e.status, e.created_at, e.seats_account_id, e.taken_account_id,
 	(SELECT COUNT(*) FROM event_seats s WHERE s.event_id = e.id AND s.status IN ('going', 'offered')),
 	(SELECT COUNT(*) FROM event_seats s WHERE s.event_id = e.id AND s.status = 'waitlisted')`
 
@@ -237,7 +243,7 @@ func scanEvent(s interface{ Scan(...any) error }) (Gathering, error) {
 	var e Gathering
 	var starts, ends, created int64
 	err := s.Scan(&e.ID, &e.PublicID, &e.Kind, &e.Title, &e.Description, &e.City, &e.Venue, &e.Region, &starts, &ends, &e.Capacity, &e.Allocation,
-		&e.Ladder, &e.MinTier, &e.OfferHours, &e.Status, &created, &e.seats, &e.taken, &e.Taken, &e.Waiting)
+		&e.Ladder, &e.MinTier, &e.OfferHours, &e.Campaign, &e.Status, &created, &e.seats, &e.taken, &e.Taken, &e.Waiting)
 	e.StartsAt, e.EndsAt, e.CreatedAt = time.UnixMicro(starts).UTC(), time.UnixMicro(ends).UTC(), time.UnixMicro(created).UTC()
 	return e, err
 }
@@ -269,9 +275,10 @@ func (s *Service) Create(ctx context.Context, sc program.Scope, in EventInput) (
 		}
 		ref := pubid.New("evt")
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (program_id, public_id, kind, title, description, city, venue, region, starts_at, ends_at,
-			capacity, allocation, ladder, min_tier, offer_hours, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)`,
+			capacity, allocation, ladder, min_tier, offer_hours, campaign, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
 			sc.Program.ID, ref, string(in.Kind), in.Title, in.Description, in.City, in.Venue, in.Region, in.StartsAt.UnixMicro(), in.EndsAt.UnixMicro(),
-			in.Capacity, string(in.Allocation), in.Ladder, in.MinTier, in.OfferHours, tx.Now.UnixMicro()); err != nil {
+			in.Capacity, string(in.Allocation), in.Ladder, in.MinTier, in.OfferHours, in.Campaign, tx.Now.UnixMicro()); err != nil {
 			return "", err
 		}
 		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "event.create", ObjectKind: "event", ObjectID: ref, After: in})

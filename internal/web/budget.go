@@ -229,6 +229,29 @@ func duration(q *request, secs int64) string {
 	}
 }
 
+// figuresChart is plan against commitments and spend, a bar for each of
+// names, with the table of exact amounts beside it (the chart plots
+// whole yuan).
+func (q *request) figuresChart(sc program.Scope, title, head string, names []string, figs []budget.Figures) components.Chart {
+	t := func(k string) string { return components.T(q.ctx, k) }
+	m := func(fen int64) string { return q.money(sc, fen) }
+	yuan := func(fen int64) int64 { return fen / 100 }
+	var planned, committed, spent []int64
+	tbl := components.Table{Head: []string{head, t("budget.planned"), t("budget.committed"), t("budget.spent"), t("budget.available")}}
+	for i, f := range figs {
+		planned, committed, spent = append(planned, yuan(f.Planned)), append(committed, yuan(f.Committed)), append(spent, yuan(f.Spent))
+		tbl.Rows = append(tbl.Rows, []string{names[i], m(f.Planned), m(f.Committed), m(f.Spent), m(f.Available)})
+	}
+	bar := func(name string, data []int64) map[string]any {
+		return map[string]any{"type": "bar", "name": name, "data": data}
+	}
+	return components.Chart{Title: title, Height: "chart-md", Table: tbl, Option: option(map[string]any{
+		"grid": map[string]any{"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": true}, "tooltip": map[string]any{"trigger": "axis"},
+		"legend": map[string]any{}, "xAxis": map[string]any{"type": "category", "data": names}, "yAxis": map[string]any{"type": "value"},
+		"series": []any{bar(t("budget.planned"), planned), bar(t("budget.committed"), committed), bar(t("budget.spent"), spent)},
+	})}
+}
+
 // budgetCharts draws the report: the layers' plan against commitments and
 // spend, the burn curve against the plan, and each layer's cost per
 // member. Charts plot whole yuan; their tables say the exact amounts.
@@ -237,22 +260,11 @@ func (s *Server) budgetCharts(q *request, sc program.Scope, rep budget.Report) [
 	m := func(fen int64) string { return q.money(sc, fen) }
 	yuan := func(fen int64) int64 { return fen / 100 }
 	var names []string
-	var planned, committed, spent []int64
-	layers := components.Table{Head: []string{t("budget.layer"), t("budget.planned"), t("budget.committed"), t("budget.spent"), t("budget.available")}}
+	var figs []budget.Figures
 	for _, l := range rep.Layers {
-		name := t("budget." + string(l.Layer))
-		names = append(names, name)
-		planned, committed, spent = append(planned, yuan(l.Planned)), append(committed, yuan(l.Committed)), append(spent, yuan(l.Spent))
-		layers.Rows = append(layers.Rows, []string{name, m(l.Planned), m(l.Committed), m(l.Spent), m(l.Available)})
+		names, figs = append(names, t("budget."+string(l.Layer))), append(figs, l.Figures)
 	}
-	bar := func(name string, data []int64) map[string]any {
-		return map[string]any{"type": "bar", "name": name, "data": data}
-	}
-	out := []components.Chart{{Title: t("budget.by_layer"), Height: "chart-md", Table: layers, Option: option(map[string]any{
-		"grid": map[string]any{"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": true}, "tooltip": map[string]any{"trigger": "axis"},
-		"legend": map[string]any{}, "xAxis": map[string]any{"type": "category", "data": names}, "yAxis": map[string]any{"type": "value"},
-		"series": []any{bar(t("budget.planned"), planned), bar(t("budget.committed"), committed), bar(t("budget.spent"), spent)},
-	})}}
+	out := []components.Chart{q.figuresChart(sc, t("budget.by_layer"), t("budget.layer"), names, figs)}
 	var months []string
 	var soFar, plan []int64
 	burn := components.Table{Head: []string{t("budget.month"), t("budget.committed"), t("budget.spent"), t("budget.spent_so_far")}}

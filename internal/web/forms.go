@@ -167,6 +167,17 @@ func (r *refused) apply(v *components.RecordView) int {
 // upload reads the file posted as "file" (at most max bytes) and its
 // spreadsheet format by its name.
 func (q *request) upload(max int64) ([]byte, sheet.Format, error) {
+	data, name, err := q.uploadFile(max)
+	format := sheet.CSV
+	if strings.EqualFold(filepath.Ext(name), ".xlsx") {
+		format = sheet.XLSX
+	}
+	return data, format, err
+}
+
+// uploadFile reads the file posted as "file" (at most max bytes) and the
+// name it was sent under.
+func (q *request) uploadFile(max int64) ([]byte, string, error) {
 	q.r.Body = http.MaxBytesReader(q.w, q.r.Body, max+1<<20)
 	file, hdr, err := q.r.FormFile("file")
 	if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
@@ -180,9 +191,5 @@ func (q *request) upload(max int64) ([]byte, sheet.Format, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	format := sheet.CSV
-	if strings.EqualFold(filepath.Ext(hdr.Filename), ".xlsx") {
-		format = sheet.XLSX
-	}
-	return data, format, nil
+	return data, hdr.Filename, nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"kox/internal/award"
+	"kox/internal/briefing"
+	"kox/internal/campaign"
 	"kox/internal/db"
 	"kox/internal/dbtest"
 	"kox/internal/event"
@@ -118,7 +120,21 @@ func TestConsolePagesByRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		params := map[string]string{"{event}": ev.PublicID, "{seat}": seat.PublicID, "{kit}": kt.PublicID, "{award}": aw.PublicID, "{endpoint}": ep.PublicID, "{delivery}": dls[0].PublicID, "{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
+		brf, err := s.a.Briefings.Create(ctx, sc, briefing.BriefingInput{Title: "OTA 5.0 更新说明", ReleaseAt: time.Now().Add(-time.Minute)})
+		if err == nil {
+			_, err = s.a.Briefings.Attach(ctx, sc, brf.PublicID, "notes.txt", []byte("release notes\n"))
+		}
+		if err == nil {
+			brf, err = s.a.Briefings.Get(ctx, sc, brf.PublicID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmp, err := s.a.Campaigns.Create(ctx, sc, campaign.CampaignInput{Label: "OTA 5.0", Kind: campaign.OTA, Title: "OTA 5.0", GoLiveAt: time.Now().Add(48 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]string{"{briefing}": brf.PublicID, "{file}": brf.Attachments[0].PublicID, "{campaign}": cmp.PublicID, "{event}": ev.PublicID, "{seat}": seat.PublicID, "{kit}": kt.PublicID, "{award}": aw.PublicID, "{endpoint}": ep.PublicID, "{delivery}": dls[0].PublicID, "{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
 			"{request}": rw.request.PublicID, "{batch}": rw.batch.PublicID, "{image}": pic.Ref, "{operator}": mate.PublicID, "{key}": key.PublicID, "{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
 			"{claim}": applied.PublicID, "{submission}": sub.PublicID, "{import}": staged.ID}
 
@@ -324,6 +340,21 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/events/{event}/check-in":            program.PermTasksWrite,
 	"POST /p/{program}/events/{event}/seats":               program.PermTasksWrite,
 	"POST /p/{program}/events/{event}/costs":               program.PermBudgetWrite,
+	"GET /p/{program}/briefings":                           program.PermTasksRead,
+	"POST /p/{program}/briefings":                          program.PermTasksWrite,
+	"GET /p/{program}/briefings/{briefing}":                program.PermTasksRead,
+	"POST /p/{program}/briefings/{briefing}/edit":          program.PermTasksWrite,
+	"POST /p/{program}/briefings/{briefing}/publish":       program.PermTasksWrite,
+	"POST /p/{program}/briefings/{briefing}/withdraw":      program.PermTasksWrite,
+	"POST /p/{program}/briefings/{briefing}/files":         program.PermTasksWrite,
+	"GET /p/{program}/briefings/{briefing}/files/{file}":   program.PermTasksRead,
+	"GET /p/{program}/briefings/{briefing}/readers.csv":    program.PermTasksRead,
+	"GET /p/{program}/campaigns":                           program.PermTasksRead,
+	"POST /p/{program}/campaigns":                          program.PermTasksWrite,
+	"GET /p/{program}/campaigns/{campaign}":                program.PermTasksRead,
+	"POST /p/{program}/campaigns/{campaign}/edit":          program.PermTasksWrite,
+	"POST /p/{program}/campaigns/{campaign}/schedule":      program.PermTasksWrite,
+	"POST /p/{program}/campaigns/{campaign}/unschedule":    program.PermTasksWrite,
 	"POST /p/{program}/seats/{seat}/cancel":                program.PermTasksWrite,
 	"POST /p/{program}/seats/{seat}/selection":             program.PermTasksWrite,
 	"GET /p/{program}/kits":                                program.PermRewardsRead,

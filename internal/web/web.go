@@ -21,7 +21,9 @@ import (
 	"kox/internal/activity"
 	"kox/internal/award"
 	"kox/internal/badge"
+	"kox/internal/briefing"
 	"kox/internal/budget"
+	"kox/internal/campaign"
 	"kox/internal/catalog"
 	"kox/internal/community"
 	"kox/internal/dashboard"
@@ -67,6 +69,8 @@ type Deps struct {
 	Kits      *kit.Service
 	Events    *event.Service
 	Community *community.Service
+	Briefings *briefing.Service
+	Campaigns *campaign.Service
 	Jobs      *job.Service
 	Promotion *promotion.Service
 	Notify    *notify.Service
@@ -128,6 +132,9 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("POST /m/seats/{seat}/cancel", s.portal(s.memberCancelSeat))
 	mux.Handle("POST /m/seats/{seat}/answer", s.portal(s.memberAnswerOffer))
 	mux.Handle("GET /m/seats/{seat}/ticket.png", s.portal(s.memberTicketPNG))
+	mux.Handle("GET /m/briefings", s.portal(s.memberBriefings))
+	mux.Handle("GET /m/briefings/{briefing}", s.portal(s.memberBriefing))
+	mux.Handle("GET /m/briefings/{briefing}/files/{file}", s.portal(s.memberBriefingFile))
 	mux.Handle("GET /m/badges", s.portal(s.memberBadges))
 	mux.Handle("GET /m/notifications", s.portal(s.memberNotifications))
 	mux.Handle("POST /m/notifications/read", s.portal(s.memberMarkRead))
@@ -254,6 +261,21 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/events/{event}/check-in", program.PermTasksWrite, (*Server).checkInEvent},
 	{"POST /p/{program}/events/{event}/seats", program.PermTasksWrite, (*Server).assignEventSeat},
 	{"POST /p/{program}/events/{event}/costs", program.PermBudgetWrite, (*Server).addEventCost},
+	{"GET /p/{program}/briefings", program.PermTasksRead, (*Server).briefings},
+	{"POST /p/{program}/briefings", program.PermTasksWrite, (*Server).createBriefing},
+	{"GET /p/{program}/briefings/{briefing}", program.PermTasksRead, (*Server).briefingPage},
+	{"POST /p/{program}/briefings/{briefing}/edit", program.PermTasksWrite, (*Server).editBriefing},
+	{"POST /p/{program}/briefings/{briefing}/publish", program.PermTasksWrite, (*Server).publishBriefing},
+	{"POST /p/{program}/briefings/{briefing}/withdraw", program.PermTasksWrite, (*Server).withdrawBriefing},
+	{"POST /p/{program}/briefings/{briefing}/files", program.PermTasksWrite, (*Server).attachBriefingFile},
+	{"GET /p/{program}/briefings/{briefing}/files/{file}", program.PermTasksRead, (*Server).briefingFile},
+	{"GET /p/{program}/briefings/{briefing}/readers.csv", program.PermTasksRead, (*Server).exportBriefingReaders},
+	{"GET /p/{program}/campaigns", program.PermTasksRead, (*Server).campaigns},
+	{"POST /p/{program}/campaigns", program.PermTasksWrite, (*Server).createCampaign},
+	{"GET /p/{program}/campaigns/{campaign}", program.PermTasksRead, (*Server).campaignPage},
+	{"POST /p/{program}/campaigns/{campaign}/edit", program.PermTasksWrite, (*Server).editCampaign},
+	{"POST /p/{program}/campaigns/{campaign}/schedule", program.PermTasksWrite, (*Server).scheduleCampaign},
+	{"POST /p/{program}/campaigns/{campaign}/unschedule", program.PermTasksWrite, (*Server).unscheduleCampaign},
 	{"POST /p/{program}/seats/{seat}/cancel", program.PermTasksWrite, (*Server).cancelEventSeat},
 	{"POST /p/{program}/seats/{seat}/selection", program.PermTasksWrite, (*Server).selectEventSeat},
 	{"GET /p/{program}/kits", program.PermRewardsRead, (*Server).kitsPage},
@@ -420,6 +442,8 @@ var consoleLinks = []struct {
 	{"dashboard", "", "nav.dashboard", program.PermProgramRead},
 	{"members", "/members", "nav.members", program.PermMembersRead},
 	{"tasks", "/tasks", "nav.tasks", program.PermTasksRead},
+	{"campaigns", "/campaigns", "nav.campaigns", program.PermTasksRead},
+	{"briefings", "/briefings", "nav.briefings", program.PermTasksRead},
 	{"review", "/review", "nav.review", program.PermSubmissionsReview},
 	{"catalog", "/catalog", "nav.catalog", program.PermRewardsRead},
 	{"redemptions", "/redemptions", "nav.redemptions", program.PermRewardsRead},
