@@ -128,6 +128,9 @@ func Load(ctx context.Context, d Deps) error {
 	if err := g.carEvents(ctx, car); err != nil {
 		return fmt.Errorf("demo events: %w", err)
 	}
+	if err := g.carCampaigns(ctx, car); err != nil {
+		return fmt.Errorf("demo campaigns: %w", err)
+	}
 	fashion, err := g.fashion(ctx)
 	if err != nil {
 		return fmt.Errorf("demo fashion program: %w", err)

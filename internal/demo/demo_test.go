@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"kox/internal/app"
 	"kox/internal/apptest"
@@ -87,6 +88,24 @@ func TestDemo(t *testing.T) {
 			`SELECT count(*) FROM events WHERE status = 'published'`:       2,
 		} {
 			if n := count(t, d, q); n < want {
+				t.Errorf("%s: %d, want at least %d", q, n, want)
+			}
+		}
+		// Campaigns: OTA 3.2 live, the S7 launch scheduled with its OTA 4.0
+		// briefing under embargo, read by officers, its task still a draft.
+		for q, want := range map[string]int{
+			`SELECT count(*) FROM campaigns WHERE status = 'live'`:                                                  1,
+			`SELECT count(*) FROM campaigns WHERE status = 'scheduled' AND golive_at > $1`:                          1,
+			`SELECT count(*) FROM briefings WHERE ladder <> '' AND public_at > $1 AND status = 'published'`:         1,
+			`SELECT count(*) FROM briefing_reads r JOIN briefings b ON b.id = r.briefing_id WHERE b.public_at > $1`: 10,
+			`SELECT count(*) FROM tasks t JOIN briefings b ON b.task = t.public_id WHERE t.status = 'draft'`:        1,
+			`SELECT count(*) FROM briefing_attachments`:                                                             2,
+		} {
+			var args []any
+			if strings.Contains(q, "$1") {
+				args = append(args, time.Now().UnixMicro())
+			}
+			if n := count(t, d, q, args...); n < want {
 				t.Errorf("%s: %d, want at least %d", q, n, want)
 			}
 		}
