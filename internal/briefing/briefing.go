@@ -111,7 +111,9 @@ type querier interface {
 }
 
 // check tidies and checks in; a campaign's go-live becomes its embargo.
-func (in *BriefingInput) check(ctx context.Context, tx *db.Tx, programID int64, self string) error {
+// self is the briefing rewritten ("" for a new one) and linked its task:
+// that one may stay linked once published.
+func (in *BriefingInput) check(ctx context.Context, tx *db.Tx, programID int64, self, linked string) error {
 	var f fault.Fields
 	in.Campaign, in.Title, in.Summary, in.Body, in.Task = strings.TrimSpace(in.Campaign), strings.TrimSpace(in.Title),
 		strings.TrimSpace(in.Summary), strings.TrimSpace(in.Body), strings.TrimSpace(in.Task)
@@ -175,7 +177,7 @@ func (in *BriefingInput) check(ctx context.Context, tx *db.Tx, programID int64, 
 			return err
 		case other != "":
 			f.Add("task", "briefing.task_linked", "is already the task of briefing {briefing}", fault.P{"briefing": other})
-		case status != "draft":
+		case status != "draft" && in.Task != linked:
 			// A published task would show its title before the embargo.
 			f.Add("task", "briefing.task_not_draft", "must be a draft: it is published at the embargo")
 		}
@@ -395,7 +397,7 @@ func (s *Service) Create(ctx context.Context, sc program.Scope, in BriefingInput
 		return Briefing{}, err
 	}
 	ref, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
-		if err := in.check(ctx, tx, sc.Program.ID, ""); err != nil {
+		if err := in.check(ctx, tx, sc.Program.ID, "", ""); err != nil {
 			return "", err
 		}
 		ref := pubid.New("brf")
@@ -433,7 +435,7 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in B
 		if !b.Editable() {
 			return fault.New(fault.Conflict, "briefing.withdrawn", "the briefing is withdrawn")
 		}
-		if err := in.check(ctx, tx, sc.Program.ID, ref); err != nil {
+		if err := in.check(ctx, tx, sc.Program.ID, ref, b.Task); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE briefings SET campaign = $2, title = $3, summary = $4, body = $5, ladder = $6, min_tier = $7,

@@ -259,6 +259,12 @@ func TestEmbargoHoldsUntilGoLiveThenLiftsOnce(t *testing.T) {
 		if err := w.A.Briefings.ExportReaders(w.Ctx, w.As(vip), b.PublicID, sheet.CSV, &out); apptest.Code(err) != "auth.forbidden" {
 			t.Fatalf("a member exported receipts: %v", err)
 		}
+		// The briefing, its task now published, is still rewritten.
+		in := b.Input()
+		in.Summary = "续航提升 9%"
+		if _, err := w.A.Briefings.Update(w.Ctx, w.SC, b.PublicID, in); err != nil {
+			t.Fatalf("rewriting the briefing after go-live: %v", err)
+		}
 		// A live campaign is not rewritten.
 		if _, err := w.A.Campaigns.Update(w.Ctx, w.SC, c.PublicID, c.Input()); apptest.Code(err) != "campaign.live" {
 			t.Fatalf("rewriting a live campaign: %v", err)
