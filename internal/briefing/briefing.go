@@ -160,8 +160,8 @@ func (in *BriefingInput) check(ctx context.Context, tx *db.Tx, programID int64, 
 	if !in.PublicAt.IsZero() && !in.ReleaseAt.IsZero() && in.PublicAt.Before(in.ReleaseAt) {
 		f.Add("public_at", "briefing.public_before_release", "must not be before the release")
 	}
-	if in.Ladder == "" {
-		// For everyone: there is nothing to embargo.
+	if in.Ladder == "" && in.Campaign == "" {
+		// For everyone, and in no campaign: its release is its publication.
 		in.PublicAt = time.Time{}
 	}
 	if in.Task != "" {
@@ -207,11 +207,12 @@ func scan(s interface{ Scan(...any) error }) (Briefing, error) {
 
 // visibleSQL is the rule of who sees a briefing: a member (an SQL
 // expression of their id) at now (microseconds) sees a published briefing
-// from its release when it is for everyone or they stand at its tier, and
-// from its embargo whoever they are.
+// from its release when it is for everyone (and in no campaign) or they
+// stand at its tier, and from its embargo whoever they are. A campaign's
+// briefing for everyone waits for the campaign's go-live.
 func visibleSQL(member string, now int64) string {
 	n := strconv.FormatInt(now, 10)
-	return `(b.status = 'published' AND b.release_at <= ` + n + ` AND (b.ladder = '' OR ` + liftedSQL(n) + ` OR ` +
+	return `(b.status = 'published' AND b.release_at <= ` + n + ` AND ((b.ladder = '' AND b.public_at = 0) OR ` + liftedSQL(n) + ` OR ` +
 		ladder.AtLeastSQL("b.program_id", member, "b.ladder", "b.min_tier") + `))`
 }
 

@@ -81,12 +81,12 @@ func (s *Service) tell(ctx context.Context, id int64) (int, error) {
 		b.ReleaseAt, b.PublicAt = at(release), at(publicAt)
 		var kind, who string
 		switch {
-		case early == 0 && release <= now && (b.Ladder == "" || !lifted):
-			// The release: the chosen tiers, or everyone for a briefing for all.
+		case early == 0 && release <= now && b.Ladder == "" && publicAt == 0:
+			// The release of a briefing for everyone.
+			kind, who, early, public = notify.BriefingOut, `AND `+visibleSQL("m.id", now), now, now
+		case early == 0 && release <= now && b.Ladder != "" && !lifted:
+			// The release: the chosen tiers.
 			kind, who, early = notify.BriefingEarly, `AND `+visibleSQL("m.id", now), now
-			if b.Ladder == "" {
-				kind, public = notify.BriefingOut, now
-			}
 		case public == 0 && lifted:
 			// The embargo: whoever was not told at the release (everyone,
 			// when the release's notice never went).
@@ -100,6 +100,10 @@ func (s *Service) tell(ctx context.Context, id int64) (int, error) {
 			if b.Campaign != "" {
 				kind = "" // the campaign's go-live tells its members
 			}
+		case early == 0 && release <= now && !lifted:
+			// A campaign's briefing for everyone: no one is told before
+			// its go-live.
+			early = now
 		default:
 			return -1, nil
 		}

@@ -266,10 +266,10 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in C
 }
 
 // moveEmbargo makes the campaign's go-live the embargo of its briefings
-// (for chosen tiers) that are not yet public.
+// that are not yet public.
 func (s *Service) moveEmbargo(ctx context.Context, tx *db.Tx, programID int64, label string, golive time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE briefings SET public_at = CASE WHEN $3 < release_at THEN release_at ELSE $3 END, updated_at = $4
-		WHERE program_id = $1 AND campaign = $2 AND ladder <> '' AND public_told_at = 0`, programID, label, golive.UnixMicro(), tx.Now.UnixMicro())
+		WHERE program_id = $1 AND campaign = $2 AND public_told_at = 0`, programID, label, golive.UnixMicro(), tx.Now.UnixMicro())
 	return err
 }
 

@@ -272,8 +272,8 @@ func TestEmbargoHoldsUntilGoLiveThenLiftsOnce(t *testing.T) {
 	})
 }
 
-// A campaign left a draft at its time keeps its briefings under embargo;
-// moving its go-live moves their embargo.
+// A campaign left a draft at its time keeps its briefings under embargo,
+// one for everyone too; moving its go-live moves their embargo.
 func TestADraftCampaignKeepsItsEmbargo(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		w := apptest.New(t, d, start)
@@ -289,9 +289,28 @@ func TestADraftCampaignKeepsItsEmbargo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// One for everyone waits for the go-live too, and no one is told.
+		all, err := w.A.Briefings.Create(w.Ctx, w.SC, briefing.BriefingInput{Campaign: "春季上新", Title: "新车发布会直播", ReleaseAt: start})
+		if err == nil {
+			all, err = w.A.Briefings.Publish(w.Ctx, w.SC, all.PublicID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.A.Campaigns.GoLive(w.Ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.A.Briefings.Get(w.Ctx, w.As(plain), all.PublicID); apptest.Code(err) != "briefing.not_found" {
+			t.Fatalf("a campaign's briefing for everyone before go-live: %v", err)
+		}
+		if k := inbox(t, w, plain, all.PublicID); len(k) != 0 {
+			t.Fatalf("told of a campaign's briefing before go-live: %v", k)
+		}
 		w.Set(start.Add(2 * time.Hour))
-		if _, err := w.A.Briefings.Get(w.Ctx, w.As(plain), b.PublicID); apptest.Code(err) != "briefing.not_found" {
-			t.Fatalf("a draft campaign's briefing after its time: %v", err)
+		for _, ref := range []string{b.PublicID, all.PublicID} {
+			if _, err := w.A.Briefings.Get(w.Ctx, w.As(plain), ref); apptest.Code(err) != "briefing.not_found" {
+				t.Fatalf("a draft campaign's briefing after its time: %v", err)
+			}
 		}
 		in := c.Input()
 		in.GoLiveAt = start.Add(3 * time.Hour)
@@ -308,8 +327,10 @@ func TestADraftCampaignKeepsItsEmbargo(t *testing.T) {
 			t.Fatalf("before the new go-live: %v", err)
 		}
 		w.Set(in.GoLiveAt)
-		if _, err := w.A.Briefings.Get(w.Ctx, w.As(plain), b.PublicID); err != nil {
-			t.Fatalf("at the new go-live: %v", err)
+		for _, ref := range []string{b.PublicID, all.PublicID} {
+			if _, err := w.A.Briefings.Get(w.Ctx, w.As(plain), ref); err != nil {
+				t.Fatalf("at the new go-live: %v", err)
+			}
 		}
 	})
 }
