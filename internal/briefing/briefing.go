@@ -134,13 +134,7 @@ func (in *BriefingInput) check(ctx context.Context, tx *db.Tx, programID int64, 
 		if err != nil {
 			return err
 		}
-		found := false
-		for _, l := range ls {
-			if l.Key == in.Ladder {
-				_, found = l.Tier(in.MinTier)
-			}
-		}
-		if !found {
+		if !ladder.HasTier(ls, in.Ladder, in.MinTier) {
 			f.Add("min_tier", "catalog.tier_unknown", "names no tier of the program's ladders")
 		}
 	}

@@ -127,12 +127,12 @@ func (in *CampaignInput) check(ctx context.Context, tx *db.Tx, programID int64) 
 		f.MaxItems("budget_lines", MaxLines)
 	}
 	for i, l := range lines {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM budget_lines WHERE program_id = $1 AND public_id = $2`, programID, l).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			f.Add(fmt.Sprintf("budget_lines[%d]", i), "budget.line_unknown", "is not a budget line of this program")
+		if _, err := budget.CheckLineTx(ctx, tx, programID, l, fmt.Sprintf("budget_lines[%d]", i)); err != nil {
+			fe, ok := fault.As(err)
+			if !ok || len(fe.Fields) == 0 {
+				return err
+			}
+			f = append(f, fe.Fields...)
 		}
 	}
 	return f.Err()

@@ -278,6 +278,10 @@ func TestADraftCampaignKeepsItsEmbargo(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		w := apptest.New(t, d, start)
 		plain := w.Member()
+		if _, err := w.A.Campaigns.Create(w.Ctx, w.SC, campaign.CampaignInput{Label: "x", Kind: campaign.Launch, Title: "x", GoLiveAt: start,
+			BudgetLines: []string{"bl_nope"}}); apptest.Code(err) != "budget_lines[0]:budget.line_unknown" {
+			t.Fatalf("an unknown budget line: %v", err)
+		}
 		c, err := w.A.Campaigns.Create(w.Ctx, w.SC, campaign.CampaignInput{Label: "春季上新", Kind: campaign.Launch, Title: "春季上新", GoLiveAt: start.Add(time.Hour)})
 		if err != nil {
 			t.Fatal(err)

@@ -221,13 +221,7 @@ func (in *EventInput) check(ls []ladder.Ladder) error {
 		f.Range("offer_hours", 1, MaxOfferHours)
 	}
 	if in.Ladder != "" || in.MinTier != "" {
-		found := false
-		for _, l := range ls {
-			if l.Key == in.Ladder {
-				_, found = l.Tier(in.MinTier)
-			}
-		}
-		if !found {
+		if !ladder.HasTier(ls, in.Ladder, in.MinTier) {
 			f.Add("min_tier", "catalog.tier_unknown", "names no tier of the program's ladders")
 		}
 	}

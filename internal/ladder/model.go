@@ -145,3 +145,15 @@ func (t Text) In(lang string) string {
 	}
 	return t.Zh
 }
+
+// HasTier says one of the ladders is ladderKey and has tierKey: what an
+// object naming a minimum tier (an event, a briefing) must name.
+func HasTier(ls []Ladder, ladderKey, tierKey string) bool {
+	for _, l := range ls {
+		if l.Key == ladderKey {
+			_, ok := l.Tier(tierKey)
+			return ok
+		}
+	}
+	return false
+}

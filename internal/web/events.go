@@ -56,6 +56,7 @@ func (s *Server) renderEvents(q *request, sc program.Scope, in event.EventInput,
 				{Name: "allocation", Label: t("events.allocation"), Kind: "select", Value: string(in.Allocation), Options: q.options("allocation", fault.Names(event.Allocations))},
 				{Name: "tier", Label: t("events.min_tier"), Kind: "select", Value: tier, Options: append([]components.Option{{Value: "", Label: "—"}}, tiers...)},
 				{Name: "region", Label: t("members.region"), Value: in.Region},
+				{Name: "campaign", Label: t("taskform.campaign"), Value: in.Campaign},
 				{Name: "description", Label: t("events.description"), Kind: "textarea", Value: in.Description},
 			}}}
 	}
@@ -66,7 +67,7 @@ func (s *Server) createEvent(q *request, sc program.Scope) error {
 	f := q.form(sc.Program.Location())
 	in := event.EventInput{Kind: event.Kind(f.str("kind")), Title: f.str("title"), City: f.str("city"), Venue: f.str("venue"), StartsAt: f.when("starts_at"),
 		EndsAt: f.when("ends_at"), Capacity: int(f.int("capacity")), Allocation: event.Allocation(f.str("allocation")), Region: f.str("region"),
-		Description: f.str("description")}
+		Description: f.str("description"), Campaign: f.str("campaign")}
 	in.Ladder, in.MinTier, _ = strings.Cut(f.str("tier"), "/")
 	var e event.Gathering
 	var err error
@@ -102,7 +103,8 @@ func (s *Server) renderEvent(q *request, sc program.Scope, r *refused) error {
 			{Label: t("events.waitlisted"), Value: i18n.Number(lang, int64(e.Waiting))}},
 		Facts: []components.Fact{{Label: t("events.when"), Value: q.when(sc, e.StartsAt) + " — " + q.when(sc, e.EndsAt)},
 			{Label: t("events.where"), Value: e.City + " " + e.Venue}, {Label: t("events.allocation"), Value: t("allocation." + string(e.Allocation))},
-			{Label: t("events.min_tier"), Value: orDash(e.MinTier)}, {Label: t("members.region"), Value: orDash(e.Region)}}}
+			{Label: t("events.min_tier"), Value: orDash(e.MinTier)}, {Label: t("members.region"), Value: orDash(e.Region)},
+			{Label: t("taskform.campaign"), Value: orDash(e.Campaign)}}}
 	if write && e.Status == "draft" {
 		v.Buttons = []components.Button{{Label: t("events.publish"), Action: base + "/publish", Test: "publish-event"}}
 	}

@@ -34,6 +34,7 @@ func TestEventsConsole(t *testing.T) {
 			t.Fatalf("no seats: %d", r.status)
 		}
 		form.Set("capacity", "25")
+		form.Set("campaign", "春季上新")
 		made := op.do("POST", "/p/qicheng/events", form)
 		if made.status != 303 {
 			t.Fatalf("create: %d %s", made.status, made.body)
@@ -60,7 +61,7 @@ func TestEventsConsole(t *testing.T) {
 			t.Fatalf("costs on the page: %s", after.body)
 		}
 		es, _ := w.s.a.Events.List(w.ctx, w.sc)
-		if len(es) != 1 || es[0].Status != "published" || es[0].Kind != event.TeaParty {
+		if len(es) != 1 || es[0].Status != "published" || es[0].Kind != event.TeaParty || es[0].Campaign != "春季上新" {
 			t.Fatalf("events: %+v", es)
 		}
 		if _, err := w.s.a.Events.RSVP(w.ctx, w.sc, es[0].PublicID, w.me.PublicID); err != nil {
