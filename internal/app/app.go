@@ -33,6 +33,7 @@ import (
 	"kox/internal/kit"
 	"kox/internal/ladder"
 	"kox/internal/ledger"
+	"kox/internal/loan"
 	"kox/internal/media"
 	"kox/internal/member"
 	"kox/internal/metrics"
@@ -101,6 +102,7 @@ type App struct {
 	Awards    *award.Service
 	Kits      *kit.Service
 	Events    *event.Service
+	Loans     *loan.Service
 	Community *community.Service
 	Briefings *briefing.Service
 	Campaigns *campaign.Service
@@ -180,6 +182,7 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Kits = &kit.Service{DB: d, Catalog: a.Catalog}
 	a.Events = &event.Service{DB: d, Ledger: a.Ledger}
 	a.Community = &community.Service{DB: d}
+	a.Loans = &loan.Service{DB: d, Ledger: a.Ledger, Tasks: a.Tasks}
 	wake := func(ctx context.Context, tx *db.Tx, t time.Time) error { return job.WakeTx(ctx, tx, briefing.Job, t) }
 	publish := func(ctx context.Context, sc program.Scope, ref string) error {
 		_, err := a.Tasks.Publish(ctx, sc, ref)
@@ -332,6 +335,10 @@ func (a *App) RegisterJobs(ctx context.Context) error {
 				note += "; not published: " + strings.Join(r.Failed, "; ")
 			}
 			return job.Result{Changed: int64(r.Campaigns + r.Tasks + r.Told.Tasks + r.Told.Briefings), Note: note, Wake: r.Next}, err
+		}},
+		{Name: loan.Job, Schedule: "@every 15m", Run: func(ctx context.Context) (job.Result, error) {
+			n, err := a.Loans.Overdue(ctx)
+			return job.Result{Changed: int64(n), Note: fmt.Sprintf("%d loans newly overdue", n)}, err
 		}},
 		{Name: "jobs.prune", Schedule: "@daily", Run: func(ctx context.Context) (job.Result, error) { return job.Prune(ctx, a.DB) }},
 	}

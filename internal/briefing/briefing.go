@@ -345,7 +345,7 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Brief
 		w.Add("b.status = $?", f.Status)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
+		like := db.Contains(q)
 		w.Add(`(LOWER(b.title) LIKE $? ESCAPE '\' OR LOWER(b.summary) LIKE $? ESCAPE '\' OR LOWER(b.body) LIKE $? ESCAPE '\')`, like)
 	}
 	if f.Campaign != "" {

@@ -762,3 +762,23 @@ func SpendTransfer(ctx context.Context, tx *db.Tx, programID int64, lineRef, cli
 	}
 	return ledger.Transfer{ClientID: clientID, DebitAccountID: from.ID, CreditAccountID: to.ID, Amount: amount, Code: "budget_spend", Ref: ref}, line, nil
 }
+
+// SpendTx spends amount of a line at once, on its own (an event's venue,
+// a test car's insurance): a line without enough left refuses it whole,
+// with the line's figures in the refusal.
+func SpendTx(ctx context.Context, tx *db.Tx, l *ledger.Ledger, programID int64, lineRef, clientID, ref string, amount int64) error {
+	t, line, err := SpendTransfer(ctx, tx, programID, lineRef, clientID, ref, amount)
+	if err != nil {
+		return err
+	}
+	rs, err := l.ApplyTx(ctx, tx, programID, []ledger.Transfer{t})
+	if err != nil {
+		return err
+	}
+	if err := rs[0].Err(); fault.Is(err, fault.LimitExceeded) {
+		return Refusal(ctx, tx, programID, line, amount)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}

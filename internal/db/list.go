@@ -137,3 +137,9 @@ func ParseCursor(c string) (int64, error) {
 	}
 	return 0, fault.Field("query.cursor", "cursor", "is not a cursor this API gave out")
 }
+
+// Contains is the LIKE pattern (with ESCAPE '\') for text holding q,
+// lower-cased: a search box's words, their % and _ taken as themselves.
+func Contains(q string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
+}

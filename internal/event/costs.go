@@ -9,7 +9,6 @@ import (
 	"kox/internal/budget"
 	"kox/internal/db"
 	"kox/internal/fault"
-	"kox/internal/ledger"
 	"kox/internal/program"
 	"kox/internal/pubid"
 )
@@ -64,17 +63,7 @@ func (s *Service) AddCost(ctx context.Context, sc program.Scope, ref string, in 
 			return Cost{}, err
 		}
 		c := Cost{PublicID: pubid.New("ecost"), Kind: in.Kind, BudgetLine: in.BudgetLine, Amount: in.Amount, Note: in.Note, CreatedAt: tx.Now.UTC()}
-		t, line, err := budget.SpendTransfer(ctx, tx, sc.Program.ID, in.BudgetLine, "event_cost:"+c.PublicID, "event:"+e.PublicID, in.Amount)
-		if err != nil {
-			return Cost{}, err
-		}
-		rs, err := s.Ledger.ApplyTx(ctx, tx, sc.Program.ID, []ledger.Transfer{t})
-		if err != nil {
-			return Cost{}, err
-		}
-		if err := rs[0].Err(); fault.Is(err, fault.LimitExceeded) {
-			return Cost{}, budget.Refusal(ctx, tx, sc.Program.ID, line, in.Amount)
-		} else if err != nil {
+		if err := budget.SpendTx(ctx, tx, s.Ledger, sc.Program.ID, in.BudgetLine, "event_cost:"+c.PublicID, "event:"+e.PublicID, in.Amount); err != nil {
 			return Cost{}, err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO event_costs (program_id, public_id, event_id, kind, budget_line, amount, note, created_at)

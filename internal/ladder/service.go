@@ -484,6 +484,15 @@ func (s *Service) SetTier(ctx context.Context, sc program.Scope, memberRef, ladd
 	return st, err
 }
 
+// moved are what a move of a member's tier sets going, in its transaction.
+var moved []func(ctx context.Context, tx *db.Tx, programID, memberID int64) error
+
+// OnMove registers what must follow, in the same transaction, whenever a
+// member's tier changes, for a package the ladder must not import (a loan
+// that comes back when its member leaves the loan's rung). Call it from
+// an init function.
+func OnMove(fn func(ctx context.Context, tx *db.Tx, programID, memberID int64) error) { moved = append(moved, fn) }
+
 // SetTierTx moves a member to a tier inside tx.
 func SetTierTx(ctx context.Context, tx *db.Tx, programID int64, memberRef, ladderKey, tierKey, reason string) (Standing, error) {
 	reason = strings.TrimSpace(reason)
@@ -554,6 +563,11 @@ func SetTierTx(ctx context.Context, tx *db.Tx, programID int64, memberRef, ladde
 	if _, err := tx.ExecContext(ctx, `INSERT INTO tier_changes (program_id, member_id, ladder_id, from_tier_id, to_tier_id, reason, actor, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, programID, m.ID, l.ID, from, t.ID, reason, actor.PublicID, now); err != nil {
 		return Standing{}, err
+	}
+	for _, fn := range moved {
+		if err := fn(ctx, tx, programID, m.ID); err != nil {
+			return Standing{}, err
+		}
 	}
 	var before any
 	if fromKey.Valid {

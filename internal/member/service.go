@@ -501,7 +501,7 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f Filter) ([]Membe
 		w.Add("id IN (SELECT member_id FROM member_tags WHERE program_id = m.program_id AND tag = $?)", f.Tag)
 	}
 	if f.Query != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(f.Query)) + "%"
+		like := db.Contains(f.Query)
 		w.Add(`(lower(name) LIKE $? ESCAPE '\' OR phone LIKE $? ESCAPE '\' OR id IN (SELECT member_id FROM member_social_accounts
 			WHERE program_id = m.program_id AND lower(handle) LIKE $? ESCAPE '\'))`, like)
 	}

@@ -789,3 +789,49 @@ func (s *Service) Claims(ctx context.Context, sc program.Scope, f ClaimFilter) (
 	out, next := db.TrimPage(out, f.Limit, func(c Claim) int64 { return c.ID })
 	return out, next, occurrencesOf(ctx, s.DB.R, s.DB.Engine, out)
 }
+
+// TakeTx takes the task for the member inside another change's
+// transaction, as an operator would (a loan's diary, assigned with the
+// loan): the same rules as Take, its capacity and eligibility included.
+func (s *Service) TakeTx(ctx context.Context, tx *db.Tx, sc program.Scope, taskRef, memberRef string) (Claim, error) {
+	if err := sc.Require(program.PermTasksWrite); err != nil {
+		return Claim{}, err
+	}
+	t, err := lockTask(ctx, tx, sc.Program.ID, taskRef, false)
+	if err != nil {
+		return Claim{}, err
+	}
+	return s.takeTx(ctx, tx, sc, t, memberRef)
+}
+
+// ApprovedOccurrences counts, for each of the claims named, its occurrences
+// approved (a diary's weeks that were published and passed review).
+func ApprovedOccurrences(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, programID int64, claimRefs []string) (map[string]int, error) {
+	out := map[string]int{}
+	if len(claimRefs) == 0 {
+		return out, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT c.public_id, COUNT(*) FROM task_occurrences o JOIN task_claims c ON c.id = o.claim_id
+		WHERE c.program_id = $1 AND o.status = 'approved' GROUP BY c.public_id`, programID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	want := map[string]bool{}
+	for _, r := range claimRefs {
+		want[r] = true
+	}
+	for rows.Next() {
+		var ref string
+		var n int
+		if err := rows.Scan(&ref, &n); err != nil {
+			return nil, err
+		}
+		if want[ref] {
+			out[ref] = n
+		}
+	}
+	return out, rows.Err()
+}
