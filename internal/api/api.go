@@ -32,6 +32,7 @@ import (
 	"kox/internal/job"
 	"kox/internal/kit"
 	"kox/internal/ladder"
+	"kox/internal/loan"
 	"kox/internal/media"
 	"kox/internal/member"
 	"kox/internal/middleware"
@@ -72,6 +73,7 @@ type Deps struct {
 	Awards    *award.Service
 	Kits      *kit.Service
 	Events    *event.Service
+	Loans     *loan.Service
 	Briefings *briefing.Service
 	Campaigns *campaign.Service
 	Community *community.Service
@@ -160,6 +162,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerKits()
 	s.registerEvents()
 	s.registerBriefings()
+	s.registerLoans()
 	return s
 }
 

@@ -168,6 +168,7 @@ func (s *Server) registerBriefings() {
 			return &huma.StreamResponse{Body: func(hc huma.Context) {
 				hc.SetHeader("Content-Type", a.ContentType)
 				hc.SetHeader("Content-Disposition", a.Disposition())
+				hc.SetHeader("X-Content-Type-Options", "nosniff")
 				hc.SetHeader("Cache-Control", "private, no-store")
 				_, _ = hc.BodyWriter().Write(a.Data)
 			}}, nil

@@ -209,7 +209,7 @@ func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks,
 		Points: a.Points, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity, Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges,
-		Awards: a.Awards, Kits: a.Kits, Events: a.Events, Community: a.Community, Briefings: a.Briefings, Campaigns: a.Campaigns, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
+		Awards: a.Awards, Kits: a.Kits, Events: a.Events, Loans: a.Loans, Community: a.Community, Briefings: a.Briefings, Campaigns: a.Campaigns, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
@@ -218,7 +218,7 @@ func (a *App) routes() http.Handler {
 	})
 	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Points: a.Points,
 		Tasks: a.Tasks, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity,
-		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Awards: a.Awards, Kits: a.Kits, Events: a.Events, Community: a.Community, Briefings: a.Briefings, Campaigns: a.Campaigns, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Log: a.Log})
+		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Awards: a.Awards, Kits: a.Kits, Events: a.Events, Loans: a.Loans, Community: a.Community, Briefings: a.Briefings, Campaigns: a.Campaigns, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Log: a.Log})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.

@@ -17,8 +17,8 @@ import (
 // CostKinds are what a unit costs (seed 003's test car lines).
 var CostKinds = []string{"depreciation", "insurance", "maintenance", "repairs", "opportunity", "other"}
 
-// Cost is one of a unit's costs, spent on a budget line.
-type Cost struct {
+// UnitCost is one of a unit's costs, spent on a budget line.
+type UnitCost struct {
 	PublicID   string    `json:"id"`
 	Unit       string    `json:"unit"`
 	Loan       string    `json:"loan,omitempty" doc:"The loan it was for, if one."`
@@ -29,8 +29,8 @@ type Cost struct {
 	CreatedAt  time.Time `json:"created_at"`
 }
 
-// CostInput is a cost to spend.
-type CostInput struct {
+// UnitCostInput is a cost to spend.
+type UnitCostInput struct {
 	Kind       string `json:"kind" enum:"depreciation,insurance,maintenance,repairs,opportunity,other"`
 	BudgetLine string `json:"budget_line" maxLength:"64"`
 	Amount     int64  `json:"amount" minimum:"1" doc:"In fen."`
@@ -40,9 +40,9 @@ type CostInput struct {
 
 // AddCost spends a unit's cost on a budget line through the ledger: a line
 // without enough left refuses it whole.
-func (s *Service) AddCost(ctx context.Context, sc program.Scope, unitRef string, in CostInput) (Cost, error) {
+func (s *Service) AddCost(ctx context.Context, sc program.Scope, unitRef string, in UnitCostInput) (UnitCost, error) {
 	if err := sc.Require(program.PermBudgetWrite); err != nil {
-		return Cost{}, err
+		return UnitCost{}, err
 	}
 	in.Note, in.BudgetLine, in.Loan = strings.TrimSpace(in.Note), strings.TrimSpace(in.BudgetLine), strings.TrimSpace(in.Loan)
 	var f fault.Fields
@@ -59,35 +59,35 @@ func (s *Service) AddCost(ctx context.Context, sc program.Scope, unitRef string,
 		f.MaxLength("note", 500)
 	}
 	if err := f.Err(); err != nil {
-		return Cost{}, err
+		return UnitCost{}, err
 	}
-	return db.Do(ctx, s.DB, func(tx *db.Tx) (Cost, error) {
+	return db.Do(ctx, s.DB, func(tx *db.Tx) (UnitCost, error) {
 		u, err := lockUnit(ctx, tx, sc.Program.ID, unitRef)
 		if err != nil {
-			return Cost{}, err
+			return UnitCost{}, err
 		}
 		var loanID int64
 		if in.Loan != "" {
 			err := tx.QueryRowContext(ctx, `SELECT id FROM loans WHERE unit_id = $1 AND public_id = $2`, u.ID, in.Loan).Scan(&loanID)
 			if err != nil {
-				return Cost{}, fault.Field("loan", "loan.not_of_unit", "names no loan of this unit")
+				return UnitCost{}, fault.Field("loan", "loan.not_of_unit", "names no loan of this unit")
 			}
 		}
-		c := Cost{PublicID: pubid.New("ucost"), Unit: u.PublicID, Loan: in.Loan, Kind: in.Kind, BudgetLine: in.BudgetLine, Amount: in.Amount, Note: in.Note,
+		c := UnitCost{PublicID: pubid.New("ucost"), Unit: u.PublicID, Loan: in.Loan, Kind: in.Kind, BudgetLine: in.BudgetLine, Amount: in.Amount, Note: in.Note,
 			CreatedAt: tx.Now.UTC()}
 		if err := budget.SpendTx(ctx, tx, s.Ledger, sc.Program.ID, in.BudgetLine, "unit_cost:"+c.PublicID, "unit:"+u.PublicID, in.Amount); err != nil {
-			return Cost{}, err
+			return UnitCost{}, err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO unit_costs (program_id, public_id, unit_id, loan_id, kind, budget_line, amount, note, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, sc.Program.ID, c.PublicID, u.ID, loanID, c.Kind, c.BudgetLine, c.Amount, c.Note, tx.Now.UnixMicro()); err != nil {
-			return Cost{}, err
+			return UnitCost{}, err
 		}
 		return c, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "unit.cost", ObjectKind: "unit", ObjectID: u.PublicID, After: c})
 	})
 }
 
 // Costs are a unit's costs, oldest first.
-func (s *Service) Costs(ctx context.Context, sc program.Scope, unitRef string) ([]Cost, error) {
+func (s *Service) Costs(ctx context.Context, sc program.Scope, unitRef string) ([]UnitCost, error) {
 	if err := sc.Require(program.PermBudgetRead); err != nil {
 		return nil, err
 	}
@@ -97,15 +97,15 @@ func (s *Service) Costs(ctx context.Context, sc program.Scope, unitRef string) (
 	}
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT c.public_id, coalesce(l.public_id, ''), c.kind, c.budget_line, c.amount, c.note, c.created_at
 		FROM unit_costs c LEFT JOIN loans l ON l.id = c.loan_id WHERE c.unit_id = $1 ORDER BY c.id`, u.ID)
-	cs, err := db.Collect(rows, err, func(r interface{ Scan(...any) error }) (Cost, error) {
-		c := Cost{Unit: u.PublicID}
+	cs, err := db.Collect(rows, err, func(r interface{ Scan(...any) error }) (UnitCost, error) {
+		c := UnitCost{Unit: u.PublicID}
 		var at int64
 		err := r.Scan(&c.PublicID, &c.Loan, &c.Kind, &c.BudgetLine, &c.Amount, &c.Note, &at)
 		c.CreatedAt = micro(at)
 		return c, err
 	})
 	if cs == nil {
-		cs = []Cost{}
+		cs = []UnitCost{}
 	}
 	return cs, err
 }

@@ -67,7 +67,7 @@ type Loan struct {
 	SignedName   string     `json:"signed_name,omitempty"`
 	HandedOverAt time.Time  `json:"handed_over_at,omitzero"`
 	ReturnedAt   time.Time  `json:"returned_at,omitzero"`
-	Checks       []Check    `json:"checks"`
+	Checks       []LoanCheck    `json:"checks"`
 	Scenarios    []Scenario `json:"scenarios"`
 	CreatedAt    time.Time  `json:"created_at"`
 	unitID       int64
@@ -76,19 +76,19 @@ type Loan struct {
 	free, out    int64
 }
 
-// Check is a handover or a return as it was recorded.
-type Check struct {
+// LoanCheck is a handover or a return as it was recorded.
+type LoanCheck struct {
 	Stage   string    `json:"stage" enum:"handover,return"`
 	Mileage int       `json:"mileage"`
 	Items   []string  `json:"items" doc:"The checklist's items found in order."`
 	Note    string    `json:"note,omitempty"`
 	Actor   string    `json:"actor,omitempty"`
 	At      time.Time `json:"at"`
-	Photos  []Photo   `json:"photos"`
+	Photos  []LoanPhoto   `json:"photos"`
 }
 
-// Photo is a picture taken at a handover or a return.
-type Photo struct {
+// LoanPhoto is a picture taken at a handover or a return.
+type LoanPhoto struct {
 	PublicID    string    `json:"id"`
 	Stage       string    `json:"stage"`
 	ContentType string    `json:"content_type"`
@@ -105,13 +105,13 @@ type Scenario struct {
 }
 
 // Stage returns the check of a stage, if recorded.
-func (l Loan) Stage(stage string) (Check, bool) {
+func (l Loan) Stage(stage string) (LoanCheck, bool) {
 	for _, c := range l.Checks {
 		if c.Stage == stage {
 			return c, true
 		}
 	}
-	return Check{}, false
+	return LoanCheck{}, false
 }
 
 // Ticked returns the scenario covered, if it is.
@@ -155,8 +155,8 @@ type LoanInput struct {
 	DiaryTask string `json:"diary_task,omitempty" doc:"A recurring task to assign the member with the loan (a weekly diary)."`
 }
 
-// CheckInput is a handover or a return as recorded.
-type CheckInput struct {
+// LoanCheckInput is a handover or a return as recorded.
+type LoanCheckInput struct {
 	Mileage   int      `json:"mileage" minimum:"0" maximum:"2000000"`
 	Items     []string `json:"items,omitempty" doc:"The checklist's items found in order: exterior, interior, tyres, charging_cable, keys, documents, clean."`
 	Note      string   `json:"note,omitempty" maxLength:"2000"`
@@ -217,7 +217,7 @@ func (in *LoanInput) check(ls []ladder.Ladder) error {
 	return f.Err()
 }
 
-func (in *CheckInput) check() error {
+func (in *LoanCheckInput) check() error {
 	in.Note = strings.TrimSpace(in.Note)
 	var f fault.Fields
 	if in.Mileage < 0 || in.Mileage > MaxMileage {
@@ -256,7 +256,7 @@ func scanLoan(today string) func(r interface{ Scan(...any) error }) (Loan, error
 			&l.unitID, &l.memberID, &l.transfer, &l.free, &l.out)
 		l.SignedAt, l.HandedOverAt, l.ReturnedAt, l.CreatedAt = micro(signed), micro(handed), micro(returned), micro(created)
 		l.Overdue = overdue(l.Status, l.DueOn, today)
-		l.Checks, l.Scenarios = []Check{}, []Scenario{}
+		l.Checks, l.Scenarios = []LoanCheck{}, []Scenario{}
 		return l, err
 	}
 }
@@ -277,15 +277,15 @@ func (s *Service) getLoan(ctx context.Context, q reader, sc program.Scope, ref, 
 		return Loan{}, err
 	}
 	rows, err := q.QueryContext(ctx, `SELECT stage, mileage, items, note, actor, at FROM loan_checks WHERE loan_id = $1 ORDER BY at`, l.ID)
-	l.Checks, err = db.Collect(rows, err, func(r interface{ Scan(...any) error }) (Check, error) {
-		var c Check
+	l.Checks, err = db.Collect(rows, err, func(r interface{ Scan(...any) error }) (LoanCheck, error) {
+		var c LoanCheck
 		var items string
 		var at int64
 		err := r.Scan(&c.Stage, &c.Mileage, &items, &c.Note, &c.Actor, &at)
 		if err == nil {
 			err = json.Unmarshal([]byte(items), &c.Items)
 		}
-		c.At, c.Photos = micro(at), []Photo{}
+		c.At, c.Photos = micro(at), []LoanPhoto{}
 		return c, err
 	})
 	if err != nil {
@@ -296,10 +296,10 @@ func (s *Service) getLoan(ctx context.Context, q reader, sc program.Scope, ref, 
 		return Loan{}, err
 	}
 	for _, p := range photos {
-		i := slices.IndexFunc(l.Checks, func(c Check) bool { return c.Stage == p.Stage })
+		i := slices.IndexFunc(l.Checks, func(c LoanCheck) bool { return c.Stage == p.Stage })
 		if i < 0 {
 			// Photos taken before the check is recorded wait under a check of no mileage.
-			l.Checks = append(l.Checks, Check{Stage: p.Stage, Photos: []Photo{}})
+			l.Checks = append(l.Checks, LoanCheck{Stage: p.Stage, Photos: []LoanPhoto{}})
 			i = len(l.Checks) - 1
 		}
 		l.Checks[i].Photos = append(l.Checks[i].Photos, p)
@@ -319,10 +319,10 @@ func (s *Service) getLoan(ctx context.Context, q reader, sc program.Scope, ref, 
 	return l, err
 }
 
-func (s *Service) photos(ctx context.Context, q reader, loanID int64) ([]Photo, error) {
+func (s *Service) photos(ctx context.Context, q reader, loanID int64) ([]LoanPhoto, error) {
 	rows, err := q.QueryContext(ctx, `SELECT public_id, stage, content_type, size, created_at FROM loan_photos WHERE loan_id = $1 ORDER BY id`, loanID)
-	return db.Collect(rows, err, func(r interface{ Scan(...any) error }) (Photo, error) {
-		var p Photo
+	return db.Collect(rows, err, func(r interface{ Scan(...any) error }) (LoanPhoto, error) {
+		var p LoanPhoto
 		var at int64
 		err := r.Scan(&p.PublicID, &p.Stage, &p.ContentType, &p.Size, &at)
 		p.CreatedAt = micro(at)
@@ -534,10 +534,13 @@ func (s *Service) change(ctx context.Context, sc program.Scope, ref, action stri
 	return s.Get(ctx, sc, ref)
 }
 
-// Sign is the member signing the agreement, their name typed as they sign.
+// Sign is the member signing the agreement, their name typed as they
+// sign; an operator (tasks.write) records an agreement signed on paper.
 func (s *Service) Sign(ctx context.Context, sc program.Scope, ref, name string) (Loan, error) {
 	if sc.Actor.Kind != program.ActorMember {
-		return Loan{}, fault.New(fault.Forbidden, "loan.member_signs", "only the member signs their agreement")
+		if err := sc.Require(program.PermTasksWrite); err != nil {
+			return Loan{}, err
+		}
 	}
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 100 {
@@ -555,7 +558,7 @@ func (s *Service) Sign(ctx context.Context, sc program.Scope, ref, name string) 
 }
 
 // record writes a handover's or a return's check.
-func record(ctx context.Context, tx *db.Tx, sc program.Scope, l Loan, stage string, in CheckInput) error {
+func record(ctx context.Context, tx *db.Tx, sc program.Scope, l Loan, stage string, in LoanCheckInput) error {
 	items := in.Items
 	if items == nil {
 		items = []string{}
@@ -569,7 +572,7 @@ func record(ctx context.Context, tx *db.Tx, sc program.Scope, l Loan, stage stri
 
 // HandOver records the handover of a signed loan's unit: its mileage
 // (not less than the unit's last reading) and checklist. The unit is out.
-func (s *Service) HandOver(ctx context.Context, sc program.Scope, ref string, in CheckInput) (Loan, error) {
+func (s *Service) HandOver(ctx context.Context, sc program.Scope, ref string, in LoanCheckInput) (Loan, error) {
 	if err := sc.Require(program.PermTasksWrite); err != nil {
 		return Loan{}, err
 	}
@@ -581,7 +584,7 @@ func (s *Service) HandOver(ctx context.Context, sc program.Scope, ref string, in
 		case l.Status == LoanReserved && l.SignedAt.IsZero():
 			return nil, fault.New(fault.Conflict, "loan.unsigned", "the member has not signed the agreement yet")
 		case !l.HandOverable():
-			return nil, fault.New(fault.Conflict, "loan.not_reserved", "a loan that is {status} cannot be handed over", fault.P{"status": l.Status})
+			return nil, fault.New(fault.Conflict, "loan.not_reserved", "a loan that is {status} cannot be handed over or cancelled", fault.P{"status": l.Status})
 		}
 		var km int
 		if err := tx.QueryRowContext(ctx, `SELECT mileage FROM loan_units WHERE id = $1`, l.unitID).Scan(&km); err != nil {
@@ -603,7 +606,7 @@ func (s *Service) HandOver(ctx context.Context, sc program.Scope, ref string, in
 // TakeBack records the unit's return: mileage (not less than at the
 // handover) and checklist; the unit goes back to the fleet, or to the
 // workshop, and its ledger account holds it again.
-func (s *Service) TakeBack(ctx context.Context, sc program.Scope, ref string, in CheckInput) (Loan, error) {
+func (s *Service) TakeBack(ctx context.Context, sc program.Scope, ref string, in LoanCheckInput) (Loan, error) {
 	if err := sc.Require(program.PermTasksWrite); err != nil {
 		return Loan{}, err
 	}
@@ -635,7 +638,7 @@ func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref string) (Loa
 	}
 	return s.change(ctx, sc, ref, "cancel", func(tx *db.Tx, l Loan) (any, error) {
 		if !l.Cancellable() {
-			return nil, fault.New(fault.Conflict, "loan.not_reserved", "a loan that is {status} cannot be cancelled", fault.P{"status": l.Status})
+			return nil, fault.New(fault.Conflict, "loan.not_reserved", "a loan that is {status} cannot be handed over or cancelled", fault.P{"status": l.Status})
 		}
 		return map[string]any{"status": LoanCancelled}, s.end(ctx, tx, sc.Program.ID, l, LoanCancelled, Available, -1)
 	})
@@ -663,21 +666,21 @@ func (s *Service) end(ctx context.Context, tx *db.Tx, programID int64, l Loan, s
 
 // AddPhoto keeps a picture of a handover (before the unit is returned) or
 // a return (once it is out): its type read from its bytes.
-func (s *Service) AddPhoto(ctx context.Context, sc program.Scope, ref, stage string, data []byte) (Photo, error) {
+func (s *Service) AddPhoto(ctx context.Context, sc program.Scope, ref, stage string, data []byte) (LoanPhoto, error) {
 	if err := sc.Require(program.PermTasksWrite); err != nil {
-		return Photo{}, err
+		return LoanPhoto{}, err
 	}
 	if stage != Handover && stage != Return {
-		return Photo{}, fault.Field("stage", "one_of", "must be one of {values}", fault.P{"values": "handover, return"})
+		return LoanPhoto{}, fault.Field("stage", "one_of", "must be one of {values}", fault.P{"values": "handover, return"})
 	}
 	if len(data) == 0 {
-		return Photo{}, fault.Field("file", "required", "is required")
+		return LoanPhoto{}, fault.Field("file", "required", "is required")
 	}
 	ct, err := media.Check(data)
 	if err != nil {
-		return Photo{}, fault.Field("file", "image.type", "must be a JPEG, PNG, WebP or GIF image")
+		return LoanPhoto{}, fault.Field("file", "image.type", "must be a JPEG, PNG, WebP or GIF image")
 	}
-	p := Photo{PublicID: pubid.New("lph"), Stage: stage, ContentType: ct, Size: int64(len(data))}
+	p := LoanPhoto{PublicID: pubid.New("lph"), Stage: stage, ContentType: ct, Size: int64(len(data))}
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		l, err := s.lockLoan(ctx, tx, sc, ref)
 		if err != nil {
@@ -704,28 +707,31 @@ func (s *Service) AddPhoto(ctx context.Context, sc program.Scope, ref, stage str
 	return p, err
 }
 
-// Photo reads a photo of a loan; a member only of their own.
-func (s *Service) Photo(ctx context.Context, sc program.Scope, ref, photoRef string) (Photo, error) {
+// LoanPhoto reads a photo of a loan; a member only of their own.
+func (s *Service) Photo(ctx context.Context, sc program.Scope, ref, photoRef string) (LoanPhoto, error) {
 	l, err := s.Get(ctx, sc, ref)
 	if err != nil {
-		return Photo{}, err
+		return LoanPhoto{}, err
 	}
-	var p Photo
+	var p LoanPhoto
 	var at int64
 	err = s.DB.R.QueryRowContext(ctx, `SELECT public_id, stage, content_type, size, data, created_at FROM loan_photos WHERE loan_id = $1 AND public_id = $2`,
 		l.ID, photoRef).Scan(&p.PublicID, &p.Stage, &p.ContentType, &p.Size, &p.Data, &at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Photo{}, fault.New(fault.NotFound, "loan.photo_not_found", "no photo {photo}", fault.P{"photo": photoRef})
+		return LoanPhoto{}, fault.New(fault.NotFound, "loan.photo_not_found", "no photo {photo}", fault.P{"photo": photoRef})
 	}
 	p.CreatedAt = micro(at)
 	return p, err
 }
 
 // Tick is the member covering a scenario with a post while the unit is
-// out; ticking it again names another post.
+// out (or an operator, tasks.write, who found the post); ticking it again
+// names another post.
 func (s *Service) Tick(ctx context.Context, sc program.Scope, ref, scenario, postURL string) (Loan, error) {
 	if sc.Actor.Kind != program.ActorMember {
-		return Loan{}, fault.New(fault.Forbidden, "loan.member_ticks", "the member ticks off their scenarios, with their posts")
+		if err := sc.Require(program.PermTasksWrite); err != nil {
+			return Loan{}, err
+		}
 	}
 	postURL = strings.TrimSpace(postURL)
 	var f fault.Fields

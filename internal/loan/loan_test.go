@@ -107,7 +107,7 @@ func TestLoanLifecycle(t *testing.T) {
 		if _, err := w.A.Loans.Get(w.Ctx, w.As(stranger), l.PublicID); apptest.Code(err) != "loan.not_found" {
 			t.Fatalf("another member reads the loan: %v", err)
 		}
-		if _, err := w.A.Loans.HandOver(w.Ctx, w.SC, l.PublicID, loan.CheckInput{Mileage: 130}); apptest.Code(err) != "loan.unsigned" {
+		if _, err := w.A.Loans.HandOver(w.Ctx, w.SC, l.PublicID, loan.LoanCheckInput{Mileage: 130}); apptest.Code(err) != "loan.unsigned" {
 			t.Fatalf("handover before signing: %v", err)
 		}
 		if _, err := w.A.Loans.Sign(w.Ctx, w.As(stranger), l.PublicID, stranger.Name); apptest.Code(err) != "loan.not_found" {
@@ -116,10 +116,10 @@ func TestLoanLifecycle(t *testing.T) {
 		if _, err := w.A.Loans.Sign(w.Ctx, w.As(m), l.PublicID, m.Name); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.A.Loans.HandOver(w.Ctx, w.SC, l.PublicID, loan.CheckInput{Mileage: 100}); apptest.Code(err) != "mileage:loan.mileage_back" {
+		if _, err := w.A.Loans.HandOver(w.Ctx, w.SC, l.PublicID, loan.LoanCheckInput{Mileage: 100}); apptest.Code(err) != "mileage:loan.mileage_back" {
 			t.Fatalf("mileage below the unit's: %v", err)
 		}
-		if _, err := w.A.Loans.HandOver(w.Ctx, w.SC, l.PublicID, loan.CheckInput{Mileage: 130, Items: []string{"keys", "wings"}}); apptest.Code(err) != "items[1]:one_of" {
+		if _, err := w.A.Loans.HandOver(w.Ctx, w.SC, l.PublicID, loan.LoanCheckInput{Mileage: 130, Items: []string{"keys", "wings"}}); apptest.Code(err) != "items[1]:one_of" {
 			t.Fatalf("an unknown item: %v", err)
 		}
 		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -133,7 +133,7 @@ func TestLoanLifecycle(t *testing.T) {
 		if _, err := w.A.Loans.Tick(w.Ctx, w.As(m), l.PublicID, "commute", "https://www.xiaohongshu.com/explore/1"); apptest.Code(err) != "loan.not_out" {
 			t.Fatalf("ticking before the handover: %v", err)
 		}
-		l, err = w.A.Loans.HandOver(w.Ctx, w.SC, l.PublicID, loan.CheckInput{Mileage: 130, Items: []string{"keys", "exterior", "keys"}, Note: "右后轮毂轻微划痕"})
+		l, err = w.A.Loans.HandOver(w.Ctx, w.SC, l.PublicID, loan.LoanCheckInput{Mileage: 130, Items: []string{"keys", "exterior", "keys"}, Note: "右后轮毂轻微划痕"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,10 +161,10 @@ func TestLoanLifecycle(t *testing.T) {
 		if _, err := w.A.Loans.SetStatus(w.Ctx, w.SC, u.PublicID, loan.InService); apptest.Code(err) != "loan.unit_on_loan" {
 			t.Fatalf("sending a lent unit to service: %v", err)
 		}
-		if _, err := w.A.Loans.TakeBack(w.Ctx, w.SC, l.PublicID, loan.CheckInput{Mileage: 129}); apptest.Code(err) != "mileage:loan.mileage_back" {
+		if _, err := w.A.Loans.TakeBack(w.Ctx, w.SC, l.PublicID, loan.LoanCheckInput{Mileage: 129}); apptest.Code(err) != "mileage:loan.mileage_back" {
 			t.Fatalf("return mileage below the handover's: %v", err)
 		}
-		if l, err = w.A.Loans.TakeBack(w.Ctx, w.SC, l.PublicID, loan.CheckInput{Mileage: 8_640, Items: loan.ChecklistItems}); err != nil || l.Status != loan.LoanReturned {
+		if l, err = w.A.Loans.TakeBack(w.Ctx, w.SC, l.PublicID, loan.LoanCheckInput{Mileage: 8_640, Items: loan.ChecklistItems}); err != nil || l.Status != loan.LoanReturned {
 			t.Fatalf("return: %+v %v", l, err)
 		}
 		got, _ := w.A.Loans.Unit(w.Ctx, w.SC, u.PublicID)
@@ -249,7 +249,7 @@ func TestCostReportIsTheSumOfPostedCosts(t *testing.T) {
 		if _, err := w.A.Loans.Sign(w.Ctx, w.As(m), l.PublicID, m.Name); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.A.Loans.HandOver(w.Ctx, w.SC, l.PublicID, loan.CheckInput{Mileage: 120}); err != nil {
+		if _, err := w.A.Loans.HandOver(w.Ctx, w.SC, l.PublicID, loan.LoanCheckInput{Mileage: 120}); err != nil {
 			t.Fatal(err)
 		}
 		posted := map[string]int64{}
@@ -259,15 +259,15 @@ func TestCostReportIsTheSumOfPostedCosts(t *testing.T) {
 			fen  int64
 			loan string
 		}{{a, "depreciation", 1_250_000, l.PublicID}, {a, "insurance", 380_000, ""}, {a, "repairs", 12_345, l.PublicID}, {b, "maintenance", 80_000, ""}} {
-			if _, err := w.A.Loans.AddCost(w.Ctx, w.SC, c.u.PublicID, loan.CostInput{Kind: c.kind, BudgetLine: line, Amount: c.fen, Loan: c.loan}); err != nil {
+			if _, err := w.A.Loans.AddCost(w.Ctx, w.SC, c.u.PublicID, loan.UnitCostInput{Kind: c.kind, BudgetLine: line, Amount: c.fen, Loan: c.loan}); err != nil {
 				t.Fatal(err)
 			}
 			posted[c.u.PublicID] += c.fen
 		}
-		if _, err := w.A.Loans.AddCost(w.Ctx, w.SC, b.PublicID, loan.CostInput{Kind: "repairs", BudgetLine: line, Amount: 1, Loan: l.PublicID}); apptest.Code(err) != "loan:loan.not_of_unit" {
+		if _, err := w.A.Loans.AddCost(w.Ctx, w.SC, b.PublicID, loan.UnitCostInput{Kind: "repairs", BudgetLine: line, Amount: 1, Loan: l.PublicID}); apptest.Code(err) != "loan:loan.not_of_unit" {
 			t.Fatalf("another unit's loan: %v", err)
 		}
-		if _, err := w.A.Loans.AddCost(w.Ctx, w.SC, b.PublicID, loan.CostInput{Kind: "repairs", BudgetLine: line, Amount: 10_000_000}); apptest.Code(err) != "budget.exceeded" {
+		if _, err := w.A.Loans.AddCost(w.Ctx, w.SC, b.PublicID, loan.UnitCostInput{Kind: "repairs", BudgetLine: line, Amount: 10_000_000}); apptest.Code(err) != "budget.exceeded" {
 			t.Fatalf("past the line: %v", err)
 		}
 		if _, err := w.A.Loans.Tick(w.Ctx, w.As(m), l.PublicID, "long_trip", "https://weibo.com/1/2"); err != nil {
@@ -319,7 +319,7 @@ func TestOverdueOnTheLocalDayAndDemotion(t *testing.T) {
 		if _, err := w.A.Loans.Sign(w.Ctx, w.As(m), l.PublicID, m.Name); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.A.Loans.HandOver(w.Ctx, w.SC, l.PublicID, loan.CheckInput{Mileage: 120}); err != nil {
+		if _, err := w.A.Loans.HandOver(w.Ctx, w.SC, l.PublicID, loan.LoanCheckInput{Mileage: 120}); err != nil {
 			t.Fatal(err)
 		}
 		// 23:59 on 30 June in Shanghai: the last day, not late.

@@ -64,7 +64,7 @@ type Unit struct {
 
 // UnitInput is a unit as written; its VIN is fixed once written.
 type UnitInput struct {
-	VIN     string `json:"vin" maxLength:"40"`
+	VIN     string `json:"vin,omitempty" maxLength:"40" doc:"Required to add a unit; fixed after."`
 	Model   string `json:"model" maxLength:"100"`
 	Colour  string `json:"colour,omitempty" maxLength:"40"`
 	Plate   string `json:"plate,omitempty" maxLength:"20"`

@@ -35,6 +35,7 @@ import (
 	"kox/internal/job"
 	"kox/internal/kit"
 	"kox/internal/ladder"
+	"kox/internal/loan"
 	"kox/internal/media"
 	"kox/internal/member"
 	"kox/internal/middleware"
@@ -68,6 +69,7 @@ type Deps struct {
 	Awards    *award.Service
 	Kits      *kit.Service
 	Events    *event.Service
+	Loans     *loan.Service
 	Community *community.Service
 	Briefings *briefing.Service
 	Campaigns *campaign.Service
