@@ -193,3 +193,11 @@ func (q *request) uploadFile(max int64) ([]byte, string, error) {
 	}
 	return data, hdr.Filename, nil
 }
+
+// badFields are what could not be read of the form, none without one.
+func (f *formReader) badFields() fault.Fields {
+	if f == nil {
+		return fault.Fields{}
+	}
+	return f.bad
+}

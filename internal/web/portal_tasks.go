@@ -271,7 +271,7 @@ func (s *Server) memberImage(q *request) error {
 	if err != nil {
 		return q.portalProblem(sc, err)
 	}
-	return q.image(img)
+	return q.picture(img.ContentType, img.Data)
 }
 
 // consoleImage is an image of the program's submissions, for reviewers.
@@ -280,13 +280,13 @@ func (s *Server) consoleImage(q *request, sc program.Scope) error {
 	if err != nil {
 		return q.problem(err)
 	}
-	return q.image(img)
+	return q.picture(img.ContentType, img.Data)
 }
 
-func (q *request) image(img media.Image) error {
+func (q *request) picture(contentType string, data []byte) error {
 	h := q.w.Header()
-	h.Set("Content-Type", img.ContentType)
+	h.Set("Content-Type", contentType)
 	h.Set("Cache-Control", "private, max-age=86400")
-	_, err := q.w.Write(img.Data)
+	_, err := q.w.Write(data)
 	return err
 }

@@ -15,6 +15,7 @@ import (
 	"kox/internal/dbtest"
 	"kox/internal/event"
 	"kox/internal/kit"
+	"kox/internal/loan"
 	"kox/internal/member"
 	"kox/internal/middleware"
 	"kox/internal/notify"
@@ -134,7 +135,19 @@ func TestConsolePagesByRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		params := map[string]string{"{briefing}": brf.PublicID, "{file}": brf.Attachments[0].PublicID, "{campaign}": cmp.PublicID, "{event}": ev.PublicID, "{seat}": seat.PublicID, "{kit}": kt.PublicID, "{award}": aw.PublicID, "{endpoint}": ep.PublicID, "{delivery}": dls[0].PublicID, "{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
+		unit, err := s.a.Loans.CreateUnit(ctx, sc, loan.UnitInput{VIN: "LRWYGCEK0TC900001", Model: "S7"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := s.a.Loans.Create(ctx, sc, loan.LoanInput{Unit: unit.PublicID, Member: m.PublicID, StartsOn: "2026-06-01", EndsOn: "2026-11-30"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		photo, err := s.a.Loans.AddPhoto(ctx, sc, ln.PublicID, loan.Handover, pngBytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]string{"{unit}": unit.PublicID, "{loan}": ln.PublicID, "{photo}": photo.PublicID, "{briefing}": brf.PublicID, "{file}": brf.Attachments[0].PublicID, "{campaign}": cmp.PublicID, "{event}": ev.PublicID, "{seat}": seat.PublicID, "{kit}": kt.PublicID, "{award}": aw.PublicID, "{endpoint}": ep.PublicID, "{delivery}": dls[0].PublicID, "{item}": rw.merch.PublicID, "{redemption}": rw.redemption.PublicID, "{plan}": rw.plan.PublicID,
 			"{request}": rw.request.PublicID, "{batch}": rw.batch.PublicID, "{image}": pic.Ref, "{operator}": mate.PublicID, "{key}": key.PublicID, "{program}": "qicheng", "{member}": m.PublicID, "{task}": draft.PublicID,
 			"{claim}": applied.PublicID, "{submission}": sub.PublicID, "{import}": staged.ID}
 
@@ -355,6 +368,23 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/campaigns/{campaign}/edit":          program.PermTasksWrite,
 	"POST /p/{program}/campaigns/{campaign}/schedule":      program.PermTasksWrite,
 	"POST /p/{program}/campaigns/{campaign}/unschedule":    program.PermTasksWrite,
+	"GET /p/{program}/fleet":                               program.PermTasksRead,
+	"POST /p/{program}/fleet":                              program.PermTasksWrite,
+	"GET /p/{program}/fleet/costs":                         program.PermBudgetRead,
+	"GET /p/{program}/fleet/{unit}":                        program.PermTasksRead,
+	"POST /p/{program}/fleet/{unit}/edit":                  program.PermTasksWrite,
+	"POST /p/{program}/fleet/{unit}/status":                program.PermTasksWrite,
+	"POST /p/{program}/fleet/{unit}/costs":                 program.PermBudgetWrite,
+	"POST /p/{program}/fleet/{unit}/loans":                 program.PermTasksWrite,
+	"GET /p/{program}/loans":                               program.PermTasksRead,
+	"GET /p/{program}/loans/{loan}":                        program.PermTasksRead,
+	"POST /p/{program}/loans/{loan}/sign":                  program.PermTasksWrite,
+	"POST /p/{program}/loans/{loan}/handover":              program.PermTasksWrite,
+	"POST /p/{program}/loans/{loan}/return":                program.PermTasksWrite,
+	"POST /p/{program}/loans/{loan}/cancel":                program.PermTasksWrite,
+	"POST /p/{program}/loans/{loan}/photos":                program.PermTasksWrite,
+	"GET /p/{program}/loans/{loan}/photos/{photo}":         program.PermTasksRead,
+	"GET /p/{program}/calendar":                            program.PermTasksRead,
 	"POST /p/{program}/seats/{seat}/cancel":                program.PermTasksWrite,
 	"POST /p/{program}/seats/{seat}/selection":             program.PermTasksWrite,
 	"GET /p/{program}/kits":                                program.PermRewardsRead,

@@ -137,6 +137,11 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("GET /m/briefings", s.portal(s.memberBriefings))
 	mux.Handle("GET /m/briefings/{briefing}", s.portal(s.memberBriefing))
 	mux.Handle("GET /m/briefings/{briefing}/files/{file}", s.portal(s.memberBriefingFile))
+	mux.Handle("GET /m/loans", s.portal(s.memberLoans))
+	mux.Handle("GET /m/loans/{loan}", s.portal(s.memberLoan))
+	mux.Handle("POST /m/loans/{loan}/sign", s.portal(s.memberSignLoan))
+	mux.Handle("POST /m/loans/{loan}/scenarios", s.portal(s.memberTickScenario))
+	mux.Handle("GET /m/loans/{loan}/photos/{photo}", s.portal(s.memberLoanPhoto))
 	mux.Handle("GET /m/badges", s.portal(s.memberBadges))
 	mux.Handle("GET /m/notifications", s.portal(s.memberNotifications))
 	mux.Handle("POST /m/notifications/read", s.portal(s.memberMarkRead))
@@ -278,6 +283,23 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/campaigns/{campaign}/edit", program.PermTasksWrite, (*Server).editCampaign},
 	{"POST /p/{program}/campaigns/{campaign}/schedule", program.PermTasksWrite, (*Server).scheduleCampaign},
 	{"POST /p/{program}/campaigns/{campaign}/unschedule", program.PermTasksWrite, (*Server).unscheduleCampaign},
+	{"GET /p/{program}/fleet", program.PermTasksRead, (*Server).fleet},
+	{"POST /p/{program}/fleet", program.PermTasksWrite, (*Server).createUnit},
+	{"GET /p/{program}/fleet/costs", program.PermBudgetRead, (*Server).fleetCosts},
+	{"GET /p/{program}/fleet/{unit}", program.PermTasksRead, (*Server).unitPage},
+	{"POST /p/{program}/fleet/{unit}/edit", program.PermTasksWrite, (*Server).editUnit},
+	{"POST /p/{program}/fleet/{unit}/status", program.PermTasksWrite, (*Server).setUnitStatus},
+	{"POST /p/{program}/fleet/{unit}/costs", program.PermBudgetWrite, (*Server).addUnitCost},
+	{"POST /p/{program}/fleet/{unit}/loans", program.PermTasksWrite, (*Server).lendUnit},
+	{"GET /p/{program}/loans", program.PermTasksRead, (*Server).loans},
+	{"GET /p/{program}/loans/{loan}", program.PermTasksRead, (*Server).loanPage},
+	{"POST /p/{program}/loans/{loan}/sign", program.PermTasksWrite, (*Server).signLoanOnPaper},
+	{"POST /p/{program}/loans/{loan}/handover", program.PermTasksWrite, (*Server).handOverLoan},
+	{"POST /p/{program}/loans/{loan}/return", program.PermTasksWrite, (*Server).returnLoan},
+	{"POST /p/{program}/loans/{loan}/cancel", program.PermTasksWrite, (*Server).cancelLoan},
+	{"POST /p/{program}/loans/{loan}/photos", program.PermTasksWrite, (*Server).addLoanPhoto},
+	{"GET /p/{program}/loans/{loan}/photos/{photo}", program.PermTasksRead, (*Server).loanPhoto},
+	{"GET /p/{program}/calendar", program.PermTasksRead, (*Server).calendar},
 	{"POST /p/{program}/seats/{seat}/cancel", program.PermTasksWrite, (*Server).cancelEventSeat},
 	{"POST /p/{program}/seats/{seat}/selection", program.PermTasksWrite, (*Server).selectEventSeat},
 	{"GET /p/{program}/kits", program.PermRewardsRead, (*Server).kitsPage},
@@ -452,6 +474,8 @@ var consoleLinks = []struct {
 	{"awards", "/awards", "nav.awards", program.PermRewardsRead},
 	{"kits", "/kits", "nav.kits", program.PermRewardsRead},
 	{"events", "/events", "nav.events", program.PermTasksRead},
+	{"fleet", "/fleet", "nav.fleet", program.PermTasksRead},
+	{"calendar", "/calendar", "nav.calendar", program.PermTasksRead},
 	{"points", "/points", "nav.points", program.PermPointsAdjust},
 	{"budget", "/budget", "nav.budget", program.PermBudgetRead},
 	{"payouts", "/payouts", "nav.payouts", program.PermPayoutsManage},
