@@ -17,9 +17,11 @@ func init() {
 		return map[string]string{"loan": e.loan(slug, false).PublicID}, nil
 	}
 	for id, fx := range map[string]fixture{
-		"list-units":  func(*env, string) (map[string]string, any) { return nil, nil },
-		"create-unit": func(*env, string) (map[string]string, any) { return nil, map[string]any{"vin": nextVIN(), "model": "S7"} },
-		"get-unit":    unit,
+		"list-units": func(*env, string) (map[string]string, any) { return nil, nil },
+		"create-unit": func(*env, string) (map[string]string, any) {
+			return nil, map[string]any{"vin": nextVIN(), "model": "S7"}
+		},
+		"get-unit": unit,
 		"update-unit": func(e *env, slug string) (map[string]string, any) {
 			return map[string]string{"unit": e.unit(slug).PublicID}, map[string]any{"model": "S7 Max", "mileage": 200}
 		},

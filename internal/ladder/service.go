@@ -491,7 +491,9 @@ var moved []func(ctx context.Context, tx *db.Tx, programID, memberID int64) erro
 // member's tier changes, for a package the ladder must not import (a loan
 // that comes back when its member leaves the loan's rung). Call it from
 // an init function.
-func OnMove(fn func(ctx context.Context, tx *db.Tx, programID, memberID int64) error) { moved = append(moved, fn) }
+func OnMove(fn func(ctx context.Context, tx *db.Tx, programID, memberID int64) error) {
+	moved = append(moved, fn)
+}
 
 // SetTierTx moves a member to a tier inside tx.
 func SetTierTx(ctx context.Context, tx *db.Tx, programID int64, memberRef, ladderKey, tierKey, reason string) (Standing, error) {

@@ -44,32 +44,32 @@ var Scenarios = []string{"commute", "shopping", "school_run", "long_trip"}
 
 // Loan is a unit lent to a member under an agreement.
 type Loan struct {
-	ID           int64      `json:"-"`
-	PublicID     string     `json:"id"`
-	Unit         string     `json:"unit"`
-	VIN          string     `json:"vin"`
-	Model        string     `json:"model"`
-	Member       string     `json:"member"`
-	MemberName   string     `json:"member_name"`
-	Status       string     `json:"status" enum:"reserved,on_loan,returned,cancelled"`
-	StartsOn     string     `json:"starts_on" doc:"YYYY-MM-DD, in the program's time zone."`
-	EndsOn       string     `json:"ends_on" doc:"The agreed last day."`
-	ReturnBy     string     `json:"return_by,omitempty" doc:"An earlier day the unit was asked back by (the member left the loan's rung)."`
-	ReturnReason string     `json:"return_reason,omitempty"`
-	DueOn        string     `json:"due_on" doc:"The day it must be back: the end, or the earlier return day."`
-	Overdue      bool       `json:"overdue" doc:"Still out after its day, on the program's local calendar."`
-	Terms        string     `json:"terms,omitempty"`
-	Ladder       string     `json:"ladder,omitempty"`
-	MinTier      string     `json:"min_tier,omitempty" doc:"The rung the loan is for; a member who leaves it is asked to bring the unit back."`
-	Campaign     string     `json:"campaign,omitempty"`
-	DiaryClaim   string     `json:"diary_claim,omitempty" doc:"The member's claim on the loan's diary task."`
-	SignedAt     time.Time  `json:"signed_at,omitzero"`
-	SignedName   string     `json:"signed_name,omitempty"`
-	HandedOverAt time.Time  `json:"handed_over_at,omitzero"`
-	ReturnedAt   time.Time  `json:"returned_at,omitzero"`
-	Checks       []LoanCheck    `json:"checks"`
-	Scenarios    []Scenario `json:"scenarios"`
-	CreatedAt    time.Time  `json:"created_at"`
+	ID           int64       `json:"-"`
+	PublicID     string      `json:"id"`
+	Unit         string      `json:"unit"`
+	VIN          string      `json:"vin"`
+	Model        string      `json:"model"`
+	Member       string      `json:"member"`
+	MemberName   string      `json:"member_name"`
+	Status       string      `json:"status" enum:"reserved,on_loan,returned,cancelled"`
+	StartsOn     string      `json:"starts_on" doc:"YYYY-MM-DD, in the program's time zone."`
+	EndsOn       string      `json:"ends_on" doc:"The agreed last day."`
+	ReturnBy     string      `json:"return_by,omitempty" doc:"An earlier day the unit was asked back by (the member left the loan's rung)."`
+	ReturnReason string      `json:"return_reason,omitempty"`
+	DueOn        string      `json:"due_on" doc:"The day it must be back: the end, or the earlier return day."`
+	Overdue      bool        `json:"overdue" doc:"Still out after its day, on the program's local calendar."`
+	Terms        string      `json:"terms,omitempty"`
+	Ladder       string      `json:"ladder,omitempty"`
+	MinTier      string      `json:"min_tier,omitempty" doc:"The rung the loan is for; a member who leaves it is asked to bring the unit back."`
+	Campaign     string      `json:"campaign,omitempty"`
+	DiaryClaim   string      `json:"diary_claim,omitempty" doc:"The member's claim on the loan's diary task."`
+	SignedAt     time.Time   `json:"signed_at,omitzero"`
+	SignedName   string      `json:"signed_name,omitempty"`
+	HandedOverAt time.Time   `json:"handed_over_at,omitzero"`
+	ReturnedAt   time.Time   `json:"returned_at,omitzero"`
+	Checks       []LoanCheck `json:"checks"`
+	Scenarios    []Scenario  `json:"scenarios"`
+	CreatedAt    time.Time   `json:"created_at"`
 	unitID       int64
 	memberID     int64
 	transfer     string
@@ -78,13 +78,13 @@ type Loan struct {
 
 // LoanCheck is a handover or a return as it was recorded.
 type LoanCheck struct {
-	Stage   string    `json:"stage" enum:"handover,return"`
-	Mileage int       `json:"mileage"`
-	Items   []string  `json:"items" doc:"The checklist's items found in order."`
-	Note    string    `json:"note,omitempty"`
-	Actor   string    `json:"actor,omitempty"`
-	At      time.Time `json:"at"`
-	Photos  []LoanPhoto   `json:"photos"`
+	Stage   string      `json:"stage" enum:"handover,return"`
+	Mileage int         `json:"mileage"`
+	Items   []string    `json:"items" doc:"The checklist's items found in order."`
+	Note    string      `json:"note,omitempty"`
+	Actor   string      `json:"actor,omitempty"`
+	At      time.Time   `json:"at"`
+	Photos  []LoanPhoto `json:"photos"`
 }
 
 // LoanPhoto is a picture taken at a handover or a return.

@@ -101,7 +101,9 @@ func (s *Server) createUnit(q *request, sc program.Scope) error {
 // unitPage is one unit: its particulars, its loans, its costs; for a role
 // that may write tasks the forms to lend it, edit it, send it to the
 // workshop or retire it, and to one that may write the budget, a cost.
-func (s *Server) unitPage(q *request, sc program.Scope) error { return s.renderUnit(q, sc, nil, nil, nil) }
+func (s *Server) unitPage(q *request, sc program.Scope) error {
+	return s.renderUnit(q, sc, nil, nil, nil)
+}
 
 func (s *Server) renderUnit(q *request, sc program.Scope, edit *loan.UnitInput, lend *loan.LoanInput, r *refused) error {
 	u, err := s.Loans.Unit(q.ctx, sc, q.r.PathValue("unit"))
