@@ -137,8 +137,32 @@ func TestDemo(t *testing.T) {
 		}
 		diary := count(t, d, `SELECT count(*) FROM task_occurrences o JOIN task_claims c ON c.id = o.claim_id JOIN tasks t ON t.id = c.task_id
 			WHERE t.kind = 'diary'`)
-		if diary != 6*26 {
-			t.Fatalf("diary occurrences %d, want 6 × 26", diary)
+		diarists := count(t, d, `SELECT count(*) FROM loans WHERE diary_claim <> ''`)
+		if diarists == 0 || diary != diarists*26 {
+			t.Fatalf("diary occurrences %d, want %d loans × 26", diary, diarists)
+		}
+		// The fleet (A3): forty cars in every status, loans in every
+		// state, one late back and flagged, costs that sum.
+		if n := count(t, d, `SELECT count(*) FROM loan_units`); n != 40 {
+			t.Errorf("%d units, want 40", n)
+		}
+		for _, st := range []string{"available", "reserved", "on_loan", "in_service", "retired"} {
+			if count(t, d, `SELECT count(*) FROM loan_units WHERE status = $1`, st) == 0 {
+				t.Errorf("no %s unit", st)
+			}
+		}
+		for _, st := range []string{"reserved", "on_loan", "returned"} {
+			if count(t, d, `SELECT count(*) FROM loans WHERE status = $1`, st) == 0 {
+				t.Errorf("no %s loan", st)
+			}
+		}
+		if count(t, d, `SELECT count(*) FROM loans WHERE overdue_told_on <> ''`) != 1 || count(t, d, `SELECT count(*) FROM loan_scenarios`) == 0 ||
+			count(t, d, `SELECT count(*) FROM loan_checks WHERE stage = 'return'`) != 1 {
+			t.Error("the fleet lacks its late loan, its scenarios or its return")
+		}
+		if costs := count(t, d, `SELECT coalesce(SUM(amount), 0) FROM unit_costs`); costs == 0 ||
+			costs != count(t, d, `SELECT coalesce(SUM(amount), 0) FROM ledger_transfers WHERE code = 'budget_spend' AND ref LIKE 'unit:%'`) {
+			t.Error("the fleet's costs are not what its budget line spent")
 		}
 		for _, status := range []string{"approved", "missed", "submitted", "open"} {
 			if count(t, d, `SELECT count(*) FROM task_occurrences WHERE status = $1`, status) == 0 {
@@ -219,7 +243,7 @@ func TestDemoIsDeterministic(t *testing.T) {
 		if ids(t, d) != ids(t, other) {
 			t.Fatal("two loads made different ids")
 		}
-		if count(t, d, `SELECT count(*) FROM task_claims`) == 0 || count(t, d, `SELECT count(*) FROM task_occurrences`) != 6*26 {
+		if count(t, d, `SELECT count(*) FROM task_claims`) == 0 || count(t, d, `SELECT count(*) FROM task_occurrences`) != 26*count(t, d, `SELECT count(*) FROM loans WHERE diary_claim <> ''`) {
 			t.Fatal("the small demo lacks claims or the diary")
 		}
 	})

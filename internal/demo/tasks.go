@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kox/internal/db"
+	"kox/internal/loan"
 	"kox/internal/member"
 	"kox/internal/task"
 )
@@ -179,15 +180,25 @@ func (g *gen) carTasks(ctx context.Context, b built) error {
 	return err
 }
 
-// diary: six long-term testers each on a car for six months, a diary every
-// week for 26 weeks, assigned ten weeks ago; most weeks approved, some missed.
+// diary: the product rung's long-term testers (up to 25), each lent a
+// car of the fleet for six months ten weeks ago with the 26-week diary
+// assigned with the loan; most weeks approved, some missed; the scenarios
+// they covered ticked off with their posts (see fleet.go for the rest of
+// the fleet).
 func (g *gen) diary(ctx context.Context, b built) error {
 	real := time.Now
 	start := real().Add(-10 * 7 * 24 * time.Hour)
-	clock := start
+	clock := start.Add(-24 * time.Hour)
 	g.DB.SetClock(func() time.Time { return clock })
 	defer g.DB.SetClock(real)
-	t, err := g.publish(ctx, b, task.Input{Title: "长期体验官：26 周用车日记", Kind: task.Diary, Mode: task.Assigned, Capacity: 6,
+	product := b.tiers["product"]
+	extra := min(3, len(product)/4) // a returned loan, a late one, one promised
+	testers := product[:min(25, len(product)-extra)]
+	f := &fleetDemo{g: g, loans: &loan.Service{DB: g.DB, Ledger: g.Ledger, Tasks: g.Tasks}, sc: b.scope}
+	if err := f.fleetUnits(ctx); err != nil {
+		return fmt.Errorf("fleet: %w", err)
+	}
+	t, err := g.publish(ctx, b, task.Input{Title: "长期体验官：26 周用车日记", Kind: task.Diary, Mode: task.Assigned, Capacity: 25,
 		Brief: task.Brief{Description: "把这台车当作家里唯一的车，每周记录通勤、购物、接送孩子、长途的真实表现。",
 			TopicIdeas: []string{"通勤", "购物", "接送孩子", "长途旅行"}, DisclosureRequired: true},
 		Eligibility: task.Eligibility{Ladder: "main", MinTier: "product"}, Reward: task.Reward{Points: 150}, EffortMinutes: 90,
@@ -195,10 +206,9 @@ func (g *gen) diary(ctx context.Context, b built) error {
 	if err != nil {
 		return err
 	}
-	testers := b.tiers["product"]
 	// The testers have stood on the product rung since a week before their
 	// loans began (the demo loads everyone's tier at once, today).
-	for _, m := range testers[:min(6, len(testers))] {
+	for _, m := range product {
 		if err := g.DB.InTx(ctx, func(tx *db.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE member_tiers SET since = $3 WHERE program_id = $1 AND member_id = (SELECT id FROM members WHERE public_id = $2)`,
 				b.program.ID, m.PublicID, start.Add(-7*24*time.Hour).UnixMicro())
@@ -207,13 +217,15 @@ func (g *gen) diary(ctx context.Context, b built) error {
 			return err
 		}
 	}
-	var claims []task.Claim
-	for _, m := range testers[:min(6, len(testers))] {
-		c, err := g.Tasks.Take(ctx, b.scope, t.PublicID, m.PublicID)
+	clock = start
+	var claims []string
+	var loans []loan.Loan
+	for i, m := range testers {
+		l, err := f.lend(ctx, f.units[i], m, start, 6, t.PublicID)
 		if err != nil {
-			return err
+			return fmt.Errorf("loan %d: %w", i, err)
 		}
-		claims = append(claims, c)
+		claims, loans = append(claims, l.DiaryClaim), append(loans, l)
 	}
 	scenes := []string{"通勤", "购物", "接送孩子", "长途旅行"}
 	for week := 1; week <= 9; week++ {
@@ -222,12 +234,19 @@ func (g *gen) diary(ctx context.Context, b built) error {
 			if (i+week)%5 == 0 {
 				continue // this week is missed
 			}
-			sub, err := g.Tasks.Submit(ctx, b.scope, c.PublicID, task.SubmissionInput{Text: fmt.Sprintf("#广告 第 %d 周：%s", week, scenes[week%len(scenes)])})
+			sub, err := g.Tasks.Submit(ctx, b.scope, c, task.SubmissionInput{Text: fmt.Sprintf("#广告 第 %d 周：%s", week, scenes[week%len(scenes)])})
 			if err != nil {
 				return fmt.Errorf("diary week %d: %w", week, err)
 			}
 			if week < 9 {
 				if _, err := g.Tasks.Review(ctx, b.scope, sub.PublicID, task.Approve, 4, "记录很用心"); err != nil {
+					return err
+				}
+			}
+			// Each week's post covers a scenario; most testers tick it off.
+			if (i+week)%3 != 0 && week <= 4 {
+				if _, err := f.loans.Tick(ctx, asMember(b.scope, testers[i]), loans[i].PublicID, loan.Scenarios[(i+week)%len(loan.Scenarios)],
+					fmt.Sprintf("https://www.xiaohongshu.com/explore/qc%02d%02d", i, week)); err != nil {
 					return err
 				}
 			}
@@ -237,7 +256,8 @@ func (g *gen) diary(ctx context.Context, b built) error {
 			return err
 		}
 	}
-	return nil
+	clock = real()
+	return f.rest(ctx, product[len(product)-extra:], len(testers))
 }
 
 func (g *gen) fashionTasks(ctx context.Context, b built) error {
