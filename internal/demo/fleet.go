@@ -29,11 +29,10 @@ var (
 // over, one late back, two at the workshop and one retired; each car's
 // insurance, depreciation and repairs spent on the test car line.
 type fleetDemo struct {
-	g       *gen
-	loans   *loan.Service
-	sc      program.Scope
-	units   []loan.Unit
-	testers []member.Member
+	g     *gen
+	loans *loan.Service
+	sc    program.Scope
+	units []loan.Unit
 }
 
 // fleetUnits adds the forty cars, available.
