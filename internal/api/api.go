@@ -24,6 +24,7 @@ import (
 	"kox/internal/campaign"
 	"kox/internal/catalog"
 	"kox/internal/community"
+	"kox/internal/council"
 	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/event"
@@ -74,6 +75,7 @@ type Deps struct {
 	Kits      *kit.Service
 	Events    *event.Service
 	Loans     *loan.Service
+	Council   *council.Service
 	Briefings *briefing.Service
 	Campaigns *campaign.Service
 	Community *community.Service

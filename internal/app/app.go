@@ -24,6 +24,7 @@ import (
 	"kox/internal/campaign"
 	"kox/internal/catalog"
 	"kox/internal/community"
+	"kox/internal/council"
 	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/event"
@@ -103,6 +104,7 @@ type App struct {
 	Kits      *kit.Service
 	Events    *event.Service
 	Loans     *loan.Service
+	Council   *council.Service
 	Community *community.Service
 	Briefings *briefing.Service
 	Campaigns *campaign.Service
@@ -183,6 +185,10 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Events = &event.Service{DB: d, Ledger: a.Ledger}
 	a.Community = &community.Service{DB: d}
 	a.Loans = &loan.Service{DB: d, Ledger: a.Ledger, Tasks: a.Tasks}
+	a.Council = &council.Service{DB: d, Tasks: a.Tasks, Nominate: func(ctx context.Context, tx *db.Tx, programID int64, memberRef, tierRef, reason, actor string) error {
+		_, err := promotion.NominateTx(ctx, tx, programID, memberRef, tierRef, reason, actor)
+		return err
+	}}
 	wake := func(ctx context.Context, tx *db.Tx, t time.Time) error { return job.WakeTx(ctx, tx, briefing.Job, t) }
 	publish := func(ctx context.Context, sc program.Scope, ref string) error {
 		_, err := a.Tasks.Publish(ctx, sc, ref)
@@ -209,7 +215,7 @@ func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.API = api.New(mux, api.Deps{DB: a.DB, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Tasks: a.Tasks,
 		Points: a.Points, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity, Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges,
-		Awards: a.Awards, Kits: a.Kits, Events: a.Events, Loans: a.Loans, Community: a.Community, Briefings: a.Briefings, Campaigns: a.Campaigns, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
+		Awards: a.Awards, Kits: a.Kits, Events: a.Events, Loans: a.Loans, Council: a.Council, Community: a.Community, Briefings: a.Briefings, Campaigns: a.Campaigns, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Gate: a.Gate, Idem: a.Idempotency, Log: a.Log, Version: a.Config.Version})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", a.Metrics.Handler())
@@ -218,7 +224,7 @@ func (a *App) routes() http.Handler {
 	})
 	web.New(mux, web.Deps{Gate: a.Gate, Programs: a.Programs, Members: a.Members, Ladders: a.Ladders, Points: a.Points,
 		Tasks: a.Tasks, Identity: a.Identity, Dashboard: a.Dashboard, Roster: a.Roster, Media: a.Media, Activity: a.Activity,
-		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Awards: a.Awards, Kits: a.Kits, Events: a.Events, Loans: a.Loans, Community: a.Community, Briefings: a.Briefings, Campaigns: a.Campaigns, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Log: a.Log})
+		Budget: a.Budget, Catalog: a.Catalog, Payouts: a.Payouts, Badges: a.Badges, Awards: a.Awards, Kits: a.Kits, Events: a.Events, Loans: a.Loans, Council: a.Council, Community: a.Community, Briefings: a.Briefings, Campaigns: a.Campaigns, Jobs: a.Jobs, Promotion: a.Promotion, Notify: a.Notify, Log: a.Log})
 	// CrossOriginProtection refuses cross-site browser requests that change
 	// state (CSRF against the session cookie); API clients that send no
 	// browser headers (curl, integrations) pass.

@@ -71,6 +71,14 @@ func (s *Service) Nominate(ctx context.Context, sc program.Scope, memberRef, tie
 	if err := sc.Require(program.PermTiersAssign); err != nil {
 		return Mark{}, err
 	}
+	return db.Do(ctx, s.DB, func(tx *db.Tx) (Mark, error) {
+		return NominateTx(ctx, tx, sc.Program.ID, memberRef, tierRef, reason, sc.Actor.Name)
+	})
+}
+
+// NominateTx records a nomination in tx, for whoever may nominate: an
+// operator, or a mentor their newcomer (SPEC A4).
+func NominateTx(ctx context.Context, tx *db.Tx, programID int64, memberRef, tierRef, reason, actor string) (Mark, error) {
 	reason, err := reasonCheck(reason)
 	if err != nil {
 		return Mark{}, err
@@ -79,34 +87,31 @@ func (s *Service) Nominate(ctx context.Context, sc program.Scope, memberRef, tie
 	if !ok {
 		return Mark{}, fault.Field("tier", "tier_ref", "must be ladder/tier, such as main/experience")
 	}
-	mk := Mark{ID: pubid.New("nom"), Kind: "nomination", Member: memberRef, Tier: tierRef, Reason: reason, Actor: sc.Actor.Name}
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		m, err := member.LookupTx(ctx, tx, sc.Program.ID, memberRef)
-		if err != nil {
-			return err
+	mk := Mark{ID: pubid.New("nom"), Kind: "nomination", Member: memberRef, Tier: tierRef, Reason: reason, Actor: actor}
+	m, err := member.LookupTx(ctx, tx, programID, memberRef)
+	if err != nil {
+		return Mark{}, err
+	}
+	ls, err := ladder.LoadTx(ctx, tx, programID)
+	if err != nil {
+		return Mark{}, err
+	}
+	var tier ladder.Tier
+	for _, l := range ls {
+		if l.Key == lk {
+			tier, _ = l.Tier(tk)
 		}
-		ls, err := ladder.LoadTx(ctx, tx, sc.Program.ID)
-		if err != nil {
-			return err
-		}
-		var tier ladder.Tier
-		for _, l := range ls {
-			if l.Key == lk {
-				tier, _ = l.Tier(tk)
-			}
-		}
-		if tier.ID == 0 {
-			return fault.Field("tier", "not_found", "does not exist")
-		}
-		mk.At = tx.Now.UTC()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tier_nominations (program_id, public_id, member_id, tier_id, note, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			sc.Program.ID, mk.ID, m.ID, tier.ID, reason, sc.Actor.Name, tx.Now.UnixMicro()); err != nil {
-			return err
-		}
-		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "member.nominate", ObjectKind: "member", ObjectID: m.PublicID,
-			After: map[string]any{"tier": tierRef, "reason": reason}})
-	})
-	return mk, err
+	}
+	if tier.ID == 0 {
+		return Mark{}, fault.Field("tier", "not_found", "does not exist")
+	}
+	mk.At = tx.Now.UTC()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO tier_nominations (program_id, public_id, member_id, tier_id, note, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		programID, mk.ID, m.ID, tier.ID, reason, actor, tx.Now.UnixMicro()); err != nil {
+		return Mark{}, err
+	}
+	return mk, program.Audit(ctx, tx, program.Change{ProgramID: programID, Action: "member.nominate", ObjectKind: "member", ObjectID: m.PublicID,
+		After: map[string]any{"tier": tierRef, "reason": reason, "by": actor}})
 }
 
 // Marks lists a member's strikes and nominations, newest first.

@@ -26,6 +26,7 @@ import (
 	"kox/internal/campaign"
 	"kox/internal/catalog"
 	"kox/internal/community"
+	"kox/internal/council"
 	"kox/internal/dashboard"
 	"kox/internal/db"
 	"kox/internal/event"
@@ -70,6 +71,7 @@ type Deps struct {
 	Kits      *kit.Service
 	Events    *event.Service
 	Loans     *loan.Service
+	Council   *council.Service
 	Community *community.Service
 	Briefings *briefing.Service
 	Campaigns *campaign.Service
