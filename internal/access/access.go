@@ -31,6 +31,9 @@ type Need struct {
 	// them to their own objects. A route without it refuses members unless
 	// its permission is one every member holds.
 	Members bool
+	// MembersOnly: only members, for what is theirs to do (a mentor's
+	// word to their newcomer); operators and keys are refused.
+	MembersOnly bool
 	// OwnerOnly: only an owner of the installation.
 	OwnerOnly bool
 	// Public: no sign-in; a credential sent anyway is used when it resolves
@@ -113,6 +116,9 @@ func (g *Gate) Enter(ctx context.Context, programRef string, need Need) (program
 		if sc, err = g.Programs.Scope(ctx, programRef); err != nil {
 			return program.Scope{}, err
 		}
+	}
+	if need.MembersOnly && a.Kind != program.ActorMember {
+		return program.Scope{}, fault.New(fault.Forbidden, "auth.members_only", "this is for the program's members, acting for themselves")
 	}
 	if need.Permission == "" {
 		return sc, nil

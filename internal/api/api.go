@@ -103,6 +103,7 @@ type Route struct {
 type needs struct {
 	perm    program.Permission
 	members bool
+	only    bool // members only (access.Need.MembersOnly)
 	outcome bool
 }
 
@@ -165,6 +166,7 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	s.registerEvents()
 	s.registerBriefings()
 	s.registerLoans()
+	s.registerCouncil()
 	return s
 }
 
@@ -190,7 +192,7 @@ type Handler[I, O any] func(ctx context.Context, sc program.Scope, in *I) (*O, e
 // program and checks what the route needs before the handler runs, for
 // every route.
 func add[I, O any](s *Server, op huma.Operation, n needs, h Handler[I, O]) {
-	r := Route{Method: op.Method, Path: op.Path, Outcome: n.outcome, Need: access.Need{Permission: n.perm, Members: n.members,
+	r := Route{Method: op.Method, Path: op.Path, Outcome: n.outcome, Need: access.Need{Permission: n.perm, Members: n.members || n.only, MembersOnly: n.only,
 		Public: op.Extensions["x-public"] == true, OwnerOnly: op.Extensions["x-owner-only"] == true}}
 	if r.Public {
 		op.Security = nil
@@ -202,6 +204,9 @@ func add[I, O any](s *Server, op huma.Operation, n needs, h Handler[I, O]) {
 			op.Extensions = map[string]any{}
 		}
 		op.Extensions["x-members"] = true
+		if r.MembersOnly {
+			op.Extensions["x-members-only"] = true
+		}
 	}
 	s.routes = append(s.routes, r)
 	status := op.DefaultStatus

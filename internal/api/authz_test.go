@@ -290,6 +290,8 @@ func expect(rt api.Route, c caller, opID string) func(int) bool {
 		return ok
 	case c.outsider:
 		return is(404)
+	case rt.MembersOnly && !c.member:
+		return is(403)
 	case c.member:
 		if want, ok := memberExpect[opID]; ok {
 			return is(want)

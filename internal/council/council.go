@@ -39,7 +39,7 @@ const (
 )
 
 // Seat is a member's council seat for a term.
-type Seat struct {
+type CouncilSeat struct {
 	PublicID   string    `json:"id"`
 	Member     string    `json:"member"`
 	MemberName string    `json:"member_name"`
@@ -53,7 +53,7 @@ type Seat struct {
 }
 
 // SeatInput is an appointment to the council.
-type SeatInput struct {
+type CouncilSeatInput struct {
 	Member   string `json:"member"`
 	Role     string `json:"role,omitempty" enum:"chair,member," doc:"member when empty."`
 	TermFrom string `json:"term_from" doc:"YYYY-MM-DD."`
@@ -83,9 +83,9 @@ const sittingSQL = `(s.term_from <= $2 AND s.term_to >= $2 AND (s.ended_on = '' 
 
 // Appoint gives a member of the top rung a council seat for a term; a
 // member holds one seat at a time.
-func (s *Service) Appoint(ctx context.Context, sc program.Scope, in SeatInput) (Seat, error) {
+func (s *Service) Appoint(ctx context.Context, sc program.Scope, in CouncilSeatInput) (CouncilSeat, error) {
 	if err := sc.Require(program.PermMembersWrite); err != nil {
-		return Seat{}, err
+		return CouncilSeat{}, err
 	}
 	var f fault.Fields
 	if in.Role == "" {
@@ -112,7 +112,7 @@ func (s *Service) Appoint(ctx context.Context, sc program.Scope, in SeatInput) (
 		in.Ladder, in.MinTier = SeatLadder, SeatTier
 	}
 	if err := f.Err(); err != nil {
-		return Seat{}, err
+		return CouncilSeat{}, err
 	}
 	ref, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
 		m, err := member.LookupTx(ctx, tx, sc.Program.ID, strings.TrimSpace(in.Member))
@@ -158,15 +158,15 @@ func (s *Service) Appoint(ctx context.Context, sc program.Scope, in SeatInput) (
 		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "council.appoint", ObjectKind: "member", ObjectID: m.PublicID, After: in})
 	})
 	if err != nil {
-		return Seat{}, err
+		return CouncilSeat{}, err
 	}
 	return s.seat(ctx, sc, ref)
 }
 
 // EndSeat gives a seat up today, before its term ends.
-func (s *Service) EndSeat(ctx context.Context, sc program.Scope, ref string) (Seat, error) {
+func (s *Service) EndSeat(ctx context.Context, sc program.Scope, ref string) (CouncilSeat, error) {
 	if err := sc.Require(program.PermMembersWrite); err != nil {
-		return Seat{}, err
+		return CouncilSeat{}, err
 	}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		d, err := today(ctx, tx, sc.Program.ID, tx.Now)
@@ -184,37 +184,37 @@ func (s *Service) EndSeat(ctx context.Context, sc program.Scope, ref string) (Se
 			After: map[string]any{"ended_on": d}})
 	})
 	if err != nil {
-		return Seat{}, err
+		return CouncilSeat{}, err
 	}
 	return s.seat(ctx, sc, ref)
 }
 
 const seatCols = `s.public_id, m.public_id, m.name, s.role, s.term_from, s.term_to, s.ended_on, ` + sittingSQL + `, s.created_at, s.member_id`
 
-func scanSeat(r interface{ Scan(...any) error }) (Seat, error) {
-	var x Seat
+func scanSeat(r interface{ Scan(...any) error }) (CouncilSeat, error) {
+	var x CouncilSeat
 	var created int64
 	err := r.Scan(&x.PublicID, &x.Member, &x.MemberName, &x.Role, &x.TermFrom, &x.TermTo, &x.EndedOn, &x.Sitting, &created, &x.memberID)
 	x.CreatedAt = time.UnixMicro(created).UTC()
 	return x, err
 }
 
-func (s *Service) seat(ctx context.Context, sc program.Scope, ref string) (Seat, error) {
+func (s *Service) seat(ctx context.Context, sc program.Scope, ref string) (CouncilSeat, error) {
 	d, err := today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
 	if err != nil {
-		return Seat{}, err
+		return CouncilSeat{}, err
 	}
 	x, err := scanSeat(s.DB.R.QueryRowContext(ctx, `SELECT `+seatCols+` FROM council_seats s JOIN members m ON m.id = s.member_id
 		WHERE s.program_id = $1 AND s.public_id = $3`, sc.Program.ID, d, ref))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Seat{}, fault.New(fault.NotFound, "council.seat_not_found", "no seat {seat} in office", fault.P{"seat": ref})
+		return CouncilSeat{}, fault.New(fault.NotFound, "council.seat_not_found", "no seat {seat} in office", fault.P{"seat": ref})
 	}
 	return x, err
 }
 
 // Seats is the council: the seats sitting today first (chairs first),
 // then those to come and those past. Members read the sitting council.
-func (s *Service) Seats(ctx context.Context, sc program.Scope) ([]Seat, error) {
+func (s *Service) Seats(ctx context.Context, sc program.Scope) ([]CouncilSeat, error) {
 	if sc.Actor.Kind != program.ActorMember {
 		if err := sc.Require(program.PermMembersRead); err != nil {
 			return nil, err
@@ -232,7 +232,7 @@ func (s *Service) Seats(ctx context.Context, sc program.Scope) ([]Seat, error) {
 		WHERE s.program_id = $1`+cond+` ORDER BY CASE WHEN `+sittingSQL+` THEN 0 ELSE 1 END, s.role, s.term_to DESC, s.id LIMIT 500`, sc.Program.ID, d)
 	xs, err := db.Collect(rows, err, scanSeat)
 	if xs == nil {
-		xs = []Seat{}
+		xs = []CouncilSeat{}
 	}
 	return xs, err
 }

@@ -43,23 +43,23 @@ func TestCouncilSeatsSitByTheLocalDay(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		w := apptest.New(t, d, start)
 		chair, newcomer := advisor(t, w), w.Member()
-		_, err := w.A.Council.Appoint(w.Ctx, w.SC, council.SeatInput{Member: newcomer.PublicID, TermFrom: "2026-06-02", TermTo: "2027-06-01"})
+		_, err := w.A.Council.Appoint(w.Ctx, w.SC, council.CouncilSeatInput{Member: newcomer.PublicID, TermFrom: "2026-06-02", TermTo: "2027-06-01"})
 		want(t, err, "council.tier")
-		_, err = w.A.Council.Appoint(w.Ctx, w.SC, council.SeatInput{Member: chair.PublicID, TermFrom: "2026-06-02", TermTo: "2026-05-01"})
+		_, err = w.A.Council.Appoint(w.Ctx, w.SC, council.CouncilSeatInput{Member: chair.PublicID, TermFrom: "2026-06-02", TermTo: "2026-05-01"})
 		want(t, err, "term_to:council.term")
-		_, err = w.A.Council.Appoint(w.Ctx, w.SC, council.SeatInput{Member: "mem_nobody", TermFrom: "2026-06-02", TermTo: "2027-06-01"})
+		_, err = w.A.Council.Appoint(w.Ctx, w.SC, council.CouncilSeatInput{Member: "mem_nobody", TermFrom: "2026-06-02", TermTo: "2027-06-01"})
 		want(t, err, "member:event.member_unknown")
-		_, err = w.A.Council.Appoint(w.Ctx, w.As(chair), council.SeatInput{Member: chair.PublicID, TermFrom: "2026-06-02", TermTo: "2027-06-01"})
+		_, err = w.A.Council.Appoint(w.Ctx, w.As(chair), council.CouncilSeatInput{Member: chair.PublicID, TermFrom: "2026-06-02", TermTo: "2027-06-01"})
 		want(t, err, "auth.forbidden")
 
-		seat, err := w.A.Council.Appoint(w.Ctx, w.SC, council.SeatInput{Member: chair.PublicID, Role: "chair", TermFrom: "2026-06-02", TermTo: "2027-06-01"})
+		seat, err := w.A.Council.Appoint(w.Ctx, w.SC, council.CouncilSeatInput{Member: chair.PublicID, Role: "chair", TermFrom: "2026-06-02", TermTo: "2027-06-01"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if seat.Sitting || seat.Role != "chair" || seat.MemberName != chair.Name {
 			t.Fatalf("at 23:30 the day before its term: %+v", seat)
 		}
-		_, err = w.A.Council.Appoint(w.Ctx, w.SC, council.SeatInput{Member: chair.PublicID, TermFrom: "2027-01-01", TermTo: "2027-12-31"})
+		_, err = w.A.Council.Appoint(w.Ctx, w.SC, council.CouncilSeatInput{Member: chair.PublicID, TermFrom: "2027-01-01", TermTo: "2027-12-31"})
 		want(t, err, "council.seated")
 		if xs, err := w.A.Council.Seats(w.Ctx, w.As(newcomer)); err != nil || len(xs) != 0 {
 			t.Fatalf("members read the sitting council only, none yet: %v %v", xs, err)
@@ -80,7 +80,7 @@ func TestCouncilSeatsSitByTheLocalDay(t *testing.T) {
 			t.Fatalf("operators read every seat: %v %v", all, err)
 		}
 		// With the seat given up, a new term may begin.
-		if _, err := w.A.Council.Appoint(w.Ctx, w.SC, council.SeatInput{Member: chair.PublicID, TermFrom: "2026-07-01", TermTo: "2027-06-30"}); err != nil {
+		if _, err := w.A.Council.Appoint(w.Ctx, w.SC, council.CouncilSeatInput{Member: chair.PublicID, TermFrom: "2026-07-01", TermTo: "2027-06-30"}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -93,15 +93,15 @@ func TestSessionInvitesAnswersAndMinutes(t *testing.T) {
 		w := apptest.New(t, d, start.Add(time.Hour))
 		a, b, guest, outsider := advisor(t, w), advisor(t, w), w.Member(), w.Member()
 		for _, m := range []member.Member{a, b} {
-			if _, err := w.A.Council.Appoint(w.Ctx, w.SC, council.SeatInput{Member: m.PublicID, TermFrom: "2026-06-01", TermTo: "2027-05-31"}); err != nil {
+			if _, err := w.A.Council.Appoint(w.Ctx, w.SC, council.CouncilSeatInput{Member: m.PublicID, TermFrom: "2026-06-01", TermTo: "2027-05-31"}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		_, err := w.A.Council.CreateSession(w.Ctx, w.SC, council.SessionInput{Title: "座舱 2.0 闭门会", StartsAt: start.Add(72 * time.Hour)})
+		_, err := w.A.Council.CreateSession(w.Ctx, w.SC, council.CouncilSessionInput{Title: "座舱 2.0 闭门会", StartsAt: start.Add(72 * time.Hour)})
 		want(t, err, "invite:council.no_invitees")
-		_, err = w.A.Council.CreateSession(w.Ctx, w.SC, council.SessionInput{Title: " ", StartsAt: start, Council: true})
+		_, err = w.A.Council.CreateSession(w.Ctx, w.SC, council.CouncilSessionInput{Title: " ", StartsAt: start, Council: true})
 		want(t, err, "title:length")
-		s, err := w.A.Council.CreateSession(w.Ctx, w.SC, council.SessionInput{Title: "座舱 2.0 闭门会", Agenda: "一、语音助手\n二、座椅", Place: "上海总部 12F",
+		s, err := w.A.Council.CreateSession(w.Ctx, w.SC, council.CouncilSessionInput{Title: "座舱 2.0 闭门会", Agenda: "一、语音助手\n二、座椅", Place: "上海总部 12F",
 			StartsAt: start.Add(72 * time.Hour), Council: true, Invite: []string{guest.PublicID, a.PublicID}})
 		if err != nil {
 			t.Fatal(err)
@@ -115,17 +115,20 @@ func TestSessionInvitesAnswersAndMinutes(t *testing.T) {
 		if xs, err := w.A.Council.Sessions(w.Ctx, w.As(outsider)); err != nil || len(xs) != 0 {
 			t.Fatalf("an outsider lists it: %v %v", xs, err)
 		}
-		_, err = w.A.Council.RSVP(w.Ctx, w.As(outsider), s.PublicID, "yes")
+		_, err = w.A.Council.RSVP(w.Ctx, w.As(outsider), s.PublicID, "", "yes")
 		want(t, err, "council.session_not_found")
-		_, err = w.A.Council.RSVP(w.Ctx, w.As(guest), s.PublicID, "maybe")
+		_, err = w.A.Council.RSVP(w.Ctx, w.As(guest), s.PublicID, "", "maybe")
 		want(t, err, "answer:one_of")
-		_, err = w.A.Council.RSVP(w.Ctx, w.SC, s.PublicID, "yes")
-		want(t, err, "council.invitee_answers")
-		got, err := w.A.Council.RSVP(w.Ctx, w.As(guest), s.PublicID, "yes")
+		_, err = w.A.Council.RSVP(w.Ctx, w.SC, s.PublicID, "", "yes")
+		want(t, err, "member:required")
+		_, err = w.A.Council.RSVP(w.Ctx, w.SC, s.PublicID, outsider.PublicID, "yes")
+		want(t, err, "council.session_not_found")
+		got, err := w.A.Council.RSVP(w.Ctx, w.As(guest), s.PublicID, "", "yes")
 		if err != nil || got.Answer != "yes" {
 			t.Fatalf("the guest's answer: %+v %v", got, err)
 		}
-		if _, err := w.A.Council.RSVP(w.Ctx, w.As(b), s.PublicID, "no"); err != nil {
+		// b told the team on WeCom; an operator records it.
+		if _, err := w.A.Council.RSVP(w.Ctx, w.SC, s.PublicID, b.PublicID, "no"); err != nil {
 			t.Fatal(err)
 		}
 		_, err = w.A.Council.Hold(w.Ctx, w.SC, s.PublicID, "")
@@ -136,7 +139,7 @@ func TestSessionInvitesAnswersAndMinutes(t *testing.T) {
 		if err != nil || held.Status != council.Held || held.HeldAt.IsZero() {
 			t.Fatalf("held: %+v %v", held, err)
 		}
-		_, err = w.A.Council.RSVP(w.Ctx, w.As(a), s.PublicID, "yes")
+		_, err = w.A.Council.RSVP(w.Ctx, w.As(a), s.PublicID, "", "yes")
 		want(t, err, "council.session_closed")
 		_, err = w.A.Council.CancelSession(w.Ctx, w.SC, s.PublicID)
 		want(t, err, "council.session_closed")
@@ -161,9 +164,9 @@ func TestFeedbackItemsAreTheirMembers(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		w := apptest.New(t, d, start.Add(time.Hour))
 		a, b, c := w.Member(), w.Member(), advisor(t, w)
-		_, err := w.A.Council.Raise(w.Ctx, w.As(a), council.ItemInput{Title: ""})
+		_, err := w.A.Council.Raise(w.Ctx, w.As(a), council.FeedbackInput{Title: ""})
 		want(t, err, "title:length")
-		it, err := w.A.Council.Raise(w.Ctx, w.As(a), council.ItemInput{Title: "希望增加儿童座椅提醒", Body: "接送孩子时常忘记"})
+		it, err := w.A.Council.Raise(w.Ctx, w.As(a), council.FeedbackInput{Title: "希望增加儿童座椅提醒", Body: "接送孩子时常忘记"})
 		if err != nil || it.Status != council.New || it.Member != a.PublicID {
 			t.Fatalf("raised: %+v %v", it, err)
 		}
@@ -208,15 +211,15 @@ func TestFeedbackItemsAreTheirMembers(t *testing.T) {
 		}
 
 		// From a session: its invitees read it, and only they.
-		s, err := w.A.Council.CreateSession(w.Ctx, w.SC, council.SessionInput{Title: "闭门会", StartsAt: start, Invite: []string{c.PublicID}})
+		s, err := w.A.Council.CreateSession(w.Ctx, w.SC, council.CouncilSessionInput{Title: "闭门会", StartsAt: start, Invite: []string{c.PublicID}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = w.A.Council.Raise(w.Ctx, w.SC, council.ItemInput{Title: "无主"})
+		_, err = w.A.Council.Raise(w.Ctx, w.SC, council.FeedbackInput{Title: "无主"})
 		want(t, err, "session:council.item_whose")
-		_, err = w.A.Council.Raise(w.Ctx, w.SC, council.ItemInput{Title: "无主", Session: "ses_nothing"})
+		_, err = w.A.Council.Raise(w.Ctx, w.SC, council.FeedbackInput{Title: "无主", Session: "ses_nothing"})
 		want(t, err, "session:council.session_unknown")
-		si, err := w.A.Council.Raise(w.Ctx, w.SC, council.ItemInput{Title: "语音助手唤醒词可自定义", Session: s.PublicID})
+		si, err := w.A.Council.Raise(w.Ctx, w.SC, council.FeedbackInput{Title: "语音助手唤醒词可自定义", Session: s.PublicID})
 		if err != nil {
 			t.Fatal(err)
 		}

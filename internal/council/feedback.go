@@ -30,7 +30,7 @@ const (
 var FeedbackStatuses = []string{New, Heard, Considered, Adopted, Declined}
 
 // Item is a feedback item: raised by a member, or recorded from a session.
-type Item struct {
+type FeedbackItem struct {
 	ID           int64     `json:"-"`
 	PublicID     string    `json:"id"`
 	Title        string    `json:"title"`
@@ -49,7 +49,7 @@ type Item struct {
 
 // ItemInput is a feedback item as raised; operators may name the session
 // (and the member) it came from.
-type ItemInput struct {
+type FeedbackInput struct {
 	Title   string `json:"title" maxLength:"200"`
 	Body    string `json:"body,omitempty" maxLength:"8000"`
 	Session string `json:"session,omitempty" doc:"Operators: the session it was raised in."`
@@ -74,10 +74,10 @@ func visibleSQL(m string) string {
 
 // Raise records a feedback item: a member's own, or one operators
 // (members.write) record from a session or for a member.
-func (s *Service) Raise(ctx context.Context, sc program.Scope, in ItemInput) (Item, error) {
+func (s *Service) Raise(ctx context.Context, sc program.Scope, in FeedbackInput) (FeedbackItem, error) {
 	if sc.Actor.Kind != program.ActorMember {
 		if err := sc.Require(program.PermMembersWrite); err != nil {
-			return Item{}, err
+			return FeedbackItem{}, err
 		}
 	}
 	in.Title, in.Body = strings.TrimSpace(in.Title), strings.TrimSpace(in.Body)
@@ -89,7 +89,7 @@ func (s *Service) Raise(ctx context.Context, sc program.Scope, in ItemInput) (It
 		f.MaxLength("body", 8000)
 	}
 	if err := f.Err(); err != nil {
-		return Item{}, err
+		return FeedbackItem{}, err
 	}
 	ref, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
 		var memberID, sessionID int64
@@ -127,16 +127,16 @@ func (s *Service) Raise(ctx context.Context, sc program.Scope, in ItemInput) (It
 		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "feedback.raise", ObjectKind: "feedback", ObjectID: ref, After: in})
 	})
 	if err != nil {
-		return Item{}, err
+		return FeedbackItem{}, err
 	}
 	return s.Item(ctx, sc, ref)
 }
 
 // Answer moves an item to a status with the note its member reads; the
 // member who raised it (or a session's invitees) is told.
-func (s *Service) Answer(ctx context.Context, sc program.Scope, ref, status, note string) (Item, error) {
+func (s *Service) Answer(ctx context.Context, sc program.Scope, ref, status, note string) (FeedbackItem, error) {
 	if err := sc.Require(program.PermMembersWrite); err != nil {
-		return Item{}, err
+		return FeedbackItem{}, err
 	}
 	note = strings.TrimSpace(note)
 	var f fault.Fields
@@ -150,7 +150,7 @@ func (s *Service) Answer(ctx context.Context, sc program.Scope, ref, status, not
 		f.Add("note", "council.decline_reason", "say why it is declined: the member reads it")
 	}
 	if err := f.Err(); err != nil {
-		return Item{}, err
+		return FeedbackItem{}, err
 	}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		x, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+itemCols+itemFrom+` WHERE f.program_id = $1 AND f.public_id = $2`+tx.ForUpdateOf("f"), sc.Program.ID, ref))
@@ -185,7 +185,7 @@ func (s *Service) Answer(ctx context.Context, sc program.Scope, ref, status, not
 			Before: map[string]any{"status": x.Status, "note": x.Note}, After: map[string]any{"status": status, "note": note}})
 	})
 	if err != nil {
-		return Item{}, err
+		return FeedbackItem{}, err
 	}
 	return s.Item(ctx, sc, ref)
 }
@@ -195,8 +195,8 @@ const itemCols = `f.id, f.public_id, f.title, f.body, f.status, f.note, coalesce
 
 const itemFrom = ` FROM feedback_items f LEFT JOIN members m ON m.id = f.member_id LEFT JOIN council_sessions x ON x.id = f.session_id`
 
-func scanItem(r interface{ Scan(...any) error }) (Item, error) {
-	var x Item
+func scanItem(r interface{ Scan(...any) error }) (FeedbackItem, error) {
+	var x FeedbackItem
 	var created, updated int64
 	err := r.Scan(&x.ID, &x.PublicID, &x.Title, &x.Body, &x.Status, &x.Note, &x.Member, &x.MemberName, &x.Session, &x.SessionTitle, &created, &updated,
 		&x.memberID, &x.sessionID)
@@ -205,24 +205,24 @@ func scanItem(r interface{ Scan(...any) error }) (Item, error) {
 }
 
 // Item returns a feedback item; a member reads theirs and their sessions'.
-func (s *Service) Item(ctx context.Context, sc program.Scope, ref string) (Item, error) {
+func (s *Service) Item(ctx context.Context, sc program.Scope, ref string) (FeedbackItem, error) {
 	w := db.Where("f.program_id = $1", sc.Program.ID).Add("f.public_id = $?", ref)
 	if sc.Actor.Kind == program.ActorMember {
 		w.AddFixed(visibleSQL(strconv.FormatInt(sc.Actor.ID, 10)))
 	} else if err := sc.Require(program.PermMembersRead); err != nil {
-		return Item{}, err
+		return FeedbackItem{}, err
 	}
 	where, args := w.Page("f.id", 1)
 	x, err := scanItem(s.DB.R.QueryRowContext(ctx, `SELECT `+itemCols+itemFrom+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Item{}, itemNotFound(ref)
+		return FeedbackItem{}, itemNotFound(ref)
 	}
 	return x, err
 }
 
 // Items are feedback items, the latest moved first; a member sees theirs
 // and their sessions'.
-func (s *Service) Items(ctx context.Context, sc program.Scope, f ItemFilter) ([]Item, error) {
+func (s *Service) Items(ctx context.Context, sc program.Scope, f ItemFilter) ([]FeedbackItem, error) {
 	w := db.Where("f.program_id = $1", sc.Program.ID)
 	if sc.Actor.Kind == program.ActorMember {
 		w.AddFixed(visibleSQL(strconv.FormatInt(sc.Actor.ID, 10)))
@@ -245,7 +245,7 @@ func (s *Service) Items(ctx context.Context, sc program.Scope, f ItemFilter) ([]
 		xs = xs[:500]
 	}
 	if xs == nil {
-		xs = []Item{}
+		xs = []FeedbackItem{}
 	}
 	return xs, err
 }

@@ -17,21 +17,21 @@ import (
 
 // Mentorship pairs a mentor of the top rung with a newcomer they coach.
 type Mentorship struct {
-	ID         int64     `json:"-"`
-	PublicID   string    `json:"id"`
-	Mentor     string    `json:"mentor"`
-	MentorName string    `json:"mentor_name"`
-	Mentee     string    `json:"mentee"`
-	MenteeName string    `json:"mentee_name"`
-	Status     string    `json:"status" enum:"active,ended"`
-	Notes      []Note    `json:"notes"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         int64        `json:"-"`
+	PublicID   string       `json:"id"`
+	Mentor     string       `json:"mentor"`
+	MentorName string       `json:"mentor_name"`
+	Mentee     string       `json:"mentee"`
+	MenteeName string       `json:"mentee_name"`
+	Status     string       `json:"status" enum:"active,ended"`
+	Notes      []MentorNote `json:"notes"`
+	CreatedAt  time.Time    `json:"created_at"`
 	mentorID   int64
 	menteeID   int64
 }
 
 // Note is one message of a mentorship's thread, on a submission or not.
-type Note struct {
+type MentorNote struct {
 	PublicID   string    `json:"id"`
 	Submission string    `json:"submission,omitempty"`
 	Author     string    `json:"author"`
@@ -133,7 +133,7 @@ func scanMentorship(r interface{ Scan(...any) error }) (Mentorship, error) {
 	var x Mentorship
 	var created int64
 	err := r.Scan(&x.ID, &x.PublicID, &x.Mentor, &x.MentorName, &x.Mentee, &x.MenteeName, &x.Status, &created, &x.mentorID, &x.menteeID)
-	x.CreatedAt, x.Notes = time.UnixMicro(created).UTC(), []Note{}
+	x.CreatedAt, x.Notes = time.UnixMicro(created).UTC(), []MentorNote{}
 	return x, err
 }
 
@@ -154,15 +154,15 @@ func (s *Service) Mentorship(ctx context.Context, sc program.Scope, ref string) 
 	}
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT n.public_id, n.submission, m.public_id, m.name, n.body, n.created_at FROM mentor_notes n
 		JOIN members m ON m.id = n.author_id WHERE n.mentorship_id = $1 ORDER BY n.id`, x.ID)
-	x.Notes, err = db.Collect(rows, err, func(r interface{ Scan(...any) error }) (Note, error) {
-		var n Note
+	x.Notes, err = db.Collect(rows, err, func(r interface{ Scan(...any) error }) (MentorNote, error) {
+		var n MentorNote
 		var at int64
 		err := r.Scan(&n.PublicID, &n.Submission, &n.Author, &n.AuthorName, &n.Body, &at)
 		n.CreatedAt = time.UnixMicro(at).UTC()
 		return n, err
 	})
 	if x.Notes == nil {
-		x.Notes = []Note{}
+		x.Notes = []MentorNote{}
 	}
 	return x, err
 }

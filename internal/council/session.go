@@ -23,23 +23,23 @@ const (
 )
 
 // Session is a closed-door session of the council.
-type Session struct {
-	ID        int64     `json:"-"`
-	PublicID  string    `json:"id"`
-	Title     string    `json:"title"`
-	Agenda    string    `json:"agenda,omitempty"`
-	Place     string    `json:"place,omitempty"`
-	StartsAt  time.Time `json:"starts_at"`
-	Status    string    `json:"status" enum:"scheduled,held,cancelled"`
-	Minutes   string    `json:"minutes,omitempty" doc:"Written once it is held; read by its invitees."`
-	HeldAt    time.Time `json:"held_at,omitzero"`
-	Invitees  []Invite  `json:"invitees"`
-	Answer    string    `json:"answer,omitempty" doc:"A member's own answer to the invitation."`
-	CreatedAt time.Time `json:"created_at"`
+type CouncilSession struct {
+	ID        int64           `json:"-"`
+	PublicID  string          `json:"id"`
+	Title     string          `json:"title"`
+	Agenda    string          `json:"agenda,omitempty"`
+	Place     string          `json:"place,omitempty"`
+	StartsAt  time.Time       `json:"starts_at"`
+	Status    string          `json:"status" enum:"scheduled,held,cancelled"`
+	Minutes   string          `json:"minutes,omitempty" doc:"Written once it is held; read by its invitees."`
+	HeldAt    time.Time       `json:"held_at,omitzero"`
+	Invitees  []SessionInvite `json:"invitees"`
+	Answer    string          `json:"answer,omitempty" doc:"A member's own answer to the invitation."`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // Invite is one invitee and their answer.
-type Invite struct {
+type SessionInvite struct {
 	Member     string    `json:"member"`
 	MemberName string    `json:"member_name"`
 	Answer     string    `json:"answer" enum:"pending,yes,no"`
@@ -49,12 +49,12 @@ type Invite struct {
 
 // SessionInput is a session as written; the sitting council is invited
 // with the members named.
-type SessionInput struct {
+type CouncilSessionInput struct {
 	Title    string    `json:"title" maxLength:"200"`
 	Agenda   string    `json:"agenda,omitempty" maxLength:"8000"`
 	Place    string    `json:"place,omitempty" maxLength:"200"`
 	StartsAt time.Time `json:"starts_at"`
-	Council  bool      `json:"council" doc:"Invite every member sitting on the council today."`
+	Council  bool      `json:"council,omitempty" doc:"Invite every member sitting on the council today."`
 	Invite   []string  `json:"invite,omitempty" maxItems:"200" doc:"Other members to invite."`
 }
 
@@ -65,7 +65,7 @@ func sessionNotFound(ref string) error {
 	return fault.New(fault.NotFound, "council.session_not_found", "no session {session}", fault.P{"session": ref})
 }
 
-func (in *SessionInput) check() error {
+func (in *CouncilSessionInput) check() error {
 	in.Title, in.Agenda, in.Place = strings.TrimSpace(in.Title), strings.TrimSpace(in.Agenda), strings.TrimSpace(in.Place)
 	var f fault.Fields
 	if in.Title == "" || len([]rune(in.Title)) > 200 {
@@ -90,12 +90,12 @@ func (in *SessionInput) check() error {
 }
 
 // CreateSession schedules a session and invites its members.
-func (s *Service) CreateSession(ctx context.Context, sc program.Scope, in SessionInput) (Session, error) {
+func (s *Service) CreateSession(ctx context.Context, sc program.Scope, in CouncilSessionInput) (CouncilSession, error) {
 	if err := sc.Require(program.PermMembersWrite); err != nil {
-		return Session{}, err
+		return CouncilSession{}, err
 	}
 	if err := in.check(); err != nil {
-		return Session{}, err
+		return CouncilSession{}, err
 	}
 	ref, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
 		var ids []int64
@@ -138,32 +138,32 @@ func (s *Service) CreateSession(ctx context.Context, sc program.Scope, in Sessio
 		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "council.session", ObjectKind: "session", ObjectID: ref, After: in})
 	})
 	if err != nil {
-		return Session{}, err
+		return CouncilSession{}, err
 	}
 	return s.Session(ctx, sc, ref)
 }
 
 const sessionCols = `x.id, x.public_id, x.title, x.agenda, x.place, x.starts_at, x.status, x.minutes, x.held_at, x.created_at`
 
-func scanSession(r interface{ Scan(...any) error }) (Session, error) {
-	var x Session
+func scanSession(r interface{ Scan(...any) error }) (CouncilSession, error) {
+	var x CouncilSession
 	var starts, held, created int64
 	err := r.Scan(&x.ID, &x.PublicID, &x.Title, &x.Agenda, &x.Place, &starts, &x.Status, &x.Minutes, &held, &created)
 	x.StartsAt, x.CreatedAt = time.UnixMicro(starts).UTC(), time.UnixMicro(created).UTC()
 	if held > 0 {
 		x.HeldAt = time.UnixMicro(held).UTC()
 	}
-	x.Invitees = []Invite{}
+	x.Invitees = []SessionInvite{}
 	return x, err
 }
 
 func (s *Service) invitees(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, sessionID int64) ([]Invite, error) {
+}, sessionID int64) ([]SessionInvite, error) {
 	rows, err := q.QueryContext(ctx, `SELECT m.public_id, m.name, i.answer, i.answered_at, i.member_id FROM session_invites i JOIN members m ON m.id = i.member_id
 		WHERE i.session_id = $1 ORDER BY m.name, m.id`, sessionID)
-	xs, err := db.Collect(rows, err, func(r interface{ Scan(...any) error }) (Invite, error) {
-		var x Invite
+	xs, err := db.Collect(rows, err, func(r interface{ Scan(...any) error }) (SessionInvite, error) {
+		var x SessionInvite
 		var at int64
 		err := r.Scan(&x.Member, &x.MemberName, &x.Answer, &at, &x.memberID)
 		if at > 0 {
@@ -172,28 +172,28 @@ func (s *Service) invitees(ctx context.Context, q interface {
 		return x, err
 	})
 	if xs == nil {
-		xs = []Invite{}
+		xs = []SessionInvite{}
 	}
 	return xs, err
 }
 
 // Session returns a session with its invitees; a member reads only a
 // session they are invited to (its minutes once it is held).
-func (s *Service) Session(ctx context.Context, sc program.Scope, ref string) (Session, error) {
+func (s *Service) Session(ctx context.Context, sc program.Scope, ref string) (CouncilSession, error) {
 	if sc.Actor.Kind != program.ActorMember {
 		if err := sc.Require(program.PermMembersRead); err != nil {
-			return Session{}, err
+			return CouncilSession{}, err
 		}
 	}
 	x, err := scanSession(s.DB.R.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM council_sessions x WHERE x.program_id = $1 AND x.public_id = $2`, sc.Program.ID, ref))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, sessionNotFound(ref)
+		return CouncilSession{}, sessionNotFound(ref)
 	}
 	if err != nil {
-		return Session{}, err
+		return CouncilSession{}, err
 	}
 	if x.Invitees, err = s.invitees(ctx, s.DB.R, x.ID); err != nil {
-		return Session{}, err
+		return CouncilSession{}, err
 	}
 	if sc.Actor.Kind == program.ActorMember {
 		for _, i := range x.Invitees {
@@ -202,7 +202,7 @@ func (s *Service) Session(ctx context.Context, sc program.Scope, ref string) (Se
 			}
 		}
 		if x.Answer == "" {
-			return Session{}, sessionNotFound(ref)
+			return CouncilSession{}, sessionNotFound(ref)
 		}
 	}
 	return x, nil
@@ -210,7 +210,7 @@ func (s *Service) Session(ctx context.Context, sc program.Scope, ref string) (Se
 
 // Sessions are the council's sessions, the latest first; a member sees
 // those they are invited to.
-func (s *Service) Sessions(ctx context.Context, sc program.Scope) ([]Session, error) {
+func (s *Service) Sessions(ctx context.Context, sc program.Scope) ([]CouncilSession, error) {
 	w := db.Where("x.program_id = $1", sc.Program.ID)
 	if sc.Actor.Kind == program.ActorMember {
 		w.Add("x.id IN (SELECT session_id FROM session_invites WHERE member_id = $?)", sc.Actor.ID)
@@ -234,24 +234,41 @@ func (s *Service) Sessions(ctx context.Context, sc program.Scope) ([]Session, er
 		}
 	}
 	if xs == nil {
-		xs = []Session{}
+		xs = []CouncilSession{}
 	}
 	return xs, nil
 }
 
-// RSVP is an invitee's answer, until the session is held or cancelled.
-func (s *Service) RSVP(ctx context.Context, sc program.Scope, ref, answer string) (Session, error) {
+// RSVP is an invitee's answer, until the session is held or cancelled:
+// a member's own, or one an operator records for them (memberRef).
+func (s *Service) RSVP(ctx context.Context, sc program.Scope, ref, memberRef, answer string) (CouncilSession, error) {
 	if sc.Actor.Kind != program.ActorMember {
-		return Session{}, fault.New(fault.Forbidden, "council.invitee_answers", "invitees answer for themselves")
+		if err := sc.Require(program.PermMembersWrite); err != nil {
+			return CouncilSession{}, err
+		}
+		if strings.TrimSpace(memberRef) == "" {
+			return CouncilSession{}, fault.Field("member", "required", "is required")
+		}
 	}
 	if answer != "yes" && answer != "no" {
-		return Session{}, fault.Field("answer", "one_of", "must be one of {values}", fault.P{"values": "yes, no"})
+		return CouncilSession{}, fault.Field("answer", "one_of", "must be one of {values}", fault.P{"values": "yes, no"})
 	}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		who := sc.Actor.ID
+		if sc.Actor.Kind != program.ActorMember {
+			m, err := member.LookupTx(ctx, tx, sc.Program.ID, strings.TrimSpace(memberRef))
+			if fault.Is(err, fault.NotFound) {
+				return fault.Field("member", "event.member_unknown", "names no member of the program")
+			}
+			if err != nil {
+				return err
+			}
+			who = m.ID
+		}
 		var id int64
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT x.id, x.status FROM council_sessions x JOIN session_invites i ON i.session_id = x.id
-			WHERE x.program_id = $1 AND x.public_id = $2 AND i.member_id = $3`, sc.Program.ID, ref, sc.Actor.ID).Scan(&id, &status)
+			WHERE x.program_id = $1 AND x.public_id = $2 AND i.member_id = $3`, sc.Program.ID, ref, who).Scan(&id, &status)
 		if errors.Is(err, sql.ErrNoRows) {
 			return sessionNotFound(ref)
 		}
@@ -261,38 +278,38 @@ func (s *Service) RSVP(ctx context.Context, sc program.Scope, ref, answer string
 		if status != Scheduled {
 			return fault.New(fault.Conflict, "council.session_closed", "the session is {status}: answers are closed", fault.P{"status": status})
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE session_invites SET answer = $3, answered_at = $4 WHERE session_id = $1 AND member_id = $2`, id, sc.Actor.ID, answer, tx.Now.UnixMicro())
+		_, err = tx.ExecContext(ctx, `UPDATE session_invites SET answer = $3, answered_at = $4 WHERE session_id = $1 AND member_id = $2`, id, who, answer, tx.Now.UnixMicro())
 		return err
 	})
 	if err != nil {
-		return Session{}, err
+		return CouncilSession{}, err
 	}
 	return s.Session(ctx, sc, ref)
 }
 
 // Hold records a scheduled session as held, with its minutes.
-func (s *Service) Hold(ctx context.Context, sc program.Scope, ref, minutes string) (Session, error) {
+func (s *Service) Hold(ctx context.Context, sc program.Scope, ref, minutes string) (CouncilSession, error) {
 	if err := sc.Require(program.PermMembersWrite); err != nil {
-		return Session{}, err
+		return CouncilSession{}, err
 	}
 	minutes = strings.TrimSpace(minutes)
 	if minutes == "" || len([]rune(minutes)) > 20000 {
 		var f fault.Fields
 		f.Length("minutes", 1, 20000)
-		return Session{}, f.Err()
+		return CouncilSession{}, f.Err()
 	}
 	return s.setSession(ctx, sc, ref, Held, minutes)
 }
 
 // CancelSession calls a scheduled session off.
-func (s *Service) CancelSession(ctx context.Context, sc program.Scope, ref string) (Session, error) {
+func (s *Service) CancelSession(ctx context.Context, sc program.Scope, ref string) (CouncilSession, error) {
 	if err := sc.Require(program.PermMembersWrite); err != nil {
-		return Session{}, err
+		return CouncilSession{}, err
 	}
 	return s.setSession(ctx, sc, ref, Cancelled, "")
 }
 
-func (s *Service) setSession(ctx context.Context, sc program.Scope, ref, status, minutes string) (Session, error) {
+func (s *Service) setSession(ctx context.Context, sc program.Scope, ref, status, minutes string) (CouncilSession, error) {
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var was string
 		err := tx.QueryRowContext(ctx, `SELECT status FROM council_sessions WHERE program_id = $1 AND public_id = $2`+tx.ForUpdate(), sc.Program.ID, ref).Scan(&was)
@@ -319,7 +336,7 @@ func (s *Service) setSession(ctx context.Context, sc program.Scope, ref, status,
 			Before: map[string]any{"status": was}, After: map[string]any{"status": status}})
 	})
 	if err != nil {
-		return Session{}, err
+		return CouncilSession{}, err
 	}
 	return s.Session(ctx, sc, ref)
 }
