@@ -38,7 +38,10 @@ const (
 	SeatTier   = "relationship"
 )
 
-// Seat is a member's council seat for a term.
+// Endable says the seat may still be given up: it sits or is to come.
+func (x CouncilSeat) Endable() bool { return x.State == "sitting" || x.State == "coming" }
+
+// CouncilSeat is a member's council seat for a term.
 type CouncilSeat struct {
 	PublicID   string    `json:"id"`
 	Member     string    `json:"member"`
@@ -48,6 +51,7 @@ type CouncilSeat struct {
 	TermTo     string    `json:"term_to" doc:"YYYY-MM-DD, the term's last day."`
 	EndedOn    string    `json:"ended_on,omitempty" doc:"The day the seat was given up before its term ended."`
 	Sitting    bool      `json:"sitting" doc:"The term covers today (the program's calendar) and was not ended."`
+	State      string    `json:"state" enum:"sitting,coming,ended,past" doc:"sitting today; coming: its term is ahead; ended early; past: its term is over."`
 	CreatedAt  time.Time `json:"created_at"`
 	memberID   int64
 }
@@ -173,12 +177,19 @@ func (s *Service) EndSeat(ctx context.Context, sc program.Scope, ref string) (Co
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE council_seats SET ended_on = $3 WHERE program_id = $1 AND public_id = $2 AND ended_on = ''`, sc.Program.ID, ref, d)
+		var ended, to string
+		err = tx.QueryRowContext(ctx, `SELECT ended_on, term_to FROM council_seats WHERE program_id = $1 AND public_id = $2`+tx.ForUpdate(), sc.Program.ID, ref).Scan(&ended, &to)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.New(fault.NotFound, "council.seat_not_found", "no seat {seat} in office", fault.P{"seat": ref})
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fault.New(fault.NotFound, "council.seat_not_found", "no seat {seat} in office", fault.P{"seat": ref})
+		if ended != "" || to < d {
+			return fault.New(fault.Conflict, "council.seat_over", "the seat's term is already over")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE council_seats SET ended_on = $3 WHERE program_id = $1 AND public_id = $2`, sc.Program.ID, ref, d); err != nil {
+			return err
 		}
 		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "council.end_seat", ObjectKind: "seat", ObjectID: ref,
 			After: map[string]any{"ended_on": d}})
@@ -189,12 +200,13 @@ func (s *Service) EndSeat(ctx context.Context, sc program.Scope, ref string) (Co
 	return s.seat(ctx, sc, ref)
 }
 
-const seatCols = `s.public_id, m.public_id, m.name, s.role, s.term_from, s.term_to, s.ended_on, ` + sittingSQL + `, s.created_at, s.member_id`
+const seatCols = `s.public_id, m.public_id, m.name, s.role, s.term_from, s.term_to, s.ended_on, ` + sittingSQL + `,
+	CASE WHEN ` + sittingSQL + ` THEN 'sitting' WHEN s.ended_on <> '' THEN 'ended' WHEN s.term_from > $2 THEN 'coming' ELSE 'past' END, s.created_at, s.member_id`
 
 func scanSeat(r interface{ Scan(...any) error }) (CouncilSeat, error) {
 	var x CouncilSeat
 	var created int64
-	err := r.Scan(&x.PublicID, &x.Member, &x.MemberName, &x.Role, &x.TermFrom, &x.TermTo, &x.EndedOn, &x.Sitting, &created, &x.memberID)
+	err := r.Scan(&x.PublicID, &x.Member, &x.MemberName, &x.Role, &x.TermFrom, &x.TermTo, &x.EndedOn, &x.Sitting, &x.State, &created, &x.memberID)
 	x.CreatedAt = time.UnixMicro(created).UTC()
 	return x, err
 }

@@ -75,6 +75,8 @@ func TestCouncilSeatsSitByTheLocalDay(t *testing.T) {
 			t.Fatalf("ended today: %+v %v", ended, err)
 		}
 		_, err = w.A.Council.EndSeat(w.Ctx, w.SC, seat.PublicID)
+		want(t, err, "council.seat_over")
+		_, err = w.A.Council.EndSeat(w.Ctx, w.SC, "seat_nothing")
 		want(t, err, "council.seat_not_found")
 		if all, err := w.A.Council.Seats(w.Ctx, w.SC); err != nil || len(all) != 1 {
 			t.Fatalf("operators read every seat: %v %v", all, err)
@@ -304,6 +306,8 @@ func TestMentorCoachesAndNominates(t *testing.T) {
 		if _, err := w.A.Council.EndMentorship(w.Ctx, w.SC, x.PublicID); err != nil {
 			t.Fatal(err)
 		}
+		_, err = w.A.Council.EndMentorship(w.Ctx, w.SC, x.PublicID)
+		want(t, err, "council.mentorship_ended")
 		_, err = w.A.Council.Write(w.Ctx, w.As(mentor), x.PublicID, "", "还在吗")
 		want(t, err, "council.mentorship_ended")
 		err = w.A.Council.NominateMentee(w.Ctx, w.As(mentor), x.PublicID, "main/experience", "再荐")

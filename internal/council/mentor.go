@@ -109,13 +109,20 @@ func (s *Service) EndMentorship(ctx context.Context, sc program.Scope, ref strin
 		return Mentorship{}, err
 	}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE mentorships SET status = 'ended', ended_at = $3 WHERE program_id = $1 AND public_id = $2 AND status = 'active'`,
-			sc.Program.ID, ref, tx.Now.UnixMicro())
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM mentorships WHERE program_id = $1 AND public_id = $2`+tx.ForUpdate(), sc.Program.ID, ref).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return mentorshipNotFound(ref)
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return mentorshipNotFound(ref)
+		if status != "active" {
+			return fault.New(fault.Conflict, "council.mentorship_ended", "the mentorship has ended")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE mentorships SET status = 'ended', ended_at = $3 WHERE program_id = $1 AND public_id = $2`,
+			sc.Program.ID, ref, tx.Now.UnixMicro()); err != nil {
+			return err
 		}
 		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "mentor.end", ObjectKind: "mentorship", ObjectID: ref})
 	})

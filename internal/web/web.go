@@ -144,6 +144,14 @@ func New(mux *http.ServeMux, d Deps) *Server {
 	mux.Handle("POST /m/loans/{loan}/sign", s.portal(s.memberSignLoan))
 	mux.Handle("POST /m/loans/{loan}/scenarios", s.portal(s.memberTickScenario))
 	mux.Handle("GET /m/loans/{loan}/photos/{photo}", s.portal(s.memberLoanPhoto))
+	mux.Handle("GET /m/feedback", s.portal(s.memberFeedback))
+	mux.Handle("POST /m/feedback", s.portal(s.memberRaiseFeedback))
+	mux.Handle("GET /m/feedback/{feedback}", s.portal(s.memberFeedbackItem))
+	mux.Handle("GET /m/council", s.portal(s.memberCouncil))
+	mux.Handle("POST /m/council/sessions/{session}/answer", s.portal(s.memberAnswerSession))
+	mux.Handle("GET /m/mentorships/{mentorship}", s.portal(s.memberMentorship))
+	mux.Handle("POST /m/mentorships/{mentorship}/notes", s.portal(s.memberWriteNote))
+	mux.Handle("POST /m/mentorships/{mentorship}/nominate", s.portal(s.memberNominate))
 	mux.Handle("GET /m/badges", s.portal(s.memberBadges))
 	mux.Handle("GET /m/notifications", s.portal(s.memberNotifications))
 	mux.Handle("POST /m/notifications/read", s.portal(s.memberMarkRead))
@@ -302,6 +310,23 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/loans/{loan}/photos", program.PermTasksWrite, (*Server).addLoanPhoto},
 	{"GET /p/{program}/loans/{loan}/photos/{photo}", program.PermTasksRead, (*Server).loanPhoto},
 	{"GET /p/{program}/calendar", program.PermTasksRead, (*Server).calendar},
+	{"GET /p/{program}/council", program.PermMembersRead, (*Server).councilPage},
+	{"POST /p/{program}/council/seats", program.PermMembersWrite, (*Server).appointSeat},
+	{"POST /p/{program}/council/seats/{councilseat}/end", program.PermMembersWrite, (*Server).endSeat},
+	{"GET /p/{program}/council/sessions", program.PermMembersRead, (*Server).councilSessions},
+	{"POST /p/{program}/council/sessions", program.PermMembersWrite, (*Server).createCouncilSession},
+	{"GET /p/{program}/council/sessions/{session}", program.PermMembersRead, (*Server).councilSession},
+	{"POST /p/{program}/council/sessions/{session}/minutes", program.PermMembersWrite, (*Server).holdCouncilSession},
+	{"POST /p/{program}/council/sessions/{session}/answer", program.PermMembersWrite, (*Server).answerCouncilSession},
+	{"POST /p/{program}/council/sessions/{session}/cancel", program.PermMembersWrite, (*Server).cancelCouncilSession},
+	{"POST /p/{program}/council/sessions/{session}/feedback", program.PermMembersWrite, (*Server).recordSessionFeedback},
+	{"GET /p/{program}/feedback", program.PermMembersRead, (*Server).feedbackQueue},
+	{"GET /p/{program}/feedback/{feedback}", program.PermMembersRead, (*Server).feedbackPage},
+	{"POST /p/{program}/feedback/{feedback}/answer", program.PermMembersWrite, (*Server).answerFeedback},
+	{"GET /p/{program}/mentors", program.PermMembersRead, (*Server).mentors},
+	{"POST /p/{program}/mentors", program.PermMembersWrite, (*Server).pairMentor},
+	{"GET /p/{program}/mentors/{mentorship}", program.PermMembersRead, (*Server).mentorshipPage},
+	{"POST /p/{program}/mentors/{mentorship}/end", program.PermMembersWrite, (*Server).endMentorship},
 	{"POST /p/{program}/seats/{seat}/cancel", program.PermTasksWrite, (*Server).cancelEventSeat},
 	{"POST /p/{program}/seats/{seat}/selection", program.PermTasksWrite, (*Server).selectEventSeat},
 	{"GET /p/{program}/kits", program.PermRewardsRead, (*Server).kitsPage},
@@ -478,6 +503,8 @@ var consoleLinks = []struct {
 	{"events", "/events", "nav.events", program.PermTasksRead},
 	{"fleet", "/fleet", "nav.fleet", program.PermTasksRead},
 	{"calendar", "/calendar", "nav.calendar", program.PermTasksRead},
+	{"council", "/council", "nav.council", program.PermMembersRead},
+	{"feedback", "/feedback", "nav.feedback", program.PermMembersRead},
 	{"points", "/points", "nav.points", program.PermPointsAdjust},
 	{"budget", "/budget", "nav.budget", program.PermBudgetRead},
 	{"payouts", "/payouts", "nav.payouts", program.PermPayoutsManage},
