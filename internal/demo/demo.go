@@ -131,6 +131,9 @@ func Load(ctx context.Context, d Deps) error {
 	if err := g.carCampaigns(ctx, car); err != nil {
 		return fmt.Errorf("demo campaigns: %w", err)
 	}
+	if err := g.carCouncil(ctx, car); err != nil {
+		return fmt.Errorf("demo council: %w", err)
+	}
 	fashion, err := g.fashion(ctx)
 	if err != nil {
 		return fmt.Errorf("demo fashion program: %w", err)

@@ -164,6 +164,28 @@ func TestDemo(t *testing.T) {
 			costs != count(t, d, `SELECT coalesce(SUM(amount), 0) FROM ledger_transfers WHERE code = 'budget_spend' AND ref LIKE 'unit:%'`) {
 			t.Error("the fleet's costs are not what its budget line spent")
 		}
+		// The council (A4): a chair and councillors sitting, a seat given
+		// up and one to come; a session held with its minutes and one to
+		// come with answers; feedback in every status; mentors' threads and
+		// a mentor's nomination.
+		if count(t, d, `SELECT count(*) FROM council_seats WHERE role = 'chair'`) != 1 || count(t, d, `SELECT count(*) FROM council_seats WHERE ended_on <> ''`) != 1 ||
+			count(t, d, `SELECT count(*) FROM council_seats`) < 6 {
+			t.Error("the council lacks its chair, its given-up seat or its councillors")
+		}
+		if count(t, d, `SELECT count(*) FROM council_sessions WHERE status = 'held' AND minutes <> ''`) != 1 ||
+			count(t, d, `SELECT count(*) FROM council_sessions WHERE status = 'scheduled'`) != 1 ||
+			count(t, d, `SELECT count(*) FROM session_invites WHERE answer = 'yes'`) == 0 {
+			t.Error("the council lacks its sessions or their answers")
+		}
+		for _, st := range []string{"new", "heard", "considered", "adopted", "declined"} {
+			if count(t, d, `SELECT count(*) FROM feedback_items WHERE status = $1`, st) == 0 {
+				t.Errorf("no %s feedback", st)
+			}
+		}
+		if count(t, d, `SELECT count(*) FROM feedback_items WHERE session_id <> 0`) == 0 || count(t, d, `SELECT count(*) FROM mentor_notes`) == 0 ||
+			count(t, d, `SELECT count(*) FROM tier_nominations WHERE actor LIKE 'mentor %'`) != 1 {
+			t.Error("the council lacks its session's feedback, a mentor's thread or a mentor's nomination")
+		}
 		for _, status := range []string{"approved", "missed", "submitted", "open"} {
 			if count(t, d, `SELECT count(*) FROM task_occurrences WHERE status = $1`, status) == 0 {
 				t.Errorf("no %s diary week", status)
