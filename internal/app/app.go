@@ -182,7 +182,7 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Badges = &badge.Service{DB: d}
 	a.Awards = &award.Service{DB: d, Ledger: a.Ledger, Catalog: a.Catalog}
 	a.Kits = &kit.Service{DB: d, Catalog: a.Catalog}
-	a.Events = &event.Service{DB: d, Ledger: a.Ledger}
+	a.Events = &event.Service{DB: d, Ledger: a.Ledger, Tasks: a.Tasks}
 	a.Community = &community.Service{DB: d}
 	a.Loans = &loan.Service{DB: d, Ledger: a.Ledger, Tasks: a.Tasks}
 	a.Council = &council.Service{DB: d, Tasks: a.Tasks, Nominate: func(ctx context.Context, tx *db.Tx, programID int64, memberRef, tierRef, reason, actor string) error {
@@ -342,6 +342,10 @@ func (a *App) RegisterJobs(ctx context.Context) error {
 			}
 			return job.Result{Changed: int64(r.Campaigns + r.Tasks + r.Told.Tasks + r.Told.Briefings), Note: note, Wake: r.Next}, err
 		}},
+		{Name: event.StoriesJob, Schedule: "@every 10m", Run: func(ctx context.Context) (job.Result, error) {
+			r, err := a.Events.AssignStories(ctx)
+			return job.Result{Changed: int64(r.Assigned), Note: fmt.Sprintf("%d events' attendees given their story (%d)", r.Events, r.Assigned) + notePart(r.Note())}, err
+		}},
 		{Name: loan.Job, Schedule: "@every 15m", Run: func(ctx context.Context) (job.Result, error) {
 			n, err := a.Loans.Overdue(ctx)
 			return job.Result{Changed: int64(n), Note: fmt.Sprintf("%d loans newly overdue", n)}, err
@@ -373,4 +377,12 @@ func (a *App) Listen() (net.Listener, error) {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	return ln, nil
+}
+
+// notePart is "; " and a note, or nothing.
+func notePart(note string) string {
+	if note == "" {
+		return ""
+	}
+	return "; " + note
 }

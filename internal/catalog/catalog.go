@@ -56,11 +56,7 @@ type ItemEligibility struct {
 
 // Window opens an item early to a tier and those above it (R3's
 // tier-priority windows: higher tiers redeem first).
-type Window struct {
-	Ladder  string    `json:"ladder"`
-	Tier    string    `json:"tier"`
-	OpensAt time.Time `json:"opens_at"`
-}
+type Window = ladder.Window
 
 // Variant is one redeemable form of an item (a size and colour), with its
 // stock from the ledger.
@@ -157,34 +153,10 @@ func (in *ItemInput) check(ladders []ladder.Ladder) error {
 	if in.PerMemberLimit < 0 || in.PerMemberLimit > 1000 {
 		f.Range("per_member_limit", 0, 1000)
 	}
-	findTier := func(field, l, t string) {
-		for _, x := range ladders {
-			if x.Key == l {
-				if _, ok := x.Tier(t); ok {
-					return
-				}
-			}
-		}
-		f.Add(field, "catalog.tier_unknown", "names no tier of the program's ladders")
+	if (in.Eligibility.Ladder != "" || in.Eligibility.MinTier != "") && !ladder.HasTier(ladders, in.Eligibility.Ladder, in.Eligibility.MinTier) {
+		f.Add("eligibility.min_tier", "catalog.tier_unknown", "names no tier of the program's ladders")
 	}
-	if in.Eligibility.Ladder != "" || in.Eligibility.MinTier != "" {
-		findTier("eligibility.min_tier", in.Eligibility.Ladder, in.Eligibility.MinTier)
-	}
-	if len(in.Windows) > 20 {
-		f.MaxItems("windows", 20)
-	}
-	for i, w := range in.Windows {
-		findTier(fmt.Sprintf("windows[%d].tier", i), w.Ladder, w.Tier)
-		if w.OpensAt.IsZero() {
-			f.Required(fmt.Sprintf("windows[%d].opens_at", i))
-		}
-		if !in.OpensAt.IsZero() && w.OpensAt.After(in.OpensAt) {
-			f.Add(fmt.Sprintf("windows[%d].opens_at", i), "catalog.window_late", "must be before the item opens to everyone")
-		}
-	}
-	if len(in.Windows) > 0 && in.OpensAt.IsZero() {
-		f.Add("opens_at", "catalog.opens_needed", "is required with tier windows: it is when the other tiers may redeem")
-	}
+	ladder.CheckWindows(&f, ladders, in.Windows, in.OpensAt)
 	if in.Kind != Merchandise && len(in.Variants) > 1 {
 		f.Add("variants", "catalog.variants_merchandise", "only merchandise has several variants")
 	}

@@ -112,22 +112,6 @@ func scanRedemption(s interface{ Scan(...any) error }) (Redemption, error) {
 	return r, err
 }
 
-// opensFor is when the member may redeem it: the earliest window of a
-// tier they hold (or one above it), else the item's opening.
-func opensFor(ctx context.Context, r *ladder.Ranks, it Item) (time.Time, error) {
-	at := it.OpensAt
-	for _, w := range it.Windows {
-		ok, err := r.AtLeast(ctx, w.Ladder, w.Tier)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if ok && w.OpensAt.Before(at) {
-			at = w.OpensAt
-		}
-	}
-	return at, nil
-}
-
 // refusal says why the member may not redeem the item now, or nil: the one
 // rule Redeem and the member's shelf share. used is how many the member
 // has redeemed (not cancelled).
@@ -144,7 +128,7 @@ func refusal(ctx context.Context, r *ladder.Ranks, it Item, used int) (*fault.Er
 			return fault.New(fault.Forbidden, "catalog.tier", "the item is for members at {tier} or above", fault.P{"tier": e.MinTier}), time.Time{}, nil
 		}
 	}
-	opens, err := opensFor(ctx, r, it)
+	opens, err := ladder.OpensFor(ctx, r, it.Windows, it.OpensAt)
 	if err != nil {
 		return nil, time.Time{}, err
 	}

@@ -30,7 +30,7 @@ func (g *gen) carCampaigns(ctx context.Context, b built) error {
 	}
 	bs := &briefing.Service{DB: g.DB, Wake: wake, PublishTask: publish}
 	cs := &campaign.Service{DB: g.DB, Briefings: bs, Budget: g.Budget, Wake: wake, PublishTask: publish}
-	es := &event.Service{DB: g.DB, Ledger: g.Ledger}
+	es := &event.Service{DB: g.DB, Ledger: g.Ledger, Tasks: g.Tasks}
 	now := g.DB.Now()
 	as := func(m member.Member) program.Scope {
 		return program.Scope{Program: sc.Program, Role: program.RoleMember,

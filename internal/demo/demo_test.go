@@ -164,6 +164,17 @@ func TestDemo(t *testing.T) {
 			costs != count(t, d, `SELECT coalesce(SUM(amount), 0) FROM ledger_transfers WHERE code = 'budget_spend' AND ref LIKE 'unit:%'`) {
 			t.Error("the fleet's costs are not what its budget line spent")
 		}
+		// Events' tier windows and story task (A2): the tour opened to the
+		// top rungs first; last week's tea party's story went to the twenty
+		// who came, and to no one else.
+		if count(t, d, `SELECT count(*) FROM events WHERE windows <> '[]' AND opens_at > 0`) != 1 ||
+			count(t, d, `SELECT count(*) FROM events WHERE story_task <> '' AND stories_at > 0`) != 1 {
+			t.Error("no event with tier windows, or no story given")
+		}
+		if n := count(t, d, `SELECT count(*) FROM event_seats WHERE story_claim <> '' AND story_claim <> '-' AND story_claim NOT LIKE '!%'`); n != 20 ||
+			count(t, d, `SELECT count(*) FROM event_seats WHERE story_claim <> '' AND checked_in_at = 0`) != 0 {
+			t.Errorf("%d attendees given the story, want the 20 who came", n)
+		}
 		// The council (A4): a chair and councillors sitting, a seat given
 		// up and one to come; a session held with its minutes and one to
 		// come with answers; feedback in every status; mentors' threads and

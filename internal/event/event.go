@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -23,6 +24,7 @@ import (
 	"kox/internal/ledger"
 	"kox/internal/program"
 	"kox/internal/pubid"
+	"kox/internal/task"
 )
 
 // Kind is what an event is.
@@ -88,6 +90,10 @@ type Gathering struct {
 	MinTier     string     `json:"min_tier,omitempty" doc:"Members at this tier or above may answer; empty: all."`
 	OfferHours  int        `json:"offer_hours" doc:"How long a waitlisted member has to accept a seat that came free."`
 	Campaign    string     `json:"campaign,omitempty" doc:"The label of the campaign it belongs to."`
+	OpensAt     time.Time  `json:"opens_at,omitzero" doc:"When answers open to everyone eligible; at publication when empty."`
+	Windows     []Window   `json:"windows" doc:"Tier-priority windows: the tiers named (and those above) may answer from their own, earlier time."`
+	StoryTask   string     `json:"story_task,omitempty" doc:"The task its attendees (those checked in) are assigned once it is over."`
+	StoriesAt   time.Time  `json:"stories_at,omitzero" doc:"When the story task was assigned to its attendees."`
 	Status      string     `json:"status" enum:"draft,published,cancelled"`
 	Taken       int64      `json:"taken" doc:"Seats held (going and offered)."`
 	Waiting     int        `json:"waitlisted"`
@@ -131,7 +137,13 @@ type EventInput struct {
 	MinTier     string     `json:"min_tier,omitempty"`
 	OfferHours  int        `json:"offer_hours,omitempty" minimum:"0" maximum:"720" doc:"24 when empty."`
 	Campaign    string     `json:"campaign,omitempty" maxLength:"100" doc:"The label of a campaign it belongs to."`
+	OpensAt     time.Time  `json:"opens_at,omitzero" doc:"When answers open to everyone eligible; required with windows."`
+	Windows     []Window   `json:"windows,omitempty" maxItems:"20" doc:"Tier-priority windows, each before opens_at."`
+	StoryTask   string     `json:"story_task,omitempty" maxLength:"64" doc:"A task (assigned mode) its attendees are given once it is over."`
 }
+
+// Window opens an event's answers early to a tier and those above it.
+type Window = ladder.Window
 
 // Seat is a member's place at an event.
 type Seat struct {
@@ -158,6 +170,7 @@ type Seat struct {
 type Service struct {
 	DB     *db.DB
 	Ledger *ledger.Ledger
+	Tasks  *task.Service // assigns attendees their story task
 }
 
 // Limits.
@@ -225,20 +238,56 @@ func (in *EventInput) check(ls []ladder.Ladder) error {
 			f.Add("min_tier", "catalog.tier_unknown", "names no tier of the program's ladders")
 		}
 	}
+	ladder.CheckWindows(&f, ls, in.Windows, in.OpensAt)
+	if !in.OpensAt.IsZero() && !in.StartsAt.IsZero() && !in.OpensAt.Before(in.StartsAt) {
+		f.Add("opens_at", "event.opens_late", "must be before the event starts")
+	}
+	in.StoryTask = strings.TrimSpace(in.StoryTask)
 	return f.Err()
 }
 
+// checkStoryTask says the story task named is one of the program's tasks
+// that can be assigned: assigned mode, not over.
+func checkStoryTask(ctx context.Context, tx *db.Tx, programID int64, ref string) error {
+	if ref == "" {
+		return nil
+	}
+	var mode, status string
+	err := tx.QueryRowContext(ctx, `SELECT mode, status FROM tasks WHERE program_id = $1 AND public_id = $2`, programID, ref).Scan(&mode, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fault.Field("story_task", "event.story_task_unknown", "names no task of the program")
+	}
+	if err != nil {
+		return err
+	}
+	if mode != "assigned" || (status != "draft" && status != "published") {
+		return fault.Field("story_task", "event.story_task_mode", "must be an assigned task, a draft or published")
+	}
+	return nil
+}
+
 const eventCols = `e.id, e.public_id, e.kind, e.title, e.description, e.city, e.venue, e.region, e.starts_at, e.ends_at, e.capacity, e.allocation,
-	e.ladder, e.min_tier, e.offer_hours, e.campaign, e.status, e.created_at, e.seats_account_id, e.taken_account_id,
+	e.ladder, e.min_tier, e.offer_hours, e.campaign, e.opens_at, e.windows, e.story_task, e.stories_at, e.status, e.created_at, e.seats_account_id, e.taken_account_id,
 	(SELECT COUNT(*) FROM event_seats s WHERE s.event_id = e.id AND s.status IN ('going', 'offered')),
 	(SELECT COUNT(*) FROM event_seats s WHERE s.event_id = e.id AND s.status = 'waitlisted')`
 
 func scanEvent(s interface{ Scan(...any) error }) (Gathering, error) {
 	var e Gathering
-	var starts, ends, created int64
+	var starts, ends, created, opens, stories int64
+	var windows string
 	err := s.Scan(&e.ID, &e.PublicID, &e.Kind, &e.Title, &e.Description, &e.City, &e.Venue, &e.Region, &starts, &ends, &e.Capacity, &e.Allocation,
-		&e.Ladder, &e.MinTier, &e.OfferHours, &e.Campaign, &e.Status, &created, &e.seats, &e.taken, &e.Taken, &e.Waiting)
+		&e.Ladder, &e.MinTier, &e.OfferHours, &e.Campaign, &opens, &windows, &e.StoryTask, &stories, &e.Status, &created, &e.seats, &e.taken, &e.Taken, &e.Waiting)
 	e.StartsAt, e.EndsAt, e.CreatedAt = time.UnixMicro(starts).UTC(), time.UnixMicro(ends).UTC(), time.UnixMicro(created).UTC()
+	if opens > 0 {
+		e.OpensAt = time.UnixMicro(opens).UTC()
+	}
+	if stories > 0 {
+		e.StoriesAt = time.UnixMicro(stories).UTC()
+	}
+	_ = json.Unmarshal([]byte(windows), &e.Windows)
+	if e.Windows == nil {
+		e.Windows = []Window{}
+	}
 	return e, err
 }
 
@@ -267,12 +316,23 @@ func (s *Service) Create(ctx context.Context, sc program.Scope, in EventInput) (
 		if err := in.check(ls); err != nil {
 			return "", err
 		}
+		if err := checkStoryTask(ctx, tx, sc.Program.ID, in.StoryTask); err != nil {
+			return "", err
+		}
+		windows, _ := json.Marshal(in.Windows)
+		if in.Windows == nil {
+			windows = []byte("[]")
+		}
+		opens := int64(0)
+		if !in.OpensAt.IsZero() {
+			opens = in.OpensAt.UnixMicro()
+		}
 		ref := pubid.New("evt")
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (program_id, public_id, kind, title, description, city, venue, region, starts_at, ends_at,
-			capacity, allocation, ladder, min_tier, offer_hours, campaign, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
+			capacity, allocation, ladder, min_tier, offer_hours, campaign, opens_at, windows, story_task, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)`,
 			sc.Program.ID, ref, string(in.Kind), in.Title, in.Description, in.City, in.Venue, in.Region, in.StartsAt.UnixMicro(), in.EndsAt.UnixMicro(),
-			in.Capacity, string(in.Allocation), in.Ladder, in.MinTier, in.OfferHours, in.Campaign, tx.Now.UnixMicro()); err != nil {
+			in.Capacity, string(in.Allocation), in.Ladder, in.MinTier, in.OfferHours, in.Campaign, opens, string(windows), in.StoryTask, tx.Now.UnixMicro()); err != nil {
 			return "", err
 		}
 		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "event.create", ObjectKind: "event", ObjectID: ref, After: in})
@@ -504,6 +564,11 @@ func (s *Service) RSVP(ctx context.Context, sc program.Scope, ref, memberRef str
 		if err := eligible(ctx, tx, sc.Program.ID, e, memberID); err != nil {
 			return "", err
 		}
+		if opens, err := ladder.OpensFor(ctx, ladder.NewRanks(tx, sc.Program.ID, memberID), e.Windows, e.OpensAt); err != nil {
+			return "", err
+		} else if tx.Now.Before(opens) {
+			return "", fault.New(fault.Conflict, "event.answers_not_open", "answers open for you at {opens_at}", fault.P{"opens_at": opens.UTC().Format(time.RFC3339)})
+		}
 		x, err := s.placeTx(ctx, tx, sc, e, memberID)
 		if err != nil {
 			return "", err
@@ -570,6 +635,18 @@ func (s *Service) placeTx(ctx context.Context, tx *db.Tx, sc program.Scope, e Ga
 	}
 	x.order = 0
 	return x, nil
+}
+
+// OpensFor is when the member may answer e: their tier's window, else
+// when it opens to everyone (zero: at once).
+func (s *Service) OpensFor(ctx context.Context, sc program.Scope, e Gathering, memberID int64) (time.Time, error) {
+	var at time.Time
+	err := s.DB.InReadTx(ctx, func(tx *db.Tx) error {
+		var err error
+		at, err = ladder.OpensFor(ctx, ladder.NewRanks(tx, sc.Program.ID, memberID), e.Windows, e.OpensAt)
+		return err
+	})
+	return at, err
 }
 
 // MayAnswer says the member whose seat (or none) is x may answer e now:

@@ -13,6 +13,7 @@ import (
 	"kox/internal/dbtest"
 	"kox/internal/event"
 	"kox/internal/member"
+	"kox/internal/task"
 )
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
@@ -333,6 +334,125 @@ func TestEventCostsOnTheBudget(t *testing.T) {
 		ln, _ := w.A.Budget.Line(w.Ctx, w.SC, line)
 		if err != nil || len(cs) != 1 || total != 30_000 || ln.Spent != 30_000 {
 			t.Fatalf("costs %+v total %d, line spent %d (%v)", cs, total, ln.Spent, err)
+		}
+	})
+}
+
+// Tier-priority windows (as the catalog's): the product rung may answer
+// from its window, everyone else only when answers open to all; a window
+// after the opening, windows without one, or an opening after the start
+// are named.
+func TestTierWindowsOpenAnswersToHigherTiersFirst(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		w := apptest.New(t, d, start)
+		base := event.EventInput{Kind: event.FactoryTour, Title: "工厂探秘", StartsAt: start.Add(10 * 24 * time.Hour), Capacity: 10, Allocation: event.FirstCome}
+		for _, c := range []struct {
+			opens   time.Time
+			windows []event.Window
+			code    string
+		}{
+			{start.Add(48 * time.Hour), []event.Window{{Ladder: "main", Tier: "product", OpensAt: start.Add(72 * time.Hour)}}, "windows[0].opens_at:window.late"},
+			{time.Time{}, []event.Window{{Ladder: "main", Tier: "product", OpensAt: start.Add(24 * time.Hour)}}, "opens_at:window.opens_needed"},
+			{start.Add(48 * time.Hour), []event.Window{{Ladder: "main", Tier: "nowhere", OpensAt: start.Add(24 * time.Hour)}}, "windows[0].tier:catalog.tier_unknown"},
+			{start.Add(11 * 24 * time.Hour), nil, "opens_at:event.opens_late"},
+		} {
+			in := base
+			in.OpensAt, in.Windows = c.opens, c.windows
+			if _, err := w.A.Events.Create(w.Ctx, w.SC, in); apptest.Code(err) != c.code {
+				t.Fatalf("want %s, got %v", c.code, err)
+			}
+		}
+		in := base
+		in.OpensAt, in.Windows = start.Add(48*time.Hour), []event.Window{{Ladder: "main", Tier: "product", OpensAt: start.Add(24 * time.Hour)}}
+		e := published(t, w, in)
+		tester, fan := w.Member(), w.Member()
+		if _, err := w.A.Ladders.SetTier(w.Ctx, w.SC, tester.PublicID, "main", "relationship", "顾问"); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []member.Member{tester, fan} {
+			if _, err := w.A.Events.RSVP(w.Ctx, w.As(m), e.PublicID, ""); apptest.Code(err) != "event.answers_not_open" {
+				t.Fatalf("%s before any window: %v", m.Name, err)
+			}
+		}
+		if at, err := w.A.Events.OpensFor(w.Ctx, w.SC, e, tester.ID); err != nil || !at.Equal(start.Add(24*time.Hour)) {
+			t.Fatalf("the tester's opening: %v %v", at, err)
+		}
+		w.Advance(25 * time.Hour)
+		if x, err := w.A.Events.RSVP(w.Ctx, w.As(tester), e.PublicID, ""); err != nil || x.Status != event.Going {
+			t.Fatalf("a tier above the window's, in it: %+v %v", x, err)
+		}
+		if _, err := w.A.Events.RSVP(w.Ctx, w.As(fan), e.PublicID, ""); apptest.Code(err) != "event.answers_not_open" {
+			t.Fatalf("the first rung in the product window: %v", err)
+		}
+		w.Advance(24 * time.Hour)
+		if x, err := w.A.Events.RSVP(w.Ctx, w.As(fan), e.PublicID, ""); err != nil || x.Status != event.Going {
+			t.Fatalf("everyone, once open: %+v %v", x, err)
+		}
+	})
+}
+
+// After the event, its story task goes to those checked in, once: a
+// retry assigns no one twice, an attendee the task has no place for is
+// named and skipped, and those who did not come get nothing.
+func TestStoryTaskGoesToAttendeesOnce(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		w := apptest.New(t, d, start)
+		open, err := w.A.Tasks.Create(w.Ctx, w.SC, task.Input{Title: "开放任务", Kind: task.Content, Mode: task.Open, Capacity: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		story, err := w.A.Tasks.Create(w.Ctx, w.SC, task.Input{Title: "赛道日故事", Kind: task.Content, Mode: task.Assigned, Capacity: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := event.EventInput{Kind: event.TrackDay, Title: "赛道日", StartsAt: start.Add(24 * time.Hour), EndsAt: start.Add(30 * time.Hour), Capacity: 5,
+			Allocation: event.FirstCome}
+		for ref, code := range map[string]string{"task_nothing": "story_task:event.story_task_unknown", open.PublicID: "story_task:event.story_task_mode"} {
+			in := base
+			in.StoryTask = ref
+			if _, err := w.A.Events.Create(w.Ctx, w.SC, in); apptest.Code(err) != code {
+				t.Fatalf("story task %s: %v", ref, err)
+			}
+		}
+		in := base
+		in.StoryTask = story.PublicID
+		e := published(t, w, in)
+		ms := []member.Member{w.Member(), w.Member(), w.Member(), w.Member()}
+		for i, m := range ms {
+			x, err := w.A.Events.RSVP(w.Ctx, w.As(m), e.PublicID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i < 3 { // the fourth did not come
+				w.Advance(time.Minute)
+				if _, err := w.A.Events.CheckIn(w.Ctx, w.SC, e.PublicID, x.Ticket); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if r, err := w.A.Events.AssignStories(w.Ctx); err != nil || r.Events != 0 {
+			t.Fatalf("before the event is over: %+v %v", r, err)
+		}
+		w.Set(start.Add(31 * time.Hour))
+		r, err := w.A.Events.AssignStories(w.Ctx)
+		if err != nil || r.Events != 1 || r.Assigned != 2 || len(r.Refused) != 1 {
+			t.Fatalf("the story: %+v %v", r, err)
+		}
+		if again, err := w.A.Events.AssignStories(w.Ctx); err != nil || again.Events != 0 || again.Assigned != 0 {
+			t.Fatalf("again: %+v %v", again, err)
+		}
+		claims, _, err := w.A.Tasks.Claims(w.Ctx, w.SC, task.ClaimFilter{Task: story.PublicID, Limit: 10})
+		if err != nil || len(claims) != 2 {
+			t.Fatalf("claims on the story: %+v %v", claims, err)
+		}
+		for _, c := range claims {
+			if c.MemberID == ms[3].PublicID {
+				t.Fatal("the member who did not come was given the story")
+			}
+		}
+		got, err := w.A.Events.Get(w.Ctx, w.SC, e.PublicID)
+		if err != nil || got.StoriesAt.IsZero() || got.StoryTask != story.PublicID {
+			t.Fatalf("the event: %+v %v", got, err)
 		}
 	})
 }

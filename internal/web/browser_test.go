@@ -22,8 +22,9 @@ import (
 // browser starts Debian's chromium headless for the test (never a
 // downloaded build), or skips saying why when none is installed; the test
 // script installs it, and with KOX_REQUIRE_BROWSER set a missing browser
-// fails the test instead.
-func browser(t *testing.T) context.Context {
+// fails the test instead. flags are more of chromium's switches (a fake
+// camera, say).
+func browser(t *testing.T, flags ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -41,6 +42,7 @@ func browser(t *testing.T) context.Context {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"), chromedp.UserDataDir(t.TempDir()))
+	opts = append(opts, flags...)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)

@@ -4,10 +4,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"kox/internal/catalog"
 	"kox/internal/fault"
 	"kox/internal/i18n"
+	"kox/internal/ladder"
 	"kox/internal/program"
 	"kox/internal/web/components"
 )
@@ -16,8 +18,47 @@ import (
 // stock, coupon pools, and the item form. Every rule is the catalog
 // service's; these pages read forms into its inputs and show its answers.
 
-// windowRows is how many tier-priority windows the item form offers.
+// windowRows is how many tier-priority windows a form offers (an item's,
+// an event's).
 const windowRows = 3
+
+// windowFields are a form's tier-priority windows: a tier and when it
+// opens for each row.
+func windowFields(t func(string) string, tiers []components.Option, ws []ladder.Window, loc *time.Location) []components.Field {
+	var fs []components.Field
+	for i := range windowRows {
+		var w ladder.Window
+		if i < len(ws) {
+			w = ws[i]
+		}
+		lt := ""
+		if w.Ladder != "" {
+			lt = w.Ladder + "/" + w.Tier
+		}
+		name := "windows[" + strconv.Itoa(i) + "]"
+		fs = append(fs,
+			components.Field{Name: name + ".tier", Label: t("catalog.window_tier") + " " + strconv.Itoa(i+1), Kind: "select", Value: lt,
+				Options: append([]components.Option{{Value: "", Label: "—"}}, tiers...)},
+			components.Field{Name: name + ".opens_at", Label: t("catalog.window_opens"), Kind: "datetime-local", Value: dayInput(w.OpensAt, loc)})
+	}
+	return fs
+}
+
+// windows reads the windowFields rows that were filled in.
+func (f *formReader) windows() []ladder.Window {
+	var out []ladder.Window
+	for i := range windowRows {
+		name := "windows[" + strconv.Itoa(i) + "]"
+		lt, at := f.str(name+".tier"), f.when(name+".opens_at")
+		if lt == "" && at.IsZero() {
+			continue
+		}
+		w := ladder.Window{OpensAt: at}
+		w.Ladder, w.Tier, _ = strings.Cut(lt, "/")
+		out = append(out, w)
+	}
+	return out
+}
 
 // tierOptions are the program's tiers as ladder/tier choices, each label
 // ending in suffix ("+": this tier and above).
@@ -114,16 +155,7 @@ func itemInput(q *request, sc program.Scope) (catalog.ItemInput, fault.Fields) {
 	if lt := f.str("eligibility.tier"); lt != "" {
 		in.Eligibility.Ladder, in.Eligibility.MinTier, _ = strings.Cut(lt, "/")
 	}
-	for i := range windowRows {
-		name := "windows[" + strconv.Itoa(i) + "]"
-		lt, at := f.str(name+".tier"), f.when(name+".opens_at")
-		if lt == "" && at.IsZero() {
-			continue
-		}
-		w := catalog.Window{OpensAt: at}
-		w.Ladder, w.Tier, _ = strings.Cut(lt, "/")
-		in.Windows = append(in.Windows, w)
-	}
+	in.Windows = f.windows()
 	// Merchandise lists its variants a line each, "label stock"; other
 	// kinds have one variant and its stock.
 	if in.Kind == catalog.Merchandise {
@@ -180,21 +212,7 @@ func (s *Server) itemFields(q *request, sc program.Scope, in catalog.ItemInput, 
 			Options: append([]components.Option{{Value: "", Label: t("taskform.anyone")}}, tiers...)},
 		{Name: "opens_at", Label: t("catalog.opens_at"), Kind: "datetime-local", Value: dayInput(in.OpensAt, loc), Help: t("catalog.opens_help")},
 	}
-	for i := range windowRows {
-		var w catalog.Window
-		if i < len(in.Windows) {
-			w = in.Windows[i]
-		}
-		lt := ""
-		if w.Ladder != "" {
-			lt = w.Ladder + "/" + w.Tier
-		}
-		name := "windows[" + strconv.Itoa(i) + "]"
-		fs = append(fs,
-			components.Field{Name: name + ".tier", Label: t("catalog.window_tier") + " " + strconv.Itoa(i+1), Kind: "select", Value: lt,
-				Options: append([]components.Option{{Value: "", Label: "—"}}, tiers...)},
-			components.Field{Name: name + ".opens_at", Label: t("catalog.window_opens"), Kind: "datetime-local", Value: dayInput(w.OpensAt, loc)})
-	}
+	fs = append(fs, windowFields(t, tiers, in.Windows, loc)...)
 	if creating {
 		var stock int64
 		var vs []string

@@ -100,7 +100,7 @@ func (s *Server) renderCouncilSession(q *request, sc program.Scope, r *refused) 
 	pbase := "/p/" + sc.Program.Slug
 	base := pbase + "/council/sessions/" + x.PublicID
 	v := components.RecordView{Pretitle: t("council.session"), Title: x.Title, Status: t("sessionstatus." + x.Status), Flash: flash(q), Help: x.Agenda,
-		Facts: []components.Fact{{Label: t("events.when"), Value: q.when(sc, x.StartsAt)}, {Label: t("events.venue"), Value: or(x.Place, "—")},
+		Facts: []components.Fact{{Label: t("events.when"), Value: q.when(sc, x.StartsAt)}, {Label: t("events.venue"), Value: orDash(x.Place)},
 			{Label: t("council.answers"), Value: answersLine(q, x)}},
 		Buttons: []components.Button{{Label: t("council.sessions"), Href: pbase + "/council/sessions", Class: "btn-outline-primary"}}}
 	if x.Status == council.Held {

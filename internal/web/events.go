@@ -8,6 +8,7 @@ import (
 	"kox/internal/fault"
 	"kox/internal/i18n"
 	"kox/internal/program"
+	"kox/internal/task"
 	"kox/internal/web/components"
 )
 
@@ -44,6 +45,10 @@ func (s *Server) renderEvents(q *request, sc program.Scope, in event.EventInput,
 			tier = in.Ladder + "/" + in.MinTier
 		}
 		loc := sc.Program.Location()
+		stories, err := s.storyTaskOptions(q, sc)
+		if err != nil {
+			return q.problem(err)
+		}
 		v.Forms = []components.Form{{Title: t("events.new"), Action: base, Test: "event-form", Submit: t("events.create"), Wide: true,
 			Fields: []components.Field{
 				{Name: "kind", Label: t("events.kind"), Kind: "select", Value: string(in.Kind), Options: q.options("eventkind", fault.Names(event.Kinds))},
@@ -58,16 +63,35 @@ func (s *Server) renderEvents(q *request, sc program.Scope, in event.EventInput,
 				{Name: "region", Label: t("members.region"), Value: in.Region},
 				{Name: "campaign", Label: t("taskform.campaign"), Value: in.Campaign},
 				{Name: "description", Label: t("events.description"), Kind: "textarea", Value: in.Description},
+				{Name: "opens_at", Label: t("events.opens_at"), Kind: "datetime-local", Value: dayInput(in.OpensAt, loc), Help: t("events.opens_help")},
+				{Name: "story_task", Label: t("events.story_task"), Kind: "select", Value: in.StoryTask, Options: stories, Help: t("events.story_help")},
 			}}}
+		v.Forms[0].Fields = append(v.Forms[0].Fields, windowFields(t, tiers, in.Windows, loc)...)
 	}
 	return q.render(r.apply(&v), components.RecordPage(q.nav(), v))
+}
+
+// storyTaskOptions are the tasks an event's attendees may be assigned
+// afterwards (assigned mode, draft or published), after none.
+func (s *Server) storyTaskOptions(q *request, sc program.Scope) ([]components.Option, error) {
+	out := []components.Option{{Value: "", Label: components.T(q.ctx, "events.no_story")}}
+	for _, st := range []task.Status{task.Draft, task.Published} {
+		ts, _, err := s.Tasks.List(q.ctx, sc, task.Filter{Mode: task.Assigned, Status: st, Limit: 100})
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range ts {
+			out = append(out, components.Option{Value: x.PublicID, Label: x.Title + " · " + components.T(q.ctx, "taskstatus."+string(x.Status))})
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) createEvent(q *request, sc program.Scope) error {
 	f := q.form(sc.Program.Location())
 	in := event.EventInput{Kind: event.Kind(f.str("kind")), Title: f.str("title"), City: f.str("city"), Venue: f.str("venue"), StartsAt: f.when("starts_at"),
 		EndsAt: f.when("ends_at"), Capacity: int(f.int("capacity")), Allocation: event.Allocation(f.str("allocation")), Region: f.str("region"),
-		Description: f.str("description"), Campaign: f.str("campaign")}
+		Description: f.str("description"), Campaign: f.str("campaign"), OpensAt: f.when("opens_at"), StoryTask: f.str("story_task"), Windows: f.windows()}
 	in.Ladder, in.MinTier, _ = strings.Cut(f.str("tier"), "/")
 	var e event.Gathering
 	var err error
@@ -105,8 +129,25 @@ func (s *Server) renderEvent(q *request, sc program.Scope, r *refused) error {
 			{Label: t("events.where"), Value: e.City + " " + e.Venue}, {Label: t("events.allocation"), Value: t("allocation." + string(e.Allocation))},
 			{Label: t("events.min_tier"), Value: orDash(e.MinTier)}, {Label: t("members.region"), Value: orDash(e.Region)},
 			{Label: t("taskform.campaign"), Value: orDash(e.Campaign)}}}
+	if !e.OpensAt.IsZero() {
+		v.Facts = append(v.Facts, components.Fact{Label: t("events.opens_at"), Value: q.when(sc, e.OpensAt)})
+	}
+	for _, w := range e.Windows {
+		v.Facts = append(v.Facts, components.Fact{Label: t("catalog.window_tier") + " " + w.Ladder + "/" + w.Tier, Value: q.when(sc, w.OpensAt)})
+	}
+	if e.StoryTask != "" {
+		story := e.StoryTask + " · " + t("events.story_after")
+		if !e.StoriesAt.IsZero() {
+			story = e.StoryTask + " · " + t("events.story_given") + " " + q.when(sc, e.StoriesAt)
+		}
+		v.Facts = append(v.Facts, components.Fact{Label: t("events.story_task"), Value: story})
+		v.Buttons = append(v.Buttons, components.Button{Label: t("events.story_task"), Href: "/p/" + sc.Program.Slug + "/tasks/" + e.StoryTask, Class: "btn-outline-secondary"})
+	}
+	if write && e.Status == "published" {
+		v.Buttons = append(v.Buttons, components.Button{Label: t("events.door_page"), Href: base + "/door", Class: "btn-outline-primary", Test: "door-link"})
+	}
 	if write && e.Status == "draft" {
-		v.Buttons = []components.Button{{Label: t("events.publish"), Action: base + "/publish", Test: "publish-event"}}
+		v.Buttons = append(v.Buttons, components.Button{Label: t("events.publish"), Action: base + "/publish", Test: "publish-event"})
 	}
 	v.List = components.Table{Action: base, Empty: t("events.no_seats"),
 		Filters: []components.Filter{{Name: "status", Label: t("events.status"), Value: status,

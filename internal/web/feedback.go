@@ -58,7 +58,7 @@ func (s *Server) renderFeedback(q *request, sc program.Scope, status, note strin
 	base := "/p/" + sc.Program.Slug
 	v := components.RecordView{Pretitle: t("nav.feedback"), Title: x.Title, Status: t("feedbackstatus." + x.Status), Flash: flash(q), Help: x.Body,
 		Facts: []components.Fact{{Label: t("feedback.from"), Value: feedbackFrom(x)}, {Label: t("feedback.raised"), Value: q.when(sc, x.CreatedAt)},
-			{Label: t("feedback.updated"), Value: q.when(sc, x.UpdatedAt)}, {Label: t("feedback.note"), Value: or(x.Note, "—")}},
+			{Label: t("feedback.updated"), Value: q.when(sc, x.UpdatedAt)}, {Label: t("feedback.note"), Value: orDash(x.Note)}},
 		Buttons: []components.Button{{Label: t("nav.feedback"), Href: base + "/feedback", Class: "btn-outline-primary"}}}
 	if x.Member != "" {
 		v.Buttons = append(v.Buttons, components.Button{Label: x.MemberName, Href: base + "/members/" + x.Member, Class: "btn-outline-secondary"})

@@ -23,7 +23,7 @@ func TestJobsPage(t *testing.T) {
 		w.s.signIn("owner@web.kox")
 		page := w.s.do("GET", "/p/qicheng/jobs", nil)
 		checkPage(t, page)
-		if page.status != 200 || !strings.Contains(page.body, "积分过期") || strings.Count(page.body, `data-test="run-now"`) != 12 {
+		if page.status != 200 || !strings.Contains(page.body, "积分过期") || strings.Count(page.body, `data-test="run-now"`) != 13 {
 			t.Fatalf("jobs page: %d %s", page.status, page.body)
 		}
 		admin := w.s.teammate("qicheng", program.RoleAdmin)

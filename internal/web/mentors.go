@@ -63,7 +63,7 @@ func (s *Server) mentorshipPage(q *request, sc program.Scope) error {
 			{Label: x.MenteeName, Href: base + "/members/" + x.Mentee, Class: "btn-outline-secondary"}}}
 	thread := components.Table{Head: []string{t("mentors.author"), t("mentors.when"), t("mentors.on_submission"), t("mentors.note")}, Empty: t("mentors.no_notes")}
 	for _, n := range x.Notes {
-		thread.Rows = append(thread.Rows, []string{n.AuthorName, q.when(sc, n.CreatedAt), or(n.Submission, "—"), n.Body})
+		thread.Rows = append(thread.Rows, []string{n.AuthorName, q.when(sc, n.CreatedAt), orDash(n.Submission), n.Body})
 		thread.Links = append(thread.Links, "")
 	}
 	v.Sections = []components.Section{{Title: t("mentors.thread"), Table: thread}}

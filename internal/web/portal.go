@@ -31,6 +31,7 @@ func (s *Server) own(q *request) (program.Scope, bool, error) {
 	if err != nil {
 		return program.Scope{}, false, q.redirect("/m/signin")
 	}
+	q.loc = sc.Program.Location()
 	if q.r.Method == http.MethodGet {
 		if q.unread, err = s.Notify.Unread(q.ctx, sc); err != nil {
 			return program.Scope{}, false, err

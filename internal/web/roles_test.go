@@ -409,6 +409,8 @@ var pagePermissions = map[string]program.Permission{
 	"POST /p/{program}/loans/{loan}/cancel":                 program.PermTasksWrite,
 	"POST /p/{program}/loans/{loan}/photos":                 program.PermTasksWrite,
 	"GET /p/{program}/loans/{loan}/photos/{photo}":          program.PermTasksRead,
+	"GET /p/{program}/events/{event}/door":                  program.PermTasksWrite,
+	"POST /p/{program}/events/{event}/door":                 program.PermTasksWrite,
 	"GET /p/{program}/council":                              program.PermMembersRead,
 	"POST /p/{program}/council/seats":                       program.PermMembersWrite,
 	"POST /p/{program}/council/seats/{councilseat}/end":     program.PermMembersWrite,

@@ -276,6 +276,8 @@ var consoleRoutes = []Route{
 	{"GET /p/{program}/events/{event}", program.PermTasksRead, (*Server).eventPage},
 	{"POST /p/{program}/events/{event}/publish", program.PermTasksWrite, (*Server).publishEvent},
 	{"POST /p/{program}/events/{event}/check-in", program.PermTasksWrite, (*Server).checkInEvent},
+	{"GET /p/{program}/events/{event}/door", program.PermTasksWrite, (*Server).eventDoor},
+	{"POST /p/{program}/events/{event}/door", program.PermTasksWrite, (*Server).admitAtDoor},
 	{"POST /p/{program}/events/{event}/seats", program.PermTasksWrite, (*Server).assignEventSeat},
 	{"POST /p/{program}/events/{event}/costs", program.PermBudgetWrite, (*Server).addEventCost},
 	{"GET /p/{program}/briefings", program.PermTasksRead, (*Server).briefings},
@@ -370,6 +372,7 @@ func (s *Server) console(rt Route) func(*request) error {
 // request is one page request: the reader's language and, when someone is
 // signed in, who.
 type request struct {
+	loc      *time.Location // the program's zone, once known (console or portal)
 	w        http.ResponseWriter
 	r        *http.Request
 	ctx      context.Context
@@ -447,7 +450,7 @@ func (q *request) problem(err error) error {
 // with each field (field names are the API's; a page says only why).
 func (q *request) refusal(err error) string {
 	lang := components.Lang(q.ctx)
-	text := i18n.Error(lang, err)
+	text := i18n.Error(lang, localTimes(err, q.location()))
 	if fe, ok := fault.As(err); ok {
 		for _, f := range fe.Fields {
 			text += " — " + i18n.Field(lang, f)
@@ -592,3 +595,35 @@ func cursorOf(q *request) (int64, error) {
 
 // cursor is the next page's cursor ("" on the last page).
 func cursor(next int64) string { return db.Cursor(next) }
+
+// location is the zone the reader's program keeps its calendar in, for
+// the times a page shows (UTC before a program is known).
+func (q *request) location() *time.Location {
+	switch {
+	case q.sc != nil:
+		return q.sc.Program.Location()
+	case q.loc != nil:
+		return q.loc
+	}
+	return time.UTC
+}
+
+// localTimes is err with its times (parameters written RFC 3339, as the
+// API says them) in loc, as a page says a time.
+func localTimes(err error, loc *time.Location) error {
+	fe, ok := fault.As(err)
+	if !ok || len(fe.Params) == 0 {
+		return err
+	}
+	x := *fe
+	x.Params = fault.P{}
+	for k, v := range fe.Params {
+		if s, ok := v.(string); ok {
+			if t, err := time.Parse(time.RFC3339, s); err == nil {
+				v = t.In(loc).Format("2006-01-02 15:04")
+			}
+		}
+		x.Params[k] = v
+	}
+	return &x
+}
