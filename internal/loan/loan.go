@@ -640,6 +640,12 @@ func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref string) (Loa
 		if !l.Cancellable() {
 			return nil, fault.New(fault.Conflict, "loan.not_reserved", "a loan that is {status} cannot be handed over or cancelled", fault.P{"status": l.Status})
 		}
+		if l.DiaryClaim != "" {
+			// The diary was assigned with the loan; it goes with it.
+			if err := s.Tasks.WithdrawTx(ctx, tx, sc, l.DiaryClaim, "loan cancelled"); err != nil {
+				return nil, err
+			}
+		}
 		return map[string]any{"status": LoanCancelled}, s.end(ctx, tx, sc.Program.ID, l, LoanCancelled, Available, -1)
 	})
 }

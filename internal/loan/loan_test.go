@@ -379,7 +379,7 @@ func TestOverdueOnTheLocalDayAndDemotion(t *testing.T) {
 
 // A loan with a diary task assigns the member the diary with the loan,
 // in the same change: 26 weekly weeks, whose approved ones count as the
-// loan's content.
+// loan's content; a loan cancelled takes its diary with it.
 func TestLoanAssignsItsDiary(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		w := apptest.New(t, d, start)
@@ -413,6 +413,18 @@ func TestLoanAssignsItsDiary(t *testing.T) {
 		}
 		if got, _ := w.A.Loans.Unit(w.Ctx, w.SC, u3.PublicID); got.Status != loan.Available {
 			t.Fatalf("a refused loan left the unit %s", got.Status)
+		}
+		// Cancelled before its handover, the loan takes its diary with it:
+		// the place goes back and a third tester may have the diary.
+		if _, err := w.A.Loans.Cancel(w.Ctx, w.SC, l.PublicID); err != nil {
+			t.Fatal(err)
+		}
+		if c, err := w.A.Tasks.ClaimByID(w.Ctx, w.SC, l.DiaryClaim); err != nil || c.Status != task.Withdrawn {
+			t.Fatalf("the cancelled loan's diary: %+v %v", c.Status, err)
+		}
+		if _, err := w.A.Loans.Create(w.Ctx, w.SC, loan.LoanInput{Unit: u3.PublicID, Member: tester(t, w).PublicID,
+			StartsOn: "2026-06-01", EndsOn: "2026-11-30", DiaryTask: tk.PublicID}); err != nil {
+			t.Fatalf("the diary's place, back: %v", err)
 		}
 	})
 }

@@ -476,6 +476,23 @@ func (s *Service) Withdraw(ctx context.Context, sc program.Scope, claimRef strin
 	})
 }
 
+// WithdrawTx withdraws a claim inside another change's transaction (a
+// loan cancelled before its handover takes its diary with it); a claim
+// already over is left as it is.
+func (s *Service) WithdrawTx(ctx context.Context, tx *db.Tx, sc program.Scope, claimRef, why string) error {
+	if err := sc.Require(program.PermTasksWrite); err != nil {
+		return err
+	}
+	t, c, err := lockClaim(ctx, tx, sc, claimRef)
+	if err != nil {
+		return err
+	}
+	if !c.Status.working() && c.Status != Applied && c.Status != Submitted {
+		return nil
+	}
+	return s.endClaim(ctx, tx, t, c, Withdrawn, why)
+}
+
 // endClaim closes a claim as withdrawn, expired or cancelled: its slot goes
 // back, open occurrences are dropped, a pending submission is closed.
 func (s *Service) endClaim(ctx context.Context, tx *db.Tx, t Task, c Claim, status ClaimStatus, why string) error {
