@@ -70,6 +70,13 @@ type assignIn struct {
 	}
 }
 
+type cancelEventIn struct {
+	EventRef
+	Body struct {
+		Reason string `json:"reason" maxLength:"500" doc:"Why, as the members with a place are told."`
+	}
+}
+
 type rsvpIn struct {
 	EventRef
 	Body *struct {
@@ -124,6 +131,12 @@ func (s *Server) registerEvents() {
 		Summary: "Open a draft to members: its seats go into their ledger account"},
 		needs{perm: program.PermTasksWrite}, func(ctx context.Context, sc program.Scope, in *EventRef) (*eventOut, error) {
 			e, err := s.Events.Publish(ctx, sc, in.Event)
+			return &eventOut{Body: e}, err
+		})
+	add(s, huma.Operation{OperationID: "cancel-event", Method: http.MethodPost, Path: path + "/{event}/cancel", Tags: tags,
+		Summary: "Call an event off: every seat held goes back, every place is cancelled and its member told why"},
+		needs{perm: program.PermTasksWrite}, func(ctx context.Context, sc program.Scope, in *cancelEventIn) (*eventOut, error) {
+			e, err := s.Events.CancelEvent(ctx, sc, in.Event, in.Body.Reason)
 			return &eventOut{Body: e}, err
 		})
 	add(s, huma.Operation{OperationID: "rsvp-event", Method: http.MethodPost, Path: path + "/{event}/rsvp", Tags: tags, DefaultStatus: http.StatusCreated,

@@ -19,6 +19,9 @@ func init() {
 		"publish-event": func(e *env, slug string) (map[string]string, any) {
 			return map[string]string{"event": e.event(slug, event.FirstCome, false)}, nil
 		},
+		"cancel-event": func(e *env, slug string) (map[string]string, any) {
+			return map[string]string{"event": e.event(slug, event.FirstCome, true)}, map[string]any{"reason": "台风预警"}
+		},
 		"rsvp-event": func(e *env, slug string) (map[string]string, any) {
 			return map[string]string{"event": e.event(slug, event.FirstCome, true)}, map[string]any{"member": e.activeMember(slug)}
 		},

@@ -3,6 +3,7 @@ package event_test
 import (
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -453,6 +454,70 @@ func TestStoryTaskGoesToAttendeesOnce(t *testing.T) {
 		got, err := w.A.Events.Get(w.Ctx, w.SC, e.PublicID)
 		if err != nil || got.StoriesAt.IsZero() || got.StoryTask != story.PublicID {
 			t.Fatalf("the event: %+v %v", got, err)
+		}
+	})
+}
+
+// An event called off: every seat held goes back to its account (the
+// ledger's taken is zero again), every place is cancelled and its member
+// told why; those checked in stay; a reason is needed; twice is refused.
+func TestCancelEventReleasesEverySeat(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		w := apptest.New(t, d, start)
+		e := published(t, w, event.EventInput{Capacity: 2, OfferHours: 24})
+		ms := []member.Member{w.Member(), w.Member(), w.Member(), w.Member()}
+		var seats []event.Seat
+		for _, m := range ms {
+			x, err := w.A.Events.RSVP(w.Ctx, w.As(m), e.PublicID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			seats = append(seats, x)
+		}
+		if _, err := w.A.Events.CheckIn(w.Ctx, w.SC, e.PublicID, seats[0].Ticket); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.A.Events.CancelEvent(w.Ctx, w.SC, e.PublicID, " "); apptest.Code(err) != "reason:length" {
+			t.Fatalf("no reason: %v", err)
+		}
+		if _, err := w.A.Events.CancelEvent(w.Ctx, w.As(ms[0]), e.PublicID, "台风"); apptest.Code(err) != "auth.forbidden" {
+			t.Fatalf("a member calls it off: %v", err)
+		}
+		got, err := w.A.Events.CancelEvent(w.Ctx, w.SC, e.PublicID, "台风预警，改期另行通知")
+		if err != nil || got.Status != "cancelled" || got.Taken != 1 {
+			t.Fatalf("called off: %+v %v", got, err)
+		}
+		for i, x := range seats {
+			s, err := w.A.Events.Seat(w.Ctx, w.SC, x.PublicID)
+			want := event.Cancelled
+			if i == 0 {
+				want = event.Going // came already
+			}
+			if err != nil || s.Status != want {
+				t.Fatalf("seat %d: %s %v", i, s.Status, err)
+			}
+		}
+		if _, err := w.A.Events.CancelEvent(w.Ctx, w.SC, e.PublicID, "再取消"); apptest.Code(err) != "event.not_cancellable" {
+			t.Fatalf("twice: %v", err)
+		}
+		if _, err := w.A.Events.RSVP(w.Ctx, w.As(w.Member()), e.PublicID, ""); apptest.Code(err) != "event.not_found" {
+			t.Fatalf("answering a cancelled event: %v", err)
+		}
+		if _, err := w.A.Notify.Dispatch(w.Ctx); err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range ms[1:] {
+			in, _, err := w.A.Notify.Inbox(w.Ctx, w.As(m), "zh-CN", 0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			told := false
+			for _, n := range in.Items {
+				told = told || (n.Kind == "event_cancelled" && strings.Contains(n.Text, "台风预警"))
+			}
+			if !told {
+				t.Fatalf("member %d was not told: %+v", i+1, in.Items)
+			}
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"kox/internal/db"
@@ -427,4 +428,59 @@ func (s *Service) Of(ctx context.Context, sc program.Scope, memberRef string) ([
 		xs = []Seat{}
 	}
 	return xs, err
+}
+
+// CancelEvent calls an event off before it is over: every seat held goes
+// back to its account and every place (going, offered, waitlisted,
+// applied) is cancelled, its member told why; a draft simply ends. Seats
+// already checked in stay as they were: those members came.
+func (s *Service) CancelEvent(ctx context.Context, sc program.Scope, ref, reason string) (Gathering, error) {
+	if err := sc.Require(program.PermTasksWrite); err != nil {
+		return Gathering{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len([]rune(reason)) > 500 {
+		var f fault.Fields
+		f.Length("reason", 1, 500)
+		return Gathering{}, f.Err()
+	}
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		e, err := getEvent(ctx, tx, sc.Program.ID, ref, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		if e.Status == "cancelled" || !tx.Now.Before(e.EndsAt) {
+			return fault.New(fault.Conflict, "event.not_cancellable", "an event that is {status} or over cannot be called off", fault.P{"status": e.Status})
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.event_id = $1 AND s.status IN ('going', 'offered', 'waitlisted', 'applied')
+			AND s.checked_in_at = 0 ORDER BY s.id`, e.ID)
+		xs, err := db.Collect(rows, err, scanSeat)
+		if err != nil {
+			return err
+		}
+		for _, x := range xs {
+			if holds(x.Status) {
+				if err := s.release(ctx, tx, sc.Program.ID, x); err != nil {
+					return err
+				}
+			}
+			x.Status, x.order = Cancelled, 0
+			if err := s.save(ctx, tx, x, 0); err != nil {
+				return err
+			}
+			if err := notify.EmitTx(ctx, tx, notify.Event{ProgramID: sc.Program.ID, Kind: notify.EventCancelled, MemberID: x.memberID, Subject: e.PublicID,
+				Params: map[string]any{"event": e.Title, "reason": reason}}); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET status = 'cancelled', updated_at = $2 WHERE id = $1`, e.ID, tx.Now.UnixMicro()); err != nil {
+			return err
+		}
+		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "event.cancel", ObjectKind: "event", ObjectID: ref,
+			Before: map[string]any{"status": e.Status}, After: map[string]any{"status": "cancelled", "reason": reason, "places": len(xs)}})
+	})
+	if err != nil {
+		return Gathering{}, err
+	}
+	return getEvent(ctx, s.DB.R, sc.Program.ID, ref, "")
 }

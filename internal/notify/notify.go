@@ -43,6 +43,7 @@ const (
 	LoanReturnBy     = "loan_return_by"   // a loan must come back by a date (the member left the loan's rung)
 	LoanOverdue      = "loan_overdue"     // a loan's car was not back on its day (to the member, and to operators)
 	FeedbackUpdated  = "feedback_updated" // a member's feedback item was heard, considered, adopted or declined
+	EventCancelled   = "event_cancelled"  // an event the member had a place at was called off
 )
 
 // Personal kinds reach a member only in their own inbox and email, never a
@@ -53,7 +54,7 @@ var Personal = []string{BriefingEarly, BriefingOut, CampaignLive, LoanReturnBy, 
 
 // Kinds in the order forms list them.
 var Kinds = []string{Promoted, Warned, Demoted, TaskApproved, ChangesRequested, RedemptionShip, AwardWon, PayoutPaid, CandidatesFound, CommunityInvited, KitGiven, SeatOffered,
-	BriefingEarly, BriefingOut, CampaignLive, LoanReturnBy, LoanOverdue, FeedbackUpdated}
+	BriefingEarly, BriefingOut, CampaignLive, LoanReturnBy, LoanOverdue, FeedbackUpdated, EventCancelled}
 
 // Event is what happened, for whom: a member (MemberID), or the program's
 // operators (0).

@@ -143,6 +143,10 @@ func (s *Server) renderEvent(q *request, sc program.Scope, r *refused) error {
 		v.Facts = append(v.Facts, components.Fact{Label: t("events.story_task"), Value: story})
 		v.Buttons = append(v.Buttons, components.Button{Label: t("events.story_task"), Href: "/p/" + sc.Program.Slug + "/tasks/" + e.StoryTask, Class: "btn-outline-secondary"})
 	}
+	if write && e.Status != "cancelled" && s.Events.DB.Now().Before(e.EndsAt) {
+		v.Forms = append(v.Forms, components.Form{Title: t("events.call_off"), Help: t("events.cancel_help"), Action: base + "/cancel", Test: "cancel-event-form",
+			Submit: t("events.call_off"), Danger: true, Fields: []components.Field{{Name: "reason", Label: t("events.cancel_reason")}}})
+	}
 	if write && e.Status == "published" {
 		v.Buttons = append(v.Buttons, components.Button{Label: t("events.door_page"), Href: base + "/door", Class: "btn-outline-primary", Test: "door-link"})
 	}
@@ -208,6 +212,11 @@ func (s *Server) renderEvent(q *request, sc program.Scope, r *refused) error {
 		}...)
 	}
 	return q.render(r.apply(&v), components.RecordPage(q.nav(), v))
+}
+
+func (s *Server) cancelEvent(q *request, sc program.Scope) error {
+	_, err := s.Events.CancelEvent(q.ctx, sc, q.r.PathValue("event"), q.r.PostFormValue("reason"))
+	return s.eventAction(q, sc, "cancel-event-form", q.r.PathValue("event"), "saved", err)
 }
 
 func (s *Server) addEventCost(q *request, sc program.Scope) error {

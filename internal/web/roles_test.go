@@ -411,6 +411,7 @@ var pagePermissions = map[string]program.Permission{
 	"GET /p/{program}/loans/{loan}/photos/{photo}":          program.PermTasksRead,
 	"GET /p/{program}/events/{event}/door":                  program.PermTasksWrite,
 	"POST /p/{program}/events/{event}/door":                 program.PermTasksWrite,
+	"POST /p/{program}/events/{event}/cancel":               program.PermTasksWrite,
 	"GET /p/{program}/council":                              program.PermMembersRead,
 	"POST /p/{program}/council/seats":                       program.PermMembersWrite,
 	"POST /p/{program}/council/seats/{councilseat}/end":     program.PermMembersWrite,

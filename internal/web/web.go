@@ -277,6 +277,7 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/events/{event}/publish", program.PermTasksWrite, (*Server).publishEvent},
 	{"POST /p/{program}/events/{event}/check-in", program.PermTasksWrite, (*Server).checkInEvent},
 	{"GET /p/{program}/events/{event}/door", program.PermTasksWrite, (*Server).eventDoor},
+	{"POST /p/{program}/events/{event}/cancel", program.PermTasksWrite, (*Server).cancelEvent},
 	{"POST /p/{program}/events/{event}/door", program.PermTasksWrite, (*Server).admitAtDoor},
 	{"POST /p/{program}/events/{event}/seats", program.PermTasksWrite, (*Server).assignEventSeat},
 	{"POST /p/{program}/events/{event}/costs", program.PermBudgetWrite, (*Server).addEventCost},

@@ -16,7 +16,8 @@ import (
 // form writes them (windows without an opening are named on the form), the
 // event's page says them, a member below the window is told when answers
 // open for them instead of the button, one on the window's tier answers;
-// the door's page takes a typed code and names a wrong one.
+// the door's page takes a typed code and names a wrong one; the event is
+// called off with its reason.
 func TestEventWindowsStoryAndDoor(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		w := newPortalWorld(t, d)
@@ -84,6 +85,15 @@ func TestEventWindowsStoryAndDoor(t *testing.T) {
 		}
 		if r := w.s.teammate("qicheng", program.RoleViewer).do("GET", page+"/door", nil); r.status != 404 {
 			t.Fatalf("a viewer at the door: %d", r.status)
+		}
+		if r := op.do("POST", page+"/cancel", url.Values{"reason": {""}}); r.status != 422 || !strings.Contains(r.body, `data-test="field-error"`) {
+			t.Fatalf("calling off without a reason: %d", r.status)
+		}
+		if r := op.do("POST", page+"/cancel", url.Values{"reason": {"台风预警"}}); r.status != 303 {
+			t.Fatalf("call off: %d %s", r.status, r.body)
+		}
+		if ep := op.do("GET", page, nil); !strings.Contains(ep.body, "已取消") || strings.Contains(ep.body, `data-test="cancel-event-form"`) {
+			t.Fatalf("the event called off: %s", ep.body)
 		}
 	})
 }
