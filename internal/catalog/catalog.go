@@ -82,6 +82,7 @@ type Item struct {
 	PerMemberLimit int             `json:"per_member_limit" doc:"0: no limit."`
 	Eligibility    ItemEligibility `json:"eligibility"`
 	Windows        []Window        `json:"windows"`
+	Event          string          `json:"event,omitempty" doc:"event_seat: the event whose seat a redemption takes."`
 	OpensAt        time.Time       `json:"opens_at,omitzero" doc:"When everyone may redeem; windows open earlier for their tiers."`
 	Status         string          `json:"status" enum:"active,archived"`
 	Variants       []Variant       `json:"variants"`
@@ -115,6 +116,7 @@ type ItemInput struct {
 	PerMemberLimit int             `json:"per_member_limit,omitempty" minimum:"0"`
 	Eligibility    ItemEligibility `json:"eligibility,omitempty"`
 	Windows        []Window        `json:"windows,omitempty" maxItems:"20"`
+	Event          string          `json:"event,omitempty" maxLength:"64" doc:"event_seat: the event (seats by reward) whose seat a redemption takes, in the same change."`
 	OpensAt        time.Time       `json:"opens_at,omitzero"`
 	Variants       []VariantInput  `json:"variants,omitempty" maxItems:"100" doc:"Merchandise: sizes and colours; others take one unnamed variant."`
 }
@@ -157,6 +159,10 @@ func (in *ItemInput) check(ladders []ladder.Ladder) error {
 		f.Add("eligibility.min_tier", "catalog.tier_unknown", "names no tier of the program's ladders")
 	}
 	ladder.CheckWindows(&f, ladders, in.Windows, in.OpensAt)
+	in.Event = strings.TrimSpace(in.Event)
+	if in.Event != "" && in.Kind != EventSeat {
+		f.Add("event", "catalog.event_kind", "only an event_seat item names an event")
+	}
 	if in.Kind != Merchandise && len(in.Variants) > 1 {
 		f.Add("variants", "catalog.variants_merchandise", "only merchandise has several variants")
 	}
@@ -192,6 +198,16 @@ type Service struct {
 	DB      *db.DB
 	Ledger  *ledger.Ledger
 	Members *member.Service
+	// Seats gives the seat an event_seat item names (the event package).
+	Seats SeatGiver
+}
+
+// SeatGiver is what the catalog asks of events: whether an event may be
+// named, and a seat at it for a member, inside the redemption's change
+// (refused whole when the event is full).
+type SeatGiver interface {
+	CheckSeatEventTx(ctx context.Context, tx *db.Tx, programID int64, eventRef string) error
+	GiveSeatTx(ctx context.Context, tx *db.Tx, sc program.Scope, eventRef string, memberID int64) (ticket string, err error)
 }
 
 func stockSource(programID int64) ledger.AccountSpec {
@@ -206,14 +222,14 @@ func stockOut(programID int64, variant string) ledger.AccountSpec {
 	return ledger.AccountSpec{ProgramID: programID, Asset: "stock", Code: "item_redeemed", Ref: "variant:" + variant}
 }
 
-const itemCols = `id, public_id, kind, title, description, points, unit_cost, budget_line, per_member_limit, eligibility, windows, opens_at, status, created_at`
+const itemCols = `id, public_id, kind, title, description, points, unit_cost, budget_line, per_member_limit, eligibility, windows, opens_at, event, status, created_at`
 
 func scanItem(s interface{ Scan(...any) error }) (Item, error) {
 	var it Item
 	var elig, windows string
 	var opens, created int64
 	err := s.Scan(&it.ID, &it.PublicID, &it.Kind, &it.Title, &it.Description, &it.Points, &it.UnitCost, &it.BudgetLine, &it.PerMemberLimit,
-		&elig, &windows, &opens, &it.Status, &created)
+		&elig, &windows, &opens, &it.Event, &it.Status, &created)
 	if err != nil {
 		return it, err
 	}
@@ -227,6 +243,17 @@ func scanItem(s interface{ Scan(...any) error }) (Item, error) {
 	}
 	it.CreatedAt = time.UnixMicro(created).UTC()
 	return it, nil
+}
+
+// checkEvent says an event_seat item's event may be named.
+func (s *Service) checkEvent(ctx context.Context, tx *db.Tx, programID int64, ref string) error {
+	if ref == "" {
+		return nil
+	}
+	if s.Seats == nil {
+		return fault.Field("event", "catalog.event_unknown", "names no event of the program")
+	}
+	return s.Seats.CheckSeatEventTx(ctx, tx, programID, ref)
 }
 
 func micros(t time.Time) int64 {
@@ -249,6 +276,9 @@ func (s *Service) Create(ctx context.Context, sc program.Scope, in ItemInput) (I
 		if err := in.check(ladders); err != nil {
 			return "", err
 		}
+		if err := s.checkEvent(ctx, tx, sc.Program.ID, in.Event); err != nil {
+			return "", err
+		}
 		if in.BudgetLine != "" {
 			if _, err := budget.CheckLineTx(ctx, tx, sc.Program.ID, in.BudgetLine, "budget_line"); err != nil {
 				return "", err
@@ -262,9 +292,9 @@ func (s *Service) Create(ctx context.Context, sc program.Scope, in ItemInput) (I
 		ref := pubid.New("itm")
 		var id int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO catalog_items (program_id, public_id, kind, title, description, points, unit_cost, budget_line,
-			per_member_limit, eligibility, windows, opens_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+			per_member_limit, eligibility, windows, opens_at, event, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
 			RETURNING id`, sc.Program.ID, ref, string(in.Kind), in.Title, in.Description, in.Points, in.UnitCost, in.BudgetLine, in.PerMemberLimit,
-			string(elig), string(windows), micros(in.OpensAt), tx.Now.UnixMicro()).Scan(&id); err != nil {
+			string(elig), string(windows), micros(in.OpensAt), in.Event, tx.Now.UnixMicro()).Scan(&id); err != nil {
 			return "", err
 		}
 		for _, v := range in.Variants {
@@ -358,6 +388,9 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in I
 		if in.Kind != before.Kind {
 			return fault.Field("kind", "catalog.kind_fixed", "cannot change once the item exists")
 		}
+		if err := s.checkEvent(ctx, tx, sc.Program.ID, in.Event); err != nil {
+			return err
+		}
 		if in.BudgetLine != "" && in.BudgetLine != before.BudgetLine {
 			if _, err := budget.CheckLineTx(ctx, tx, sc.Program.ID, in.BudgetLine, "budget_line"); err != nil {
 				return err
@@ -369,8 +402,8 @@ func (s *Service) Update(ctx context.Context, sc program.Scope, ref string, in I
 			windows = []byte("[]")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE catalog_items SET title = $2, description = $3, points = $4, unit_cost = $5, budget_line = $6,
-			per_member_limit = $7, eligibility = $8, windows = $9, opens_at = $10, updated_at = $11 WHERE id = $1`, before.ID, in.Title, in.Description,
-			in.Points, in.UnitCost, in.BudgetLine, in.PerMemberLimit, string(elig), string(windows), micros(in.OpensAt), tx.Now.UnixMicro()); err != nil {
+			per_member_limit = $7, eligibility = $8, windows = $9, opens_at = $10, event = $12, updated_at = $11 WHERE id = $1`, before.ID, in.Title, in.Description,
+			in.Points, in.UnitCost, in.BudgetLine, in.PerMemberLimit, string(elig), string(windows), micros(in.OpensAt), tx.Now.UnixMicro(), in.Event); err != nil {
 			return err
 		}
 		return program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "catalog.update", ObjectKind: "catalog_item", ObjectID: ref,

@@ -11,6 +11,7 @@ import (
 	"kox/internal/budget"
 	"kox/internal/catalog"
 	"kox/internal/db"
+	"kox/internal/event"
 	"kox/internal/dbtest"
 	"kox/internal/fault"
 	"kox/internal/member"
@@ -307,4 +308,95 @@ func field(err error, name string) bool {
 		}
 	}
 	return false
+}
+
+// A VIP seat from the catalog: forty members redeem an event_seat item
+// (stock 40) for an event of 5 seats given by reward, at once: exactly 5
+// redemptions, each with the ticket of a seat at the event, and the 35
+// refused (the event full) keep their points and leave the stock; an item
+// may name only such an event, and only an event_seat item one.
+func TestVIPSeatRedemptionsNeverPassTheEvent(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		w := apptest.New(t, d, start)
+		ev, err := w.A.Events.Create(w.Ctx, w.SC, event.EventInput{Kind: event.Summit, Title: "年度共创峰会", StartsAt: start.Add(30 * 24 * time.Hour),
+			Capacity: 5, Allocation: event.Reward})
+		if err == nil {
+			ev, err = w.A.Events.Publish(w.Ctx, w.SC, ev.PublicID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		open, err := w.A.Events.Create(w.Ctx, w.SC, event.EventInput{Kind: event.TrackDay, Title: "赛道日", StartsAt: start.Add(30 * 24 * time.Hour),
+			Capacity: 5, Allocation: event.FirstCome})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vip := catalog.ItemInput{Kind: catalog.EventSeat, Title: "峰会 VIP 席位", Points: 300, Variants: []catalog.VariantInput{{Stock: 40}}}
+		for ref, code := range map[string]string{"evt_nothing": "event:catalog.event_unknown", open.PublicID: "event:catalog.event_not_reward"} {
+			in := vip
+			in.Event = ref
+			if _, err := w.A.Catalog.Create(w.Ctx, w.SC, in); apptest.Code(err) != code {
+				t.Fatalf("event %s: %v", ref, err)
+			}
+		}
+		wrong := catalog.ItemInput{Kind: catalog.Virtual, Title: "壁纸", Points: 10, Event: ev.PublicID, Variants: []catalog.VariantInput{{Stock: 1}}}
+		if _, err := w.A.Catalog.Create(w.Ctx, w.SC, wrong); apptest.Code(err) != "event:catalog.event_kind" {
+			t.Fatalf("a virtual item naming an event: %v", err)
+		}
+		vip.Event = ev.PublicID
+		it, err := w.A.Catalog.Create(w.Ctx, w.SC, vip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms := w.Members(40)
+		w.Give(500, ms...)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		won := map[string]string{}
+		gate := make(chan struct{})
+		for _, m := range ms {
+			wg.Go(func() {
+				<-gate
+				r, err := w.A.Catalog.Redeem(w.Ctx, w.As(m), catalog.RedeemInput{Item: it.PublicID})
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					if apptest.Code(err) != "event.full" {
+						t.Errorf("refused with %v, want the event full", err)
+					}
+					return
+				}
+				if r.Status != catalog.Fulfilled || len(r.Code) != 11 {
+					t.Errorf("a VIP seat's redemption: %+v", r)
+				}
+				won[m.PublicID] = r.Code
+			})
+		}
+		close(gate)
+		wg.Wait()
+		if len(won) != 5 {
+			t.Fatalf("%d seats redeemed, want 5", len(won))
+		}
+		seats, err := w.A.Events.Seats(w.Ctx, w.SC, ev.PublicID, event.Going, 50)
+		if err != nil || len(seats) != 5 {
+			t.Fatalf("going: %d %v", len(seats), err)
+		}
+		for _, x := range seats {
+			if won[x.Member] != x.Ticket {
+				t.Fatalf("seat %s's ticket %s, the redemption's %s", x.PublicID, x.Ticket, won[x.Member])
+			}
+		}
+		for _, m := range ms {
+			want := int64(500)
+			if won[m.PublicID] != "" {
+				want = 200
+			}
+			if got := balance(t, w, m); got != want {
+				t.Fatalf("member %s has %d points, want %d", m.PublicID, got, want)
+			}
+		}
+		if got, _ := w.A.Catalog.Get(w.Ctx, w.SC, it.PublicID); got.Stock() != 35 {
+			t.Fatalf("stock %d, want 35", got.Stock())
+		}
+	})
 }

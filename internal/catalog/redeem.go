@@ -278,7 +278,8 @@ func (s *Service) redeemTx(ctx context.Context, tx *db.Tx, sc program.Scope, mem
 			return "", chain.refuse(ctx, tx, i, r)
 		}
 		st := Ordered
-		if it.Kind.instant() {
+		seated := it.Kind == EventSeat && it.Event != ""
+		if it.Kind.instant() || seated {
 			st = Fulfilled
 		}
 		var a Address
@@ -294,6 +295,17 @@ func (s *Service) redeemTx(ctx context.Context, tx *db.Tx, sc program.Scope, mem
 		}
 		if it.Kind == Coupon {
 			if err := giveCode(ctx, tx, it.ID, id); err != nil {
+				return "", err
+			}
+		}
+		if seated {
+			// The seat is taken in this change: a full event refuses the
+			// redemption whole, points and stock included.
+			ticket, err := s.Seats.GiveSeatTx(ctx, tx, sc, it.Event, memberID)
+			if err != nil {
+				return "", err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE redemptions SET code = $2 WHERE id = $1`, id, ticket); err != nil {
 				return "", err
 			}
 		}

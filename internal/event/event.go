@@ -622,9 +622,9 @@ func whose(ctx context.Context, tx *db.Tx, sc program.Scope, memberRef string) (
 func (s *Service) placeTx(ctx context.Context, tx *db.Tx, sc program.Scope, e Gathering, memberID int64) (Seat, error) {
 	x, err := scanSeat(tx.QueryRowContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.event_id = $1 AND s.member_id = $2`, e.ID, memberID))
 	if errors.Is(err, sql.ErrNoRows) {
-		x = Seat{PublicID: pubid.New("seat")}
+		x = Seat{PublicID: pubid.New("seat"), Ticket: newTicket()}
 		err = tx.QueryRowContext(ctx, `INSERT INTO event_seats (program_id, public_id, event_id, member_id, status, ticket, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, 'applied', $5, $6, $6) RETURNING id`, sc.Program.ID, x.PublicID, e.ID, memberID, newTicket(), tx.Now.UnixMicro()).Scan(&x.ID)
+			VALUES ($1, $2, $3, $4, 'applied', $5, $6, $6) RETURNING id`, sc.Program.ID, x.PublicID, e.ID, memberID, x.Ticket, tx.Now.UnixMicro()).Scan(&x.ID)
 		return x, err
 	}
 	if err != nil {

@@ -220,33 +220,12 @@ func (s *Service) Assign(ctx context.Context, sc program.Scope, ref, memberRef s
 		return Seat{}, err
 	}
 	seat, err := db.Do(ctx, s.DB, func(tx *db.Tx) (string, error) {
-		e, err := getEvent(ctx, tx, sc.Program.ID, ref, tx.ForUpdate())
-		if err != nil {
-			return "", err
-		}
-		if e.Status != "published" {
-			return "", fault.New(fault.Conflict, "event.not_published", "publish the event first")
-		}
 		memberID, err := whose(ctx, tx, sc, memberRef)
 		if err != nil {
 			return "", err
 		}
-		if err := eligible(ctx, tx, sc.Program.ID, e, memberID); err != nil {
-			return "", err
-		}
-		x, err := s.placeTx(ctx, tx, sc, e, memberID)
+		x, err := s.giveTx(ctx, tx, sc, ref, memberID)
 		if err != nil {
-			return "", err
-		}
-		ok, err := s.take(ctx, tx, sc.Program.ID, e, &x)
-		if err != nil {
-			return "", err
-		}
-		if !ok {
-			return "", full(e)
-		}
-		x.Status = Going
-		if err := s.save(ctx, tx, x, 0); err != nil {
 			return "", err
 		}
 		return x.PublicID, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "event.assign", ObjectKind: "event", ObjectID: ref,
@@ -256,6 +235,60 @@ func (s *Service) Assign(ctx context.Context, sc program.Scope, ref, memberRef s
 		return Seat{}, err
 	}
 	return s.Seat(ctx, sc, seat)
+}
+
+// giveTx gives the member a seat at a published event, or says it is full.
+func (s *Service) giveTx(ctx context.Context, tx *db.Tx, sc program.Scope, ref string, memberID int64) (Seat, error) {
+	e, err := getEvent(ctx, tx, sc.Program.ID, ref, tx.ForUpdate())
+	if err != nil {
+		return Seat{}, err
+	}
+	if e.Status != "published" {
+		return Seat{}, fault.New(fault.Conflict, "event.not_published", "publish the event first")
+	}
+	if err := eligible(ctx, tx, sc.Program.ID, e, memberID); err != nil {
+		return Seat{}, err
+	}
+	x, err := s.placeTx(ctx, tx, sc, e, memberID)
+	if err != nil {
+		return Seat{}, err
+	}
+	ok, err := s.take(ctx, tx, sc.Program.ID, e, &x)
+	if err != nil {
+		return Seat{}, err
+	}
+	if !ok {
+		return Seat{}, full(e)
+	}
+	x.Status = Going
+	return x, s.save(ctx, tx, x, 0)
+}
+
+// CheckSeatEventTx says a catalog item may name the event for its seats
+// (seats by reward).
+func (s *Service) CheckSeatEventTx(ctx context.Context, tx *db.Tx, programID int64, ref string) error {
+	e, err := getEvent(ctx, tx, programID, ref, "")
+	if fault.Is(err, fault.NotFound) {
+		return fault.Field("event", "catalog.event_unknown", "names no event of the program")
+	}
+	if err != nil {
+		return err
+	}
+	if e.Allocation != Reward || e.Status == "cancelled" {
+		return fault.Field("event", "catalog.event_not_reward", "must be an event whose seats are given as rewards")
+	}
+	return nil
+}
+
+// GiveSeatTx is a redemption's seat (a VIP seat from the catalog): taken
+// in the redemption's change, refused when the event is full; its ticket.
+func (s *Service) GiveSeatTx(ctx context.Context, tx *db.Tx, sc program.Scope, ref string, memberID int64) (string, error) {
+	x, err := s.giveTx(ctx, tx, sc, ref, memberID)
+	if err != nil {
+		return "", err
+	}
+	return x.Ticket, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "event.redeemed_seat", ObjectKind: "event", ObjectID: ref,
+		After: map[string]any{"seat": x.PublicID}})
 }
 
 // ExpireOffers lets lapse every offer whose deadline passed: the seat goes

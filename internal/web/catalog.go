@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kox/internal/catalog"
+	"kox/internal/event"
 	"kox/internal/fault"
 	"kox/internal/i18n"
 	"kox/internal/ladder"
@@ -72,6 +73,22 @@ func (s *Server) tierOptions(q *request, sc program.Scope, suffix string) ([]com
 	for _, l := range ls {
 		for _, tr := range l.Tiers {
 			out = append(out, components.Option{Value: l.Key + "/" + tr.Key, Label: l.Name.In(lang) + " · " + tr.Name.In(lang) + suffix})
+		}
+	}
+	return out, nil
+}
+
+// rewardEventOptions are the events whose seats are given as rewards, for
+// an event_seat item to name, after none.
+func (s *Server) rewardEventOptions(q *request, sc program.Scope) ([]components.Option, error) {
+	es, err := s.Events.List(q.ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	out := []components.Option{{Value: "", Label: "—"}}
+	for _, e := range es {
+		if e.Allocation == event.Reward && e.Status != "cancelled" {
+			out = append(out, components.Option{Value: e.PublicID, Label: e.Title + " · " + q.when(sc, e.StartsAt)})
 		}
 	}
 	return out, nil
@@ -156,6 +173,7 @@ func itemInput(q *request, sc program.Scope) (catalog.ItemInput, fault.Fields) {
 		in.Eligibility.Ladder, in.Eligibility.MinTier, _ = strings.Cut(lt, "/")
 	}
 	in.Windows = f.windows()
+	in.Event = f.str("event")
 	// Merchandise lists its variants a line each, "label stock"; other
 	// kinds have one variant and its stock.
 	if in.Kind == catalog.Merchandise {
@@ -213,6 +231,11 @@ func (s *Server) itemFields(q *request, sc program.Scope, in catalog.ItemInput, 
 		{Name: "opens_at", Label: t("catalog.opens_at"), Kind: "datetime-local", Value: dayInput(in.OpensAt, loc), Help: t("catalog.opens_help")},
 	}
 	fs = append(fs, windowFields(t, tiers, in.Windows, loc)...)
+	events, err := s.rewardEventOptions(q, sc)
+	if err != nil {
+		return nil, err
+	}
+	fs = append(fs, components.Field{Name: "event", Label: t("catalog.event"), Kind: "select", Value: in.Event, Options: events, Help: t("catalog.event_help")})
 	if creating {
 		var stock int64
 		var vs []string
@@ -254,7 +277,7 @@ func (s *Server) editItem(q *request, sc program.Scope) error {
 		return q.problem(err)
 	}
 	in := catalog.ItemInput{Kind: it.Kind, Title: it.Title, Description: it.Description, Points: it.Points, UnitCost: it.UnitCost,
-		BudgetLine: it.BudgetLine, PerMemberLimit: it.PerMemberLimit, Eligibility: it.Eligibility, Windows: it.Windows, OpensAt: it.OpensAt}
+		BudgetLine: it.BudgetLine, PerMemberLimit: it.PerMemberLimit, Eligibility: it.Eligibility, Windows: it.Windows, OpensAt: it.OpensAt, Event: it.Event}
 	return s.renderItemForm(q, sc, it.PublicID, in, nil)
 }
 
@@ -312,6 +335,10 @@ func (s *Server) renderItem(q *request, sc program.Scope, ref string, r *refused
 	}
 	for _, w := range it.Windows {
 		v.Facts = append(v.Facts, components.Fact{Label: t("catalog.window_tier") + " " + w.Ladder + "/" + w.Tier, Value: q.when(sc, w.OpensAt)})
+	}
+	if it.Event != "" {
+		v.Facts = append(v.Facts, components.Fact{Label: t("catalog.event"), Value: it.Event})
+		v.Buttons = append(v.Buttons, components.Button{Label: t("catalog.event"), Href: "/p/" + sc.Program.Slug + "/events/" + it.Event, Class: "btn-outline-secondary"})
 	}
 	if it.Kind == catalog.Coupon {
 		v.Facts = append(v.Facts, components.Fact{Label: t("catalog.codes_free"), Value: i18n.Number(lang, it.CodesFree)})
