@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kox/internal/db"
+	"kox/internal/ladder"
 	"kox/internal/notify"
 	"kox/internal/program"
 )
@@ -157,6 +158,36 @@ func (s *Service) publishTasks(ctx context.Context, out *Told) error {
 			continue
 		}
 		out.Tasks++
+	}
+	return nil
+}
+
+func init() { ladder.OnMove(tellPromoted) }
+
+// tellPromoted tells a member who has just reached a briefing's tiers
+// while it is still under embargo, its release notice already gone: they
+// hear of it as its tiers did at the release, once (SPEC A1; the notice
+// itself was never a leak, since they may read it now).
+func tellPromoted(ctx context.Context, tx *db.Tx, programID, memberID int64) error {
+	now := tx.Now.UnixMicro()
+	n := strconv.FormatInt(now, 10)
+	rows, err := tx.QueryContext(ctx, `SELECT b.public_id, b.title FROM briefings b JOIN members m ON m.id = $2
+		WHERE b.program_id = $1 AND b.ladder <> '' AND b.early_told_at > 0 AND m.status = 'active' AND NOT `+liftedSQL(n)+` AND `+visibleSQL("m.id", now)+`
+		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.program_id = b.program_id AND o.kind = 'briefing_early' AND o.subject = b.public_id AND o.member_id = m.id)
+		ORDER BY b.id`, programID, memberID)
+	type due struct{ ref, title string }
+	ds, err := db.Collect(rows, err, func(r *sql.Rows) (due, error) {
+		var d due
+		return d, r.Scan(&d.ref, &d.title)
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if err := notify.EmitTx(ctx, tx, notify.Event{ProgramID: programID, Kind: notify.BriefingEarly, MemberID: memberID, Subject: d.ref,
+			Params: map[string]any{"briefing": d.title}}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

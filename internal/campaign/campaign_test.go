@@ -403,3 +403,43 @@ func TestBriefingInputAndAStandaloneRelease(t *testing.T) {
 		}
 	})
 }
+
+// A member who reaches a briefing's tiers while it is under embargo, its
+// release notice gone, is told then, once: not again on a later move, and
+// not one who only falls back.
+func TestPromotedUnderEmbargoIsToldOnce(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		w := apptest.New(t, d, start)
+		tester, newcomer := w.Member(), w.Member()
+		if _, err := w.A.Ladders.SetTier(w.Ctx, w.SC, tester.PublicID, "main", "product", "测试"); err != nil {
+			t.Fatal(err)
+		}
+		b, err := w.A.Briefings.Create(w.Ctx, w.SC, briefing.BriefingInput{Title: "OTA 4.0（保密）", ReleaseAt: start, PublicAt: start.Add(72 * time.Hour),
+			Ladder: "main", MinTier: "product"})
+		if err == nil {
+			_, err = w.A.Briefings.Publish(w.Ctx, w.SC, b.PublicID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.A.Campaigns.GoLive(w.Ctx); err != nil { // the release notices
+			t.Fatal(err)
+		}
+		if k := inbox(t, w, newcomer, b.PublicID); len(k) != 0 {
+			t.Fatalf("the newcomer told before reaching the tier: %v", k)
+		}
+		w.Advance(24 * time.Hour)
+		if _, err := w.A.Ladders.SetTier(w.Ctx, w.SC, newcomer.PublicID, "main", "product", "晋升"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.A.Ladders.SetTier(w.Ctx, w.SC, newcomer.PublicID, "main", "relationship", "再晋升"); err != nil {
+			t.Fatal(err)
+		}
+		if k := inbox(t, w, newcomer, b.PublicID); len(k) != 1 || k[0] != notify.BriefingEarly {
+			t.Fatalf("the promoted newcomer: %v", k)
+		}
+		if k := inbox(t, w, tester, b.PublicID); len(k) != 1 {
+			t.Fatalf("the tester, moved by nothing, again: %v", k)
+		}
+	})
+}
