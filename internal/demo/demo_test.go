@@ -175,6 +175,9 @@ func TestDemo(t *testing.T) {
 			count(t, d, `SELECT count(*) FROM event_seats WHERE story_claim <> '' AND checked_in_at = 0`) != 0 {
 			t.Errorf("%d attendees given the story, want the 20 who came", n)
 		}
+		if count(t, d, `SELECT count(*) FROM redemptions r JOIN event_seats s ON s.ticket = r.code WHERE s.status = 'going'`) == 0 {
+			t.Error("no VIP seat redeemed from the catalog with its ticket")
+		}
 		// The council (A4): a chair and councillors sitting, a seat given
 		// up and one to come; a session held with its minutes and one to
 		// come with answers; feedback in every status; mentors' threads and

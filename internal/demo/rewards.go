@@ -11,6 +11,7 @@ import (
 	"kox/internal/budget"
 	"kox/internal/catalog"
 	"kox/internal/db"
+	"kox/internal/event"
 	"kox/internal/member"
 	"kox/internal/payout"
 	"kox/internal/points"
@@ -94,8 +95,20 @@ func (g *gen) carRewards(ctx context.Context, b built) error {
 	if err != nil {
 		return err
 	}
+	// The owners' summit gives its seats as rewards: the catalog's VIP seat
+	// takes one at each redemption (SPEC A2), never more than it has.
+	es := &event.Service{DB: g.DB, Ledger: g.Ledger, Tasks: g.Tasks}
+	summit, err := es.Create(ctx, sc, event.EventInput{Kind: event.Summit, Title: "年度车主大会", City: "上海", Venue: "世博中心",
+		Description: "年度车主大会：新车型首发、年度荣誉颁奖与共创委员会的年度报告。", StartsAt: time.Now().AddDate(0, 2, 0), Capacity: 30, Allocation: event.Reward})
+	if err == nil {
+		summit, err = es.Publish(ctx, sc, summit.PublicID)
+	}
+	if err != nil {
+		return err
+	}
 	seat, err := newItem(catalog.ItemInput{Kind: catalog.EventSeat, Title: "年度车主大会 VIP 席位", Points: 8_000, UnitCost: 50_000, BudgetLine: g.lines["events"],
-		Eligibility: catalog.ItemEligibility{Ladder: "main", MinTier: "experience"}, PerMemberLimit: 1, Variants: []catalog.VariantInput{{Stock: 30}}})
+		Eligibility: catalog.ItemEligibility{Ladder: "main", MinTier: "experience"}, PerMemberLimit: 1, Variants: []catalog.VariantInput{{Stock: 30}},
+		Event: summit.PublicID})
 	if err != nil {
 		return err
 	}
@@ -148,15 +161,9 @@ func (g *gen) carRewards(ctx context.Context, b built) error {
 			}
 		}
 	}
-	for i, m := range b.tiers["experience"][:min(6, len(b.tiers["experience"]))] {
-		r, err := redeem(m, seat, 0, false)
-		if err != nil {
+	for _, m := range b.tiers["experience"][:min(6, len(b.tiers["experience"]))] {
+		if _, err := redeem(m, seat, 0, false); err != nil {
 			return err
-		}
-		if i%2 == 0 {
-			if _, err := g.Catalog.Advance(ctx, sc, r.PublicID, catalog.Shipment{Status: catalog.Fulfilled, Note: "已发送入场券"}); err != nil {
-				return err
-			}
 		}
 	}
 	if rel := b.tiers["relationship"]; len(rel) > 0 {
