@@ -17,6 +17,7 @@ import (
 	"kox/internal/catalog"
 	"kox/internal/db"
 	"kox/internal/dbtest"
+	"kox/internal/event"
 	"kox/internal/member"
 	"kox/internal/middleware"
 	"kox/internal/points"
@@ -41,6 +42,7 @@ func BenchmarkHTTP(b *testing.B) {
 			b.Run("flash-crowd", func(b *testing.B) { benchFlashCrowd(b, e) })
 			b.Run("half-load", func(b *testing.B) { benchHalfLoad(b, e) })
 			b.Run("redeem-hot", func(b *testing.B) { benchRedeemHot(b, e) })
+			b.Run("rsvp-hot", func(b *testing.B) { benchRSVPHot(b, e) })
 		})
 	}
 }
@@ -293,6 +295,33 @@ func benchRedeemHot(b *testing.B, e db.Engine) {
 	}
 	if it, err = w.a.Catalog.Get(ctx, w.sc, it.PublicID); err != nil || it.Stock() != 0 {
 		b.Fatalf("stock left %d, %v", it.Stock(), err)
+	}
+	b.ReportMetric(rate, "req/s")
+}
+
+// benchRSVPHot: benchClaimsN members answer for one event of 60 seats at
+// once (SPEC A2): exactly 60 seats, the rest on the waitlist in order.
+func benchRSVPHot(b *testing.B, e db.Engine) {
+	const seats = 60
+	w := newBenchWorld(b, e, benchClaimsN)
+	ctx := kprogram.WithActor(context.Background(), kprogram.System("bench"))
+	ev, err := w.a.Events.Create(ctx, w.sc, event.EventInput{Kind: event.FactoryTour, Title: "工厂探秘", StartsAt: time.Now().Add(240 * time.Hour),
+		Capacity: seats, Allocation: event.FirstCome})
+	if err == nil {
+		ev, err = w.a.Events.Publish(ctx, w.sc, ev.PublicID)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := "/api/v1/programs/bench/events/" + ev.PublicID + "/rsvp"
+	b.ResetTimer()
+	rate, st := w.runBody(b, benchClaimsN, benchClients, func(i int) (string, string, string) { return path, w.tokens[i], "{}" })
+	b.StopTimer()
+	if st[201] != benchClaimsN {
+		b.Fatalf("rsvp statuses %v", st)
+	}
+	if got, err := w.a.Events.Get(ctx, w.sc, ev.PublicID); err != nil || got.Taken != seats || got.Waiting != benchClaimsN-seats {
+		b.Fatalf("after the crowd: %d taken, %d waiting, %v", got.Taken, got.Waiting, err)
 	}
 	b.ReportMetric(rate, "req/s")
 }

@@ -41,6 +41,7 @@ var httpComparisons = []comparison{
 	{what: "flash crowd: refusals of the full task", figure: "HTTP/flash-crowd refusals/s", base: "HTTP/flash-crowd claims/s", against: "claims answered until the last slot went", min: 5},
 	{what: "redemptions, 2,000 members on one item", figure: "HTTP/redeem-hot req/s", base: "Ledger/hot-account-64 ops/s", against: "the ledger alone: 64 callers on one hot account", min: 0.15},
 	{what: "redemptions on one item", figure: "HTTP/redeem-hot req/s", base: "HTTP/claims-hot req/s", against: "claims on one task"},
+	{what: "RSVPs, 2,000 members for 60 seats", figure: "HTTP/rsvp-hot req/s", base: "HTTP/claims-hot req/s", against: "claims on one task", min: 0.5},
 	{what: "p99 of a claim at half the capacity", figure: "HTTP/half-load half-load-p99-ms", base: "HTTP/half-load lone-p99-ms", against: "p99 of a lone claim", max: 4},
 }
 
@@ -204,7 +205,8 @@ process cannot hold 20,000 sockets) on a task of 500 slots; the benchmark fails 
 agrees. Redemptions are 2,000 members each redeeming one unit of the same item: points out, stock out and its unit cost
 spent on a budget line, one linked ledger chain, with its point lots, its row and its audit entry; the benchmark fails
 unless all 2,000 win and the stock ends at zero. It stands beside the ledger's own hot-account figure (64 callers on one
-account, no HTTP, no domain) from the same run. The half-load run measures the engine's claim capacity, then sends claims at half that rate at a steady pace.
+account, no HTTP, no domain) from the same run. RSVPs are 2,000 members answering for one event of 60 seats: the
+benchmark fails unless exactly 60 hold seats and the other 1,940 stand on the waitlist. The half-load run measures the engine's claim capacity, then sends claims at half that rate at a steady pace.
 
 **Console pages** are timed over HTTP with 100,000 members in the program (a third on a tier, cities and sources
 spread, tasks with claims and submissions), the owner signed in: 200 requests one after another after a warm-up, p50
