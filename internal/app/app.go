@@ -183,7 +183,7 @@ func Assemble(cfg Config, d *db.DB) *App {
 	a.Awards = &award.Service{DB: d, Ledger: a.Ledger, Catalog: a.Catalog}
 	a.Kits = &kit.Service{DB: d, Catalog: a.Catalog}
 	a.Events = &event.Service{DB: d, Ledger: a.Ledger, Tasks: a.Tasks}
-	a.Catalog.Seats = a.Events
+	a.Catalog.Seats, a.Events.OnSeatCancelled = a.Events, a.Catalog.RefundSeatTx
 	a.Community = &community.Service{DB: d}
 	a.Loans = &loan.Service{DB: d, Ledger: a.Ledger, Tasks: a.Tasks}
 	a.Council = &council.Service{DB: d, Tasks: a.Tasks, Nominate: func(ctx context.Context, tx *db.Tx, programID int64, memberRef, tierRef, reason, actor string) error {

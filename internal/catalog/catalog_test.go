@@ -314,7 +314,8 @@ func field(err error, name string) bool {
 // (stock 40) for an event of 5 seats given by reward, at once: exactly 5
 // redemptions, each with the ticket of a seat at the event, and the 35
 // refused (the event full) keep their points and leave the stock; an item
-// may name only such an event, and only an event_seat item one.
+// may name only such an event, and only an event_seat item one. A seat
+// given up, or the event called off, refunds its redemption.
 func TestVIPSeatRedemptionsNeverPassTheEvent(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		w := apptest.New(t, d, start)
@@ -397,6 +398,36 @@ func TestVIPSeatRedemptionsNeverPassTheEvent(t *testing.T) {
 		}
 		if got, _ := w.A.Catalog.Get(w.Ctx, w.SC, it.PublicID); got.Stock() != 35 {
 			t.Fatalf("stock %d, want 35", got.Stock())
+		}
+		// One winner gives their seat up, then the summit is called off:
+		// every VIP seat is refunded, points and stock, in that change.
+		var first member.Member
+		for _, m := range ms {
+			if won[m.PublicID] != "" {
+				first = m
+				break
+			}
+		}
+		for _, x := range seats {
+			if x.Member == first.PublicID {
+				if _, err := w.A.Events.Cancel(w.Ctx, w.As(first), x.PublicID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if got := balance(t, w, first); got != 500 {
+			t.Fatalf("the seat given up: %d points, want 500", got)
+		}
+		if _, err := w.A.Events.CancelEvent(w.Ctx, w.SC, ev.PublicID, "场馆改期"); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if got := balance(t, w, m); got != 500 {
+				t.Fatalf("after the summit was called off, %s has %d points", m.PublicID, got)
+			}
+		}
+		if got, _ := w.A.Catalog.Get(w.Ctx, w.SC, it.PublicID); got.Stock() != 40 {
+			t.Fatalf("stock %d after the refunds, want 40", got.Stock())
 		}
 	})
 }

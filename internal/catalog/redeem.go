@@ -438,35 +438,62 @@ func (s *Service) Cancel(ctx context.Context, sc program.Scope, ref, reason stri
 		if !r.Cancellable() {
 			return "", fault.New(fault.Conflict, "catalog.not_cancellable", "a redemption that is {status} cannot be cancelled", fault.P{"status": string(r.Status)})
 		}
-		var ts []ledger.Transfer
-		if r.Points > 0 {
-			ts = append(ts, ledger.Transfer{ClientID: "refund:" + ref + ":points", Reverses: "redeem:" + ref + ":points", Code: "redeem_refund", Ref: "redemption:" + ref})
-		}
-		ts = append(ts, ledger.Transfer{ClientID: "refund:" + ref + ":stock", Reverses: "redeem:" + ref + ":stock", Code: "redeem_refund", Ref: "redemption:" + ref})
-		if r.UnitCost > 0 {
-			ts = append(ts, ledger.Transfer{ClientID: "refund:" + ref + ":budget", Reverses: "redeem:" + ref + ":budget", Code: "redeem_refund", Ref: "redemption:" + ref})
-		}
-		for i := range ts[:len(ts)-1] {
-			ts[i].Linked = true
-		}
-		rs, err := s.Ledger.ApplyTx(ctx, tx, sc.Program.ID, ts)
-		if err != nil {
-			return "", err
-		}
-		for _, res := range rs {
-			if err := res.Err(); err != nil {
-				return "", err
-			}
-		}
-		if err := points.RestoreTx(ctx, tx, "redeem:"+ref+":points"); err != nil {
-			return "", err
-		}
-		return ref, s.setStatus(ctx, tx, sc, r, Cancelled, map[string]any{"reason": reason}, `note = $4`, reason)
+		return ref, s.refundTx(ctx, tx, sc, r, reason)
 	})
 	if err != nil {
 		return Redemption{}, err
 	}
 	return s.Redemption(ctx, sc, ref)
+}
+
+// refundTx gives a redemption's points, unit of stock and budget back
+// (reversing transfers), the points into the lots they came from, and
+// marks it cancelled.
+func (s *Service) refundTx(ctx context.Context, tx *db.Tx, sc program.Scope, r Redemption, reason string) error {
+	var ts []ledger.Transfer
+	if r.Points > 0 {
+		ts = append(ts, ledger.Transfer{ClientID: "refund:" + r.PublicID + ":points", Reverses: "redeem:" + r.PublicID + ":points", Code: "redeem_refund", Ref: "redemption:" + r.PublicID})
+	}
+	ts = append(ts, ledger.Transfer{ClientID: "refund:" + r.PublicID + ":stock", Reverses: "redeem:" + r.PublicID + ":stock", Code: "redeem_refund", Ref: "redemption:" + r.PublicID})
+	if r.UnitCost > 0 {
+		ts = append(ts, ledger.Transfer{ClientID: "refund:" + r.PublicID + ":budget", Reverses: "redeem:" + r.PublicID + ":budget", Code: "redeem_refund", Ref: "redemption:" + r.PublicID})
+	}
+	for i := range ts[:len(ts)-1] {
+		ts[i].Linked = true
+	}
+	rs, err := s.Ledger.ApplyTx(ctx, tx, sc.Program.ID, ts)
+	if err != nil {
+		return err
+	}
+	for _, res := range rs {
+		if err := res.Err(); err != nil {
+			return err
+		}
+	}
+	if err := points.RestoreTx(ctx, tx, "redeem:"+r.PublicID+":points"); err != nil {
+		return err
+	}
+	return s.setStatus(ctx, tx, sc, r, Cancelled, map[string]any{"reason": reason}, `note = $4`, reason)
+}
+
+// RefundSeatTx refunds the redemption whose code is the ticket of a seat
+// given up or called off (a VIP seat from the catalog), inside that
+// change; a seat no redemption gave is left alone.
+func (s *Service) RefundSeatTx(ctx context.Context, tx *db.Tx, sc program.Scope, ticket, reason string) error {
+	var ref string
+	err := tx.QueryRowContext(ctx, `SELECT r.public_id FROM redemptions r JOIN catalog_items i ON i.id = r.item_id
+		WHERE r.program_id = $1 AND r.code = $2 AND i.kind = 'event_seat' AND r.status = 'fulfilled'`, sc.Program.ID, ticket).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r, err := lockRedemption(ctx, tx, sc, ref)
+	if err != nil {
+		return err
+	}
+	return s.refundTx(ctx, tx, sc, r, reason)
 }
 
 func (s *Service) setStatus(ctx context.Context, tx *db.Tx, sc program.Scope, r Redemption, to Status, audit map[string]any, set string, args ...any) error {

@@ -171,6 +171,16 @@ type Service struct {
 	DB     *db.DB
 	Ledger *ledger.Ledger
 	Tasks  *task.Service // assigns attendees their story task
+	// OnSeatCancelled runs in the change that cancels a seat (given up, or
+	// the event called off): the catalog refunds a VIP seat it sold.
+	OnSeatCancelled func(ctx context.Context, tx *db.Tx, sc program.Scope, ticket, reason string) error
+}
+
+func (s *Service) seatCancelled(ctx context.Context, tx *db.Tx, sc program.Scope, x Seat, reason string) error {
+	if s.OnSeatCancelled == nil || x.Ticket == "" {
+		return nil
+	}
+	return s.OnSeatCancelled(ctx, tx, sc, x.Ticket, reason)
 }
 
 // Limits.

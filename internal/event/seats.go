@@ -107,6 +107,11 @@ func (s *Service) close(ctx context.Context, sc program.Scope, ref, to string, c
 		if err := s.vacate(ctx, tx, sc.Program.ID, e, x, to); err != nil {
 			return "", err
 		}
+		if to == Cancelled && holds(was) {
+			if err := s.seatCancelled(ctx, tx, sc, x, "seat given up"); err != nil {
+				return "", err
+			}
+		}
 		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "event." + to, ObjectKind: "event", ObjectID: e.PublicID,
 			Before: map[string]any{"seat": ref, "status": was}, After: map[string]any{"status": to}})
 	})
@@ -497,9 +502,15 @@ func (s *Service) CancelEvent(ctx context.Context, sc program.Scope, ref, reason
 					return err
 				}
 			}
+			held := holds(x.Status)
 			x.Status, x.order = Cancelled, 0
 			if err := s.save(ctx, tx, x, 0); err != nil {
 				return err
+			}
+			if held {
+				if err := s.seatCancelled(ctx, tx, sc, x, reason); err != nil {
+					return err
+				}
 			}
 			if err := notify.EmitTx(ctx, tx, notify.Event{ProgramID: sc.Program.ID, Kind: notify.EventCancelled, MemberID: x.memberID, Subject: e.PublicID,
 				Params: map[string]any{"event": e.Title, "reason": reason}}); err != nil {
