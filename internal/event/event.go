@@ -417,7 +417,8 @@ func (s *Service) Get(ctx context.Context, sc program.Scope, ref string) (Gather
 	return e, err
 }
 
-// List is the program's events, soonest first; members see published ones.
+// List is the program's events, soonest first; members see the published
+// ones they may attend.
 func (s *Service) List(ctx context.Context, sc program.Scope) ([]Gathering, error) {
 	status := ""
 	if sc.Actor.Kind == program.ActorMember {
@@ -425,8 +426,16 @@ func (s *Service) List(ctx context.Context, sc program.Scope) ([]Gathering, erro
 	} else if err := sc.Require(program.PermTasksRead); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+eventCols+` FROM events e WHERE e.program_id = $1 AND ($2 = '' OR e.status = $2)
-		ORDER BY e.starts_at, e.id LIMIT 500`, sc.Program.ID, status)
+	// A member sees the events they may attend (their region, their rung)
+	// and any they already have a place at.
+	mine, args := `TRUE`, []any{sc.Program.ID, status}
+	if sc.Actor.Kind == program.ActorMember {
+		args = append(args, sc.Actor.ID)
+		mine = `((e.region = '' OR e.region = (SELECT region FROM members WHERE id = $3)) AND (e.ladder = '' OR ` +
+			ladder.AtLeastSQL("e.program_id", "$3", "e.ladder", "e.min_tier") + `) OR EXISTS (SELECT 1 FROM event_seats x WHERE x.event_id = e.id AND x.member_id = $3))`
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+eventCols+` FROM events e WHERE e.program_id = $1 AND ($2 = '' OR e.status = $2) AND `+mine+`
+		ORDER BY e.starts_at, e.id LIMIT 500`, args...)
 	es, err := db.Collect(rows, err, scanEvent)
 	if es == nil {
 		es = []Gathering{}

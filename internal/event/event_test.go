@@ -2,6 +2,7 @@ package event_test
 
 import (
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"kox/internal/dbtest"
 	"kox/internal/event"
 	"kox/internal/member"
+	"kox/internal/program"
 	"kox/internal/task"
 )
 
@@ -518,6 +520,49 @@ func TestCancelEventReleasesEverySeat(t *testing.T) {
 			if !told {
 				t.Fatalf("member %d was not told: %+v", i+1, in.Items)
 			}
+		}
+	})
+}
+
+// A member's list holds the events they may attend — their region, their
+// rung — and any they have a place at; operators see every event.
+func TestMembersListTheEventsTheyMayAttend(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		w := apptest.New(t, d, start)
+		all := published(t, w, event.EventInput{Title: "全国赛道日", Capacity: 10})
+		top := published(t, w, event.EventInput{Title: "顾问闭门参观", Capacity: 10, Ladder: "main", MinTier: "relationship"})
+		local := published(t, w, event.EventInput{Title: "杭州茶话会", Capacity: 10, Region: "浙江"})
+		fan := w.Member()
+		titles := func(sc program.Scope) []string {
+			t.Helper()
+			es, err := w.A.Events.List(w.Ctx, sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, e := range es {
+				out = append(out, e.Title)
+			}
+			return out
+		}
+		if got := titles(w.As(fan)); len(got) != 1 || got[0] != all.Title {
+			t.Fatalf("a fan elsewhere sees %v", got)
+		}
+		if got := titles(w.SC); len(got) != 3 {
+			t.Fatalf("operators see %v", got)
+		}
+		// Seated by an operator at the top rung's event, the fan sees it too.
+		if _, err := w.A.Ladders.SetTier(w.Ctx, w.SC, fan.PublicID, "main", "relationship", "顾问"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.A.Events.RSVP(w.Ctx, w.As(fan), top.PublicID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.A.Ladders.SetTier(w.Ctx, w.SC, fan.PublicID, "main", "information", "回到信息层"); err != nil {
+			t.Fatal(err)
+		}
+		if got := titles(w.As(fan)); len(got) != 2 || slices.Contains(got, local.Title) {
+			t.Fatalf("with a place at the top rung's event: %v", got)
 		}
 	})
 }
