@@ -8,6 +8,7 @@ import (
 
 	"kox/internal/db"
 	"kox/internal/dbtest"
+	"kox/internal/event"
 	"kox/internal/program"
 	"kox/internal/task"
 )
@@ -94,6 +95,45 @@ func TestEventWindowsStoryAndDoor(t *testing.T) {
 		}
 		if ep := op.do("GET", page, nil); !strings.Contains(ep.body, "已取消") || strings.Contains(ep.body, `data-test="cancel-event-form"`) {
 			t.Fatalf("the event called off: %s", ep.body)
+		}
+	})
+}
+
+// An operator answers a seat offered to a waitlisted member for them
+// (they said yes on WeCom): the row's button, and the seat is theirs.
+func TestOperatorAcceptsAnOfferForTheMember(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		w := newPortalWorld(t, d)
+		e, err := w.s.a.Events.Create(w.ctx, w.sc, event.EventInput{Kind: event.TeaParty, Title: "车主茶话会", StartsAt: time.Now().Add(72 * time.Hour),
+			Capacity: 1, Allocation: event.FirstCome})
+		if err == nil {
+			e, err = w.s.a.Events.Publish(w.ctx, w.sc, e.PublicID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := w.s.a.Events.RSVP(w.ctx, w.sc, e.PublicID, w.me.PublicID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := w.s.a.Events.RSVP(w.ctx, w.sc, e.PublicID, w.you.PublicID)
+		if err != nil || second.Status != event.Waitlisted {
+			t.Fatalf("waitlisted: %+v %v", second, err)
+		}
+		if _, err := w.s.a.Events.Cancel(w.ctx, w.sc, first.PublicID); err != nil {
+			t.Fatal(err)
+		}
+		op := w.s.teammate("qicheng", program.RoleOperator)
+		page := op.do("GET", "/p/qicheng/events/"+e.PublicID, nil)
+		checkPage(t, page)
+		if !strings.Contains(page.body, `data-test="accept-for"`) {
+			t.Fatalf("no button to accept the offer for the member: %s", page.body)
+		}
+		if r := op.do("POST", "/p/qicheng/seats/"+second.PublicID+"/answer", url.Values{"accept": {"1"}}); r.status != 303 {
+			t.Fatalf("accept for them: %d %s", r.status, r.body)
+		}
+		if x, err := w.s.a.Events.Seat(w.ctx, w.sc, second.PublicID); err != nil || x.Status != event.Going {
+			t.Fatalf("the seat: %+v %v", x, err)
 		}
 	})
 }

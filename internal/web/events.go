@@ -174,6 +174,13 @@ func (s *Server) renderEvent(q *request, sc program.Scope, r *refused) error {
 				components.Button{Label: t("events.reject"), Action: "/p/" + sc.Program.Slug + "/seats/" + x.PublicID + "/selection",
 					Hidden: []components.Pair{{Name: "chosen", Value: "0"}}, Class: "btn-sm btn-outline-secondary", Test: "reject-seat"})
 		}
+		if write && x.Answerable() {
+			// The member answered the offer on WeCom or by phone.
+			acts = append(acts, components.Button{Label: t("events.accept_for"), Action: "/p/" + sc.Program.Slug + "/seats/" + x.PublicID + "/answer",
+				Hidden: []components.Pair{{Name: "accept", Value: "1"}}, Class: "btn-sm btn-outline-primary", Test: "accept-for"},
+				components.Button{Label: t("events.decline_for"), Action: "/p/" + sc.Program.Slug + "/seats/" + x.PublicID + "/answer",
+					Hidden: []components.Pair{{Name: "accept", Value: "0"}}, Class: "btn-sm btn-outline-secondary", Test: "decline-for"})
+		}
 		if write && x.Cancellable() {
 			acts = append(acts, components.Button{Label: t("events.cancel"), Action: "/p/" + sc.Program.Slug + "/seats/" + x.PublicID + "/cancel",
 				Class: "btn-sm btn-outline-danger", Test: "cancel-seat"})
@@ -248,6 +255,13 @@ func (s *Server) assignEventSeat(q *request, sc program.Scope) error {
 
 func (s *Server) cancelEventSeat(q *request, sc program.Scope) error {
 	x, err := s.Events.Cancel(q.ctx, sc, q.r.PathValue("seat"))
+	return s.seatAction(q, sc, x, err)
+}
+
+// answerForMember records a waitlisted member's answer to the seat
+// offered them, given by phone or on WeCom.
+func (s *Server) answerForMember(q *request, sc program.Scope) error {
+	x, err := s.Events.Answer(q.ctx, sc, q.r.PathValue("seat"), q.r.PostFormValue("accept") == "1")
 	return s.seatAction(q, sc, x, err)
 }
 

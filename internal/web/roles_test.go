@@ -432,6 +432,7 @@ var pagePermissions = map[string]program.Permission{
 	"GET /p/{program}/calendar":                             program.PermTasksRead,
 	"POST /p/{program}/seats/{seat}/cancel":                 program.PermTasksWrite,
 	"POST /p/{program}/seats/{seat}/selection":              program.PermTasksWrite,
+	"POST /p/{program}/seats/{seat}/answer":                 program.PermTasksWrite,
 	"GET /p/{program}/kits":                                 program.PermRewardsRead,
 	"POST /p/{program}/kits":                                program.PermRewardsWrite,
 	"POST /p/{program}/kits/issue":                          program.PermRewardsWrite,

@@ -332,6 +332,7 @@ var consoleRoutes = []Route{
 	{"POST /p/{program}/mentors/{mentorship}/end", program.PermMembersWrite, (*Server).endMentorship},
 	{"POST /p/{program}/seats/{seat}/cancel", program.PermTasksWrite, (*Server).cancelEventSeat},
 	{"POST /p/{program}/seats/{seat}/selection", program.PermTasksWrite, (*Server).selectEventSeat},
+	{"POST /p/{program}/seats/{seat}/answer", program.PermTasksWrite, (*Server).answerForMember},
 	{"GET /p/{program}/kits", program.PermRewardsRead, (*Server).kitsPage},
 	{"POST /p/{program}/kits", program.PermRewardsWrite, (*Server).addKit},
 	{"POST /p/{program}/kits/issue", program.PermRewardsWrite, (*Server).issueKits},
