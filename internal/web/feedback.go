@@ -24,7 +24,7 @@ func (s *Server) feedbackQueue(q *request, sc program.Scope) error {
 		Buttons: []components.Button{{Label: t("council.title"), Href: base + "/council", Class: "btn-outline-primary"}}}
 	v.List = components.Table{Action: base + "/feedback", Head: []string{t("feedback.item_title"), t("feedback.from"), t("feedback.status"), t("feedback.note"), t("feedback.updated")},
 		Empty: t("feedback.none"), Filters: []components.Filter{{Name: "status", Label: t("feedback.status"), Value: status,
-			Options: append([]components.Option{{Value: "", Label: t("feedback.all")}}, q.options("feedbackstatus", council.FeedbackStatuses)...)}}}
+			Options: q.options("feedbackstatus", council.FeedbackStatuses)}}}
 	for _, x := range xs {
 		v.List.Rows = append(v.List.Rows, []string{x.Title, feedbackFrom(x), t("feedbackstatus." + x.Status), x.Note, q.when(sc, x.UpdatedAt)})
 		v.List.Links = append(v.List.Links, base+"/feedback/"+x.PublicID)
