@@ -41,11 +41,13 @@ type seatsIn struct {
 	EventRef
 	Status string `query:"status" enum:"going,applied,waitlisted,offered,cancelled,declined,expired,rejected,"`
 	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"100"`
+	Offset int    `query:"offset" minimum:"0" maximum:"100000" doc:"Where the page starts: a previous page's next_offset."`
 }
 
 type seatListOut struct {
 	Body struct {
-		Items []event.Seat `json:"items"`
+		Items      []event.Seat `json:"items"`
+		NextOffset int          `json:"next_offset,omitempty" doc:"The offset of the next page; absent on the last."`
 	}
 }
 
@@ -152,9 +154,9 @@ func (s *Server) registerEvents() {
 	add(s, huma.Operation{OperationID: "list-event-seats", Method: http.MethodGet, Path: path + "/{event}/seats", Tags: tags,
 		Summary: "An event's seats: the waitlist in its order, then the rest"},
 		needs{perm: program.PermTasksRead}, func(ctx context.Context, sc program.Scope, in *seatsIn) (*seatListOut, error) {
-			xs, err := s.Events.Seats(ctx, sc, in.Event, in.Status, in.Limit)
+			xs, next, err := s.Events.SeatsPage(ctx, sc, in.Event, in.Status, in.Limit, in.Offset)
 			out := &seatListOut{}
-			out.Body.Items = xs
+			out.Body.Items, out.Body.NextOffset = xs, next
 			return out, err
 		})
 	add(s, huma.Operation{OperationID: "assign-event-seat", Method: http.MethodPost, Path: path + "/{event}/seats", Tags: tags, DefaultStatus: http.StatusCreated,

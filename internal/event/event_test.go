@@ -1,6 +1,7 @@
 package event_test
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"sort"
@@ -563,6 +564,42 @@ func TestMembersListTheEventsTheyMayAttend(t *testing.T) {
 		}
 		if got := titles(w.As(fan)); len(got) != 2 || slices.Contains(got, local.Title) {
 			t.Fatalf("with a place at the top rung's event: %v", got)
+		}
+	})
+}
+
+// Seats page by offset, the waitlist first: a waitlisted seat's place in
+// line is its place in the whole list, whatever the page.
+func TestSeatsPageKeepsTheWaitlistsOrder(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		w := apptest.New(t, d, start)
+		e := published(t, w, event.EventInput{Capacity: 3})
+		for range 8 {
+			if _, err := w.A.Events.RSVP(w.Ctx, w.As(w.Member()), e.PublicID, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []string
+		offset, pages := 0, 0
+		for {
+			xs, next, err := w.A.Events.SeatsPage(w.Ctx, w.SC, e.PublicID, "", 3, offset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range xs {
+				got = append(got, fmt.Sprintf("%s%d", x.Status[:1], x.Position))
+			}
+			pages++
+			if next == 0 {
+				break
+			}
+			offset = next
+		}
+		if want := "w1 w2 w3 w4 w5 g0 g0 g0"; strings.Join(got, " ") != want || pages != 3 {
+			t.Fatalf("pages %d: %v, want %s", pages, got, want)
+		}
+		if _, _, err := w.A.Events.SeatsPage(w.Ctx, w.SC, e.PublicID, "", 3, -1); apptest.Code(err) != "offset:range" {
+			t.Fatalf("a negative offset: %v", err)
 		}
 	})
 }

@@ -405,30 +405,48 @@ func (s *Service) Seat(ctx context.Context, sc program.Scope, ref string) (Seat,
 // Seats lists an event's seats by status: the waitlist in its order, the
 // rest newest first.
 func (s *Service) Seats(ctx context.Context, sc program.Scope, ref, status string, limit int) ([]Seat, error) {
+	xs, _, err := s.SeatsPage(ctx, sc, ref, status, limit, 0)
+	return xs, err
+}
+
+// SeatsPage is Seats from offset on, and the offset of the next page (0
+// on the last). The waitlist comes first, so a waitlisted seat's place in
+// line is its place in the whole list.
+func (s *Service) SeatsPage(ctx context.Context, sc program.Scope, ref, status string, limit, offset int) ([]Seat, int, error) {
 	if err := sc.Require(program.PermTasksRead); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := db.CheckLimit(limit); err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	if offset < 0 || offset > MaxCapacity {
+		var f fault.Fields
+		f.Range("offset", 0, MaxCapacity)
+		return nil, 0, f.Err()
 	}
 	e, err := getEvent(ctx, s.DB.R, sc.Program.ID, ref, "")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.event_id = $1 AND ($2 = '' OR s.status = $2)
-		ORDER BY CASE WHEN s.status = 'waitlisted' THEN 0 ELSE 1 END, s.position, s.id LIMIT `+strconv.Itoa(limit), e.ID, status)
+		ORDER BY CASE WHEN s.status = 'waitlisted' THEN 0 ELSE 1 END, s.position, s.id LIMIT `+strconv.Itoa(limit+1)+` OFFSET `+strconv.Itoa(offset), e.ID, status)
 	xs, err := db.Collect(rows, err, scanSeat)
-	pos := int64(0)
+	if err != nil {
+		return nil, 0, err
+	}
+	next := 0
+	if len(xs) > limit {
+		xs, next = xs[:limit], offset+limit
+	}
 	for i := range xs {
 		if xs[i].Status == Waitlisted {
-			pos++
-			xs[i].Position = pos
+			xs[i].Position = int64(offset + i + 1)
 		}
 	}
 	if xs == nil {
 		xs = []Seat{}
 	}
-	return xs, err
+	return xs, next, nil
 }
 
 // MineAt is the signed-in member's seat at the event (its place in line

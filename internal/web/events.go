@@ -114,7 +114,11 @@ func (s *Server) renderEvent(q *request, sc program.Scope, r *refused) error {
 		return q.problem(err)
 	}
 	status := q.r.URL.Query().Get("status")
-	xs, err := s.Events.Seats(q.ctx, sc, e.PublicID, status, 500)
+	offset, err := cursorOf(q)
+	if err != nil {
+		return q.problem(err)
+	}
+	xs, next, err := s.Events.SeatsPage(q.ctx, sc, e.PublicID, status, 200, int(offset))
 	if err != nil {
 		return q.problem(err)
 	}
@@ -156,7 +160,8 @@ func (s *Server) renderEvent(q *request, sc program.Scope, r *refused) error {
 	v.List = components.Table{Action: base, Empty: t("events.no_seats"),
 		Filters: []components.Filter{{Name: "status", Label: t("events.status"), Value: status,
 			Options: q.options("seat", []string{event.Going, event.Applied, event.Waitlisted, event.Offered, event.Cancelled, event.Declined, event.Expired, event.Rejected})}},
-		Head: []string{t("awards.member"), t("events.status"), t("events.place"), t("events.checked_in"), t("kits.updated")}}
+		Head: []string{t("awards.member"), t("events.status"), t("events.place"), t("events.checked_in"), t("kits.updated")},
+		Next: components.NextPage(q.r.URL.Path, q.r.URL.Query(), cursor(int64(next)))}
 	for _, x := range xs {
 		place := ""
 		if x.Position > 0 {
