@@ -56,7 +56,7 @@ type CouncilSeat struct {
 	memberID   int64
 }
 
-// SeatInput is an appointment to the council.
+// CouncilSeatInput is an appointment to the council.
 type CouncilSeatInput struct {
 	Member   string `json:"member"`
 	Role     string `json:"role,omitempty" enum:"chair,member," doc:"member when empty."`
@@ -64,22 +64,6 @@ type CouncilSeatInput struct {
 	TermTo   string `json:"term_to" doc:"YYYY-MM-DD; a year is usual."`
 	Ladder   string `json:"ladder,omitempty" doc:"The rung the seat needs; main/relationship when empty."`
 	MinTier  string `json:"min_tier,omitempty"`
-}
-
-func day(s string) (time.Time, bool) {
-	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
-	return t, err == nil
-}
-
-// today is the program's local day.
-func today(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, programID int64, now time.Time) (string, error) {
-	var tz string
-	if err := q.QueryRowContext(ctx, `SELECT time_zone FROM programs WHERE id = $1`, programID).Scan(&tz); err != nil {
-		return "", err
-	}
-	return now.In(program.Program{TimeZone: tz}.Location()).Format(time.DateOnly), nil
 }
 
 // sittingSQL says seat s sits on the local day $today.
@@ -98,8 +82,8 @@ func (s *Service) Appoint(ctx context.Context, sc program.Scope, in CouncilSeatI
 	if in.Role != "chair" && in.Role != "member" {
 		f.OneOf("role", []string{"chair", "member"})
 	}
-	from, ok1 := day(in.TermFrom)
-	to, ok2 := day(in.TermTo)
+	from, ok1 := program.ParseDay(in.TermFrom)
+	to, ok2 := program.ParseDay(in.TermTo)
 	if !ok1 {
 		f.Add("term_from", "loan.day", "must be a day written YYYY-MM-DD")
 	}
@@ -173,7 +157,7 @@ func (s *Service) EndSeat(ctx context.Context, sc program.Scope, ref string) (Co
 		return CouncilSeat{}, err
 	}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		d, err := today(ctx, tx, sc.Program.ID, tx.Now)
+		d, err := program.Today(ctx, tx, sc.Program.ID, tx.Now)
 		if err != nil {
 			return err
 		}
@@ -212,7 +196,7 @@ func scanSeat(r interface{ Scan(...any) error }) (CouncilSeat, error) {
 }
 
 func (s *Service) seat(ctx context.Context, sc program.Scope, ref string) (CouncilSeat, error) {
-	d, err := today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
+	d, err := program.Today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
 	if err != nil {
 		return CouncilSeat{}, err
 	}
@@ -232,7 +216,7 @@ func (s *Service) Seats(ctx context.Context, sc program.Scope) ([]CouncilSeat, e
 			return nil, err
 		}
 	}
-	d, err := today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
+	d, err := program.Today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +235,7 @@ func (s *Service) Seats(ctx context.Context, sc program.Scope) ([]CouncilSeat, e
 
 // sittingMembers are the ids of the members sitting on the council today.
 func sittingMembers(ctx context.Context, tx *db.Tx, programID int64) ([]int64, error) {
-	d, err := today(ctx, tx, programID, tx.Now)
+	d, err := program.Today(ctx, tx, programID, tx.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -260,4 +244,28 @@ func sittingMembers(ctx context.Context, tx *db.Tx, programID int64) ([]int64, e
 		var id int64
 		return id, r.Scan(&id)
 	})
+}
+
+// Figures are the rung's figures for its page: who sits today, the
+// sessions to come, the feedback not yet read.
+type Figures struct {
+	Sitting   int `json:"sitting"`
+	Scheduled int `json:"scheduled"`
+	New       int `json:"new_feedback"`
+}
+
+// Figures counts them in one read.
+func (s *Service) Figures(ctx context.Context, sc program.Scope) (Figures, error) {
+	if err := sc.Require(program.PermMembersRead); err != nil {
+		return Figures{}, err
+	}
+	d, err := program.Today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
+	if err != nil {
+		return Figures{}, err
+	}
+	var f Figures
+	err = s.DB.R.QueryRowContext(ctx, `SELECT (SELECT COUNT(DISTINCT s.member_id) FROM council_seats s WHERE s.program_id = $1 AND `+sittingSQL+`),
+		(SELECT COUNT(*) FROM council_sessions WHERE program_id = $1 AND status = 'scheduled'),
+		(SELECT COUNT(*) FROM feedback_items WHERE program_id = $1 AND status = 'new')`, sc.Program.ID, d).Scan(&f.Sitting, &f.Scheduled, &f.New)
+	return f, err
 }

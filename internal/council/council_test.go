@@ -29,6 +29,26 @@ func advisor(t *testing.T, w *apptest.World) member.Member {
 	return m
 }
 
+// kinds are the kinds of the member's notices about subject, sorted.
+func kinds(t *testing.T, w *apptest.World, m member.Member, subject string) []string {
+	t.Helper()
+	if _, err := w.A.Notify.Dispatch(w.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	in, _, err := w.A.Notify.Inbox(w.Ctx, w.As(m), "zh-CN", 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, n := range in.Items {
+		if n.Subject == subject {
+			out = append(out, n.Kind)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 func want(t *testing.T, err error, code string) {
 	t.Helper()
 	if got := apptest.Code(err); got != code {
@@ -110,6 +130,25 @@ func TestSessionInvitesAnswersAndMinutes(t *testing.T) {
 		}
 		if len(s.Invitees) != 3 || s.Status != council.Scheduled {
 			t.Fatalf("the council of two and a guest, once each: %+v", s)
+		}
+		if f, err := w.A.Council.Figures(w.Ctx, w.SC); err != nil || f.Sitting != 2 || f.Scheduled != 1 {
+			t.Fatalf("figures: %+v %v", f, err)
+		}
+		if k := kinds(t, w, guest, s.PublicID); len(k) != 1 || k[0] != "council_invited" {
+			t.Fatalf("the guest's invitation: %v", k)
+		}
+		if k := kinds(t, w, outsider, s.PublicID); len(k) != 0 {
+			t.Fatalf("an outsider told: %v", k)
+		}
+		off, err := w.A.Council.CreateSession(w.Ctx, w.SC, council.CouncilSessionInput{Title: "改期的会", StartsAt: start.Add(96 * time.Hour), Invite: []string{guest.PublicID}})
+		if err == nil {
+			_, err = w.A.Council.CancelSession(w.Ctx, w.SC, off.PublicID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k := kinds(t, w, guest, off.PublicID); len(k) != 2 || k[0] != "council_cancelled" || k[1] != "council_invited" {
+			t.Fatalf("the guest told of the session called off: %v", k)
 		}
 		if _, err := w.A.Council.Session(w.Ctx, w.As(outsider), s.PublicID); apptest.Code(err) != "council.session_not_found" {
 			t.Fatalf("an outsider reads it: %v", err)

@@ -29,7 +29,7 @@ const (
 // FeedbackStatuses in order.
 var FeedbackStatuses = []string{New, Heard, Considered, Adopted, Declined}
 
-// Item is a feedback item: raised by a member, or recorded from a session.
+// FeedbackItem is a feedback item: raised by a member, or recorded from a session.
 type FeedbackItem struct {
 	ID           int64     `json:"-"`
 	PublicID     string    `json:"id"`
@@ -47,7 +47,7 @@ type FeedbackItem struct {
 	sessionID    int64
 }
 
-// ItemInput is a feedback item as raised; operators may name the session
+// FeedbackInput is a feedback item as raised; operators may name the session
 // (and the member) it came from.
 type FeedbackInput struct {
 	Title   string `json:"title" maxLength:"200"`

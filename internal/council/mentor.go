@@ -9,6 +9,7 @@ import (
 
 	"kox/internal/db"
 	"kox/internal/fault"
+	"kox/internal/ladder"
 	"kox/internal/member"
 	"kox/internal/program"
 	"kox/internal/pubid"
@@ -30,7 +31,7 @@ type Mentorship struct {
 	menteeID   int64
 }
 
-// Note is one message of a mentorship's thread, on a submission or not.
+// MentorNote is one message of a mentorship's thread, on a submission or not.
 type MentorNote struct {
 	PublicID   string    `json:"id"`
 	Submission string    `json:"submission,omitempty"`
@@ -69,7 +70,7 @@ func (s *Service) Pair(ctx context.Context, sc program.Scope, mentorRef, menteeR
 		if mentor.ID == mentee.ID {
 			return "", fault.Field("mentee", "council.self_mentor", "must be someone other than the mentor")
 		}
-		ok, err := rankedAt(ctx, tx, sc.Program.ID, mentor.ID)
+		ok, err := ladder.NewRanks(tx, sc.Program.ID, mentor.ID).AtLeast(ctx, SeatLadder, SeatTier)
 		if err != nil {
 			return "", err
 		}
@@ -92,15 +93,6 @@ func (s *Service) Pair(ctx context.Context, sc program.Scope, mentorRef, menteeR
 		return Mentorship{}, err
 	}
 	return s.Mentorship(ctx, sc, ref)
-}
-
-// rankedAt says the member stands on the council's rung.
-func rankedAt(ctx context.Context, tx *db.Tx, programID, memberID int64) (bool, error) {
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM member_tiers mt JOIN tiers t ON t.id = mt.tier_id JOIN ladders l ON l.id = mt.ladder_id
-		WHERE mt.member_id = $1 AND l.key = $2 AND t.rank >= (SELECT t2.rank FROM tiers t2 JOIN ladders l2 ON l2.id = t2.ladder_id
-		WHERE l2.program_id = $3 AND l2.key = $2 AND t2.key = $4)`, memberID, SeatLadder, programID, SeatTier).Scan(&n)
-	return n > 0, err
 }
 
 // EndMentorship ends a pairing.
@@ -249,12 +241,19 @@ func (s *Service) readerScope(sc program.Scope) program.Scope {
 // MenteeWork is the newcomer's latest submissions, for their mentor (or
 // themselves) to discuss in the thread.
 func (s *Service) MenteeWork(ctx context.Context, sc program.Scope, ref string) ([]task.Submission, error) {
+	_, subs, err := s.WithWork(ctx, sc, ref)
+	return subs, err
+}
+
+// WithWork is the mentorship with its thread and the newcomer's latest
+// submissions, in one call (the thread's page shows both).
+func (s *Service) WithWork(ctx context.Context, sc program.Scope, ref string) (Mentorship, []task.Submission, error) {
 	x, err := s.Mentorship(ctx, sc, ref)
 	if err != nil {
-		return nil, err
+		return Mentorship{}, nil, err
 	}
 	subs, _, err := s.Tasks.Submissions(ctx, s.readerScope(sc), task.SubmissionFilter{Member: x.Mentee, Limit: 20})
-	return subs, err
+	return x, subs, err
 }
 
 // NominateMentee is a mentor nominating their newcomer for a tier (the

@@ -11,6 +11,7 @@ import (
 	"kox/internal/db"
 	"kox/internal/fault"
 	"kox/internal/member"
+	"kox/internal/notify"
 	"kox/internal/program"
 	"kox/internal/pubid"
 )
@@ -22,7 +23,7 @@ const (
 	Cancelled = "cancelled"
 )
 
-// Session is a closed-door session of the council.
+// CouncilSession is a closed-door session of the council.
 type CouncilSession struct {
 	ID        int64           `json:"-"`
 	PublicID  string          `json:"id"`
@@ -38,7 +39,15 @@ type CouncilSession struct {
 	CreatedAt time.Time       `json:"created_at"`
 }
 
-// Invite is one invitee and their answer.
+// Open says the session is still to be held: invitees answer it, and
+// operators may call it off.
+func (x CouncilSession) Open() bool { return x.Status == Scheduled }
+
+// Minutable says its minutes may be written (which holds it) or
+// rewritten: it was not called off.
+func (x CouncilSession) Minutable() bool { return x.Status == Scheduled || x.Status == Held }
+
+// SessionInvite is one invitee and their answer.
 type SessionInvite struct {
 	Member     string    `json:"member"`
 	MemberName string    `json:"member_name"`
@@ -47,7 +56,7 @@ type SessionInvite struct {
 	memberID   int64
 }
 
-// SessionInput is a session as written; the sitting council is invited
+// CouncilSessionInput is a session as written; the sitting council is invited
 // with the members named.
 type CouncilSessionInput struct {
 	Title    string    `json:"title" maxLength:"200"`
@@ -126,14 +135,22 @@ func (s *Service) CreateSession(ctx context.Context, sc program.Scope, in Counci
 			return "", err
 		}
 		seen := map[int64]bool{}
+		var invited []int64
 		for _, m := range ids {
 			if seen[m] {
 				continue
 			}
 			seen[m] = true
+			invited = append(invited, m)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO session_invites (session_id, member_id) VALUES ($1, $2)`, id, m); err != nil {
 				return "", err
 			}
+		}
+		// Closed-door: the invitation reaches each invitee alone (a
+		// personal kind), never a group or a webhook.
+		if err := notify.EmitEachTx(ctx, tx, notify.Event{ProgramID: sc.Program.ID, Kind: notify.CouncilInvited, Subject: ref,
+			Params: map[string]any{"title": in.Title, "when": in.StartsAt.In(sc.Program.Location()).Format("2006-01-02 15:04")}}, invited); err != nil {
+			return "", err
 		}
 		return ref, program.Audit(ctx, tx, program.Change{ProgramID: sc.Program.ID, Action: "council.session", ObjectKind: "session", ObjectID: ref, After: in})
 	})
@@ -160,21 +177,41 @@ func scanSession(r interface{ Scan(...any) error }) (CouncilSession, error) {
 func (s *Service) invitees(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, sessionID int64) ([]SessionInvite, error) {
-	rows, err := q.QueryContext(ctx, `SELECT m.public_id, m.name, i.answer, i.answered_at, i.member_id FROM session_invites i JOIN members m ON m.id = i.member_id
-		WHERE i.session_id = $1 ORDER BY m.name, m.id`, sessionID)
-	xs, err := db.Collect(rows, err, func(r interface{ Scan(...any) error }) (SessionInvite, error) {
+	by, err := s.inviteesOf(ctx, q, []int64{sessionID})
+	return by[sessionID], err
+}
+
+// inviteesOf are the invitees of each session, in one read.
+func (s *Service) inviteesOf(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, sessionIDs []int64) (map[int64][]SessionInvite, error) {
+	by := map[int64][]SessionInvite{}
+	if len(sessionIDs) == 0 {
+		return by, nil
+	}
+	ids := make([]string, len(sessionIDs))
+	for i, id := range sessionIDs {
+		ids[i] = strconv.FormatInt(id, 10)
+		by[id] = []SessionInvite{}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT i.session_id, m.public_id, m.name, i.answer, i.answered_at, i.member_id FROM session_invites i
+		JOIN members m ON m.id = i.member_id WHERE i.session_id IN (`+strings.Join(ids, ", ")+`) ORDER BY m.name, m.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
 		var x SessionInvite
-		var at int64
-		err := r.Scan(&x.Member, &x.MemberName, &x.Answer, &at, &x.memberID)
+		var session, at int64
+		if err := rows.Scan(&session, &x.Member, &x.MemberName, &x.Answer, &at, &x.memberID); err != nil {
+			return nil, err
+		}
 		if at > 0 {
 			x.AnsweredAt = time.UnixMicro(at).UTC()
 		}
-		return x, err
-	})
-	if xs == nil {
-		xs = []SessionInvite{}
+		by[session] = append(by[session], x)
 	}
-	return xs, err
+	return by, rows.Err()
 }
 
 // Session returns a session with its invitees; a member reads only a
@@ -223,10 +260,16 @@ func (s *Service) Sessions(ctx context.Context, sc program.Scope) ([]CouncilSess
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]int64, len(xs))
+	for i, x := range xs {
+		ids[i] = x.ID
+	}
+	by, err := s.inviteesOf(ctx, s.DB.R, ids)
+	if err != nil {
+		return nil, err
+	}
 	for i := range xs {
-		if xs[i].Invitees, err = s.invitees(ctx, s.DB.R, xs[i].ID); err != nil {
-			return nil, err
-		}
+		xs[i].Invitees = by[xs[i].ID]
 		for _, inv := range xs[i].Invitees {
 			if sc.Actor.Kind == program.ActorMember && inv.memberID == sc.Actor.ID {
 				xs[i].Answer = inv.Answer
@@ -275,7 +318,7 @@ func (s *Service) RSVP(ctx context.Context, sc program.Scope, ref, memberRef, an
 		if err != nil {
 			return err
 		}
-		if status != Scheduled {
+		if !(CouncilSession{Status: status}).Open() {
 			return fault.New(fault.Conflict, "council.session_closed", "the session is {status}: answers are closed", fault.P{"status": status})
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE session_invites SET answer = $3, answered_at = $4 WHERE session_id = $1 AND member_id = $2`, id, who, answer, tx.Now.UnixMicro())
@@ -309,6 +352,24 @@ func (s *Service) CancelSession(ctx context.Context, sc program.Scope, ref strin
 	return s.setSession(ctx, sc, ref, Cancelled, "")
 }
 
+// tellInvitees sends the session's invitees a notice of kind.
+func (s *Service) tellInvitees(ctx context.Context, tx *db.Tx, programID int64, ref, kind string) error {
+	var id int64
+	var title string
+	if err := tx.QueryRowContext(ctx, `SELECT id, title FROM council_sessions WHERE program_id = $1 AND public_id = $2`, programID, ref).Scan(&id, &title); err != nil {
+		return err
+	}
+	invs, err := s.invitees(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	members := make([]int64, len(invs))
+	for i, x := range invs {
+		members[i] = x.memberID
+	}
+	return notify.EmitEachTx(ctx, tx, notify.Event{ProgramID: programID, Kind: kind, Subject: ref, Params: map[string]any{"title": title}}, members)
+}
+
 func (s *Service) setSession(ctx context.Context, sc program.Scope, ref, status, minutes string) (CouncilSession, error) {
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var was string
@@ -321,12 +382,17 @@ func (s *Service) setSession(ctx context.Context, sc program.Scope, ref, status,
 		}
 		// Minutes may be rewritten after the session; nothing else moves a
 		// session that is over.
-		if was != Scheduled && !(was == Held && status == Held) {
+		if x := (CouncilSession{Status: was}); !(status == Held && x.Minutable() || status == Cancelled && x.Open()) {
 			return fault.New(fault.Conflict, "council.session_closed", "the session is {status}: answers are closed", fault.P{"status": was})
 		}
 		held := int64(0)
 		if status == Held {
 			held = tx.Now.UnixMicro()
+		}
+		if status == Cancelled {
+			if err := s.tellInvitees(ctx, tx, sc.Program.ID, ref, notify.CouncilCancelled); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE council_sessions SET status = $3, minutes = $4, held_at = CASE WHEN held_at = 0 THEN $5 ELSE held_at END,
 			updated_at = $6 WHERE program_id = $1 AND public_id = $2`, sc.Program.ID, ref, status, minutes, held, tx.Now.UnixMicro()); err != nil {

@@ -97,6 +97,7 @@ type Gathering struct {
 	Status      string     `json:"status" enum:"draft,published,cancelled"`
 	Taken       int64      `json:"taken" doc:"Seats held (going and offered)."`
 	Waiting     int        `json:"waitlisted"`
+	CheckedIn   int        `json:"checked_in" doc:"Seats whose ticket was used at the door."`
 	CreatedAt   time.Time  `json:"created_at"`
 	seats       int64
 	taken       int64
@@ -106,6 +107,12 @@ type Gathering struct {
 // answers): the rule RSVP keeps, for a face to offer the button.
 func (e Gathering) Answering(now time.Time) bool {
 	return e.Status == "published" && now.Before(e.StartsAt) && e.Allocation != Reward
+}
+
+// CallableOff says the event may still be called off: it is not over,
+// nor called off already.
+func (e Gathering) CallableOff(now time.Time) bool {
+	return e.Status != "cancelled" && now.Before(e.EndsAt)
 }
 
 // Cancellable says the member may still give up their seat or place.
@@ -279,14 +286,15 @@ func checkStoryTask(ctx context.Context, tx *db.Tx, programID int64, ref string)
 const eventCols = `e.id, e.public_id, e.kind, e.title, e.description, e.city, e.venue, e.region, e.starts_at, e.ends_at, e.capacity, e.allocation,
 	e.ladder, e.min_tier, e.offer_hours, e.campaign, e.opens_at, e.windows, e.story_task, e.stories_at, e.status, e.created_at, e.seats_account_id, e.taken_account_id,
 	(SELECT COUNT(*) FROM event_seats s WHERE s.event_id = e.id AND s.status IN ('going', 'offered')),
-	(SELECT COUNT(*) FROM event_seats s WHERE s.event_id = e.id AND s.status = 'waitlisted')`
+	(SELECT COUNT(*) FROM event_seats s WHERE s.event_id = e.id AND s.status = 'waitlisted'),
+	(SELECT COUNT(*) FROM event_seats s WHERE s.event_id = e.id AND s.checked_in_at > 0)`
 
 func scanEvent(s interface{ Scan(...any) error }) (Gathering, error) {
 	var e Gathering
 	var starts, ends, created, opens, stories int64
 	var windows string
 	err := s.Scan(&e.ID, &e.PublicID, &e.Kind, &e.Title, &e.Description, &e.City, &e.Venue, &e.Region, &starts, &ends, &e.Capacity, &e.Allocation,
-		&e.Ladder, &e.MinTier, &e.OfferHours, &e.Campaign, &opens, &windows, &e.StoryTask, &stories, &e.Status, &created, &e.seats, &e.taken, &e.Taken, &e.Waiting)
+		&e.Ladder, &e.MinTier, &e.OfferHours, &e.Campaign, &opens, &windows, &e.StoryTask, &stories, &e.Status, &created, &e.seats, &e.taken, &e.Taken, &e.Waiting, &e.CheckedIn)
 	e.StartsAt, e.EndsAt, e.CreatedAt = time.UnixMicro(starts).UTC(), time.UnixMicro(ends).UTC(), time.UnixMicro(created).UTC()
 	if opens > 0 {
 		e.OpensAt = time.UnixMicro(opens).UTC()
@@ -668,6 +676,16 @@ func (s *Service) OpensFor(ctx context.Context, sc program.Scope, e Gathering, m
 	return at, err
 }
 
-// MayAnswer says the member whose seat (or none) is x may answer e now:
-// what the portal offers and RSVP allows (eligibility aside).
-func (s *Service) MayAnswer(e Gathering, x Seat) bool { return e.Answering(s.DB.Now()) && x.Again() }
+// MayAnswer says whether the member whose seat (or none) is x may answer
+// e now — what the portal offers and RSVP allows, eligibility aside — and,
+// when only their tier's window keeps them waiting, when it opens.
+func (s *Service) MayAnswer(ctx context.Context, sc program.Scope, e Gathering, x Seat, memberID int64) (bool, time.Time, error) {
+	if !e.Answering(s.DB.Now()) || !x.Again() {
+		return false, time.Time{}, nil
+	}
+	opens, err := s.OpensFor(ctx, sc, e, memberID)
+	if err != nil || s.DB.Now().Before(opens) {
+		return false, opens, err
+	}
+	return true, time.Time{}, nil
+}

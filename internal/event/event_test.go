@@ -381,6 +381,9 @@ func TestTierWindowsOpenAnswersToHigherTiersFirst(t *testing.T) {
 		if at, err := w.A.Events.OpensFor(w.Ctx, w.SC, e, tester.ID); err != nil || !at.Equal(start.Add(24*time.Hour)) {
 			t.Fatalf("the tester's opening: %v %v", at, err)
 		}
+		if may, opens, err := w.A.Events.MayAnswer(w.Ctx, w.As(fan), e, event.Seat{}, fan.ID); err != nil || may || !opens.Equal(start.Add(48*time.Hour)) {
+			t.Fatalf("the fan before the opening: %v %v %v", may, opens, err)
+		}
 		w.Advance(25 * time.Hour)
 		if x, err := w.A.Events.RSVP(w.Ctx, w.As(tester), e.PublicID, ""); err != nil || x.Status != event.Going {
 			t.Fatalf("a tier above the window's, in it: %+v %v", x, err)
@@ -389,6 +392,9 @@ func TestTierWindowsOpenAnswersToHigherTiersFirst(t *testing.T) {
 			t.Fatalf("the first rung in the product window: %v", err)
 		}
 		w.Advance(24 * time.Hour)
+		if may, opens, err := w.A.Events.MayAnswer(w.Ctx, w.As(fan), e, event.Seat{}, fan.ID); err != nil || !may || !opens.IsZero() {
+			t.Fatalf("the fan once open: %v %v %v", may, opens, err)
+		}
 		if x, err := w.A.Events.RSVP(w.Ctx, w.As(fan), e.PublicID, ""); err != nil || x.Status != event.Going {
 			t.Fatalf("everyone, once open: %+v %v", x, err)
 		}
@@ -487,7 +493,7 @@ func TestCancelEventReleasesEverySeat(t *testing.T) {
 			t.Fatalf("a member calls it off: %v", err)
 		}
 		got, err := w.A.Events.CancelEvent(w.Ctx, w.SC, e.PublicID, "台风预警，改期另行通知")
-		if err != nil || got.Status != "cancelled" || got.Taken != 1 {
+		if err != nil || got.Status != "cancelled" || got.Taken != 1 || got.CheckedIn != 1 {
 			t.Fatalf("called off: %+v %v", got, err)
 		}
 		for i, x := range seats {

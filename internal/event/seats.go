@@ -505,7 +505,7 @@ func (s *Service) CancelEvent(ctx context.Context, sc program.Scope, ref, reason
 		if err != nil {
 			return err
 		}
-		if e.Status == "cancelled" || !tx.Now.Before(e.EndsAt) {
+		if !e.CallableOff(tx.Now) {
 			return fault.New(fault.Conflict, "event.not_cancellable", "an event that is {status} or over cannot be called off", fault.P{"status": e.Status})
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+seatCols+seatFrom+` WHERE s.event_id = $1 AND s.status IN ('going', 'offered', 'waitlisted', 'applied')

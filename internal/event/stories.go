@@ -50,7 +50,10 @@ func (s *Service) AssignStories(ctx context.Context) (StoriesRun, error) {
 		sc := program.Scope{Program: d.p, Actor: actor, Role: program.RoleAdmin}
 		if t, err := s.Tasks.Get(ctx, sc, d.task); err == nil && t.Status == task.Draft {
 			if _, err := s.Tasks.Publish(ctx, sc, d.task); err != nil {
+				// Its budget line short, say: tried again next run, no one
+				// marked meanwhile.
 				run.Refused = append(run.Refused, d.ref+": "+err.Error())
+				continue
 			}
 		}
 		rows, err := s.DB.R.QueryContext(ctx, `SELECT s.id, m.public_id FROM event_seats s JOIN members m ON m.id = s.member_id

@@ -176,11 +176,6 @@ func loanNotFound(ref string) error {
 	return fault.New(fault.NotFound, "loan.not_found", "no loan {loan}", fault.P{"loan": ref})
 }
 
-func day(s string) (time.Time, bool) {
-	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
-	return t, err == nil
-}
-
 func (in *LoanInput) check(ls []ladder.Ladder) error {
 	in.Unit, in.Member, in.Terms = strings.TrimSpace(in.Unit), strings.TrimSpace(in.Member), strings.TrimSpace(in.Terms)
 	in.Campaign, in.DiaryTask = strings.TrimSpace(in.Campaign), strings.TrimSpace(in.DiaryTask)
@@ -191,8 +186,8 @@ func (in *LoanInput) check(ls []ladder.Ladder) error {
 	if in.Member == "" {
 		f.Required("member")
 	}
-	start, okStart := day(in.StartsOn)
-	end, okEnd := day(in.EndsOn)
+	start, okStart := program.ParseDay(in.StartsOn)
+	end, okEnd := program.ParseDay(in.EndsOn)
 	if !okStart {
 		f.Add("starts_on", "loan.day", "must be a day written YYYY-MM-DD")
 	}
@@ -340,7 +335,7 @@ func (s *Service) lockLoan(ctx context.Context, tx *db.Tx, sc program.Scope, ref
 	if _, err := lockUnit(ctx, tx, sc.Program.ID, l.Unit); err != nil {
 		return Loan{}, err
 	}
-	day, err := today(ctx, tx, sc.Program.ID, tx.Now)
+	day, err := program.Today(ctx, tx, sc.Program.ID, tx.Now)
 	if err != nil {
 		return Loan{}, err
 	}
@@ -354,7 +349,7 @@ func (s *Service) Get(ctx context.Context, sc program.Scope, ref string) (Loan, 
 			return Loan{}, err
 		}
 	}
-	day, err := today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
+	day, err := program.Today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
 	if err != nil {
 		return Loan{}, err
 	}
@@ -368,7 +363,7 @@ func (s *Service) List(ctx context.Context, sc program.Scope, f LoanFilter) ([]L
 			return nil, err
 		}
 	}
-	day, err := today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
+	day, err := program.Today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func askBack(ctx context.Context, tx *db.Tx, programID, memberID int64) error {
 	if err != nil || len(ls) == 0 {
 		return err
 	}
-	day, err := today(ctx, tx, programID, tx.Now)
+	day, err := program.Today(ctx, tx, programID, tx.Now)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *Service) Overdue(ctx context.Context) (int, error) {
 	n := 0
 	for _, p := range programs {
 		k, err := db.Do(ctx, s.DB, func(tx *db.Tx) (int, error) {
-			day, err := today(ctx, tx, p, tx.Now)
+			day, err := program.Today(ctx, tx, p, tx.Now)
 			if err != nil {
 				return 0, err
 			}

@@ -124,15 +124,6 @@ func (in *UnitInput) check(create bool) error {
 	return f.Err()
 }
 
-// today is the program's local day, as the loans' days are written.
-func today(ctx context.Context, q querier, programID int64, now time.Time) (string, error) {
-	var tz string
-	if err := q.QueryRowContext(ctx, `SELECT time_zone FROM programs WHERE id = $1`, programID).Scan(&tz); err != nil {
-		return "", err
-	}
-	return now.In(program.Program{TimeZone: tz}.Location()).Format(time.DateOnly), nil
-}
-
 // dueSQL is a loan's return day: its end, or the earlier day it was asked
 // back by. A loan on loan past it is overdue (see overdue).
 const dueSQL = `(CASE WHEN l.return_by <> '' AND l.return_by < l.ends_on THEN l.return_by ELSE l.ends_on END)`
@@ -304,7 +295,7 @@ func (s *Service) Unit(ctx context.Context, sc program.Scope, ref string) (Unit,
 	if err := sc.Require(program.PermTasksRead); err != nil {
 		return Unit{}, err
 	}
-	day, err := today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
+	day, err := program.Today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
 	if err != nil {
 		return Unit{}, err
 	}
@@ -319,7 +310,7 @@ func (s *Service) Units(ctx context.Context, sc program.Scope, f UnitFilter) ([]
 	if f.Status != "" && f.Status != "overdue" && !slices.Contains(UnitStatuses, f.Status) {
 		return nil, fault.Field("status", "one_of", "must be one of {values}", fault.P{"values": strings.Join(append(UnitStatuses, "overdue"), ", ")})
 	}
-	day, err := today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
+	day, err := program.Today(ctx, s.DB.R, sc.Program.ID, s.DB.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -35,26 +35,28 @@ const (
 	PayoutPaid       = "payout_paid"
 	CandidatesFound  = "candidates_found" // for operators: an evaluation found candidates
 	CommunityInvited = "community_invited"
-	KitGiven         = "kit_given"        // a welcome or promotion kit is on its way
-	SeatOffered      = "seat_offered"     // a seat at an event came free for a waitlisted member
-	BriefingEarly    = "briefing_early"   // a briefing under embargo is out for the member's tier
-	BriefingOut      = "briefing_out"     // a briefing is out for everyone
-	CampaignLive     = "campaign_live"    // a campaign went live (to its members, and to operators)
-	LoanReturnBy     = "loan_return_by"   // a loan must come back by a date (the member left the loan's rung)
-	LoanOverdue      = "loan_overdue"     // a loan's car was not back on its day (to the member, and to operators)
-	FeedbackUpdated  = "feedback_updated" // a member's feedback item was heard, considered, adopted or declined
-	EventCancelled   = "event_cancelled"  // an event the member had a place at was called off
+	KitGiven         = "kit_given"         // a welcome or promotion kit is on its way
+	SeatOffered      = "seat_offered"      // a seat at an event came free for a waitlisted member
+	BriefingEarly    = "briefing_early"    // a briefing under embargo is out for the member's tier
+	BriefingOut      = "briefing_out"      // a briefing is out for everyone
+	CampaignLive     = "campaign_live"     // a campaign went live (to its members, and to operators)
+	LoanReturnBy     = "loan_return_by"    // a loan must come back by a date (the member left the loan's rung)
+	LoanOverdue      = "loan_overdue"      // a loan's car was not back on its day (to the member, and to operators)
+	FeedbackUpdated  = "feedback_updated"  // a member's feedback item was heard, considered, adopted or declined
+	EventCancelled   = "event_cancelled"   // an event the member had a place at was called off
+	CouncilInvited   = "council_invited"   // a member is invited to a closed-door session
+	CouncilCancelled = "council_cancelled" // a closed-door session the member was invited to was called off
 )
 
 // Personal kinds reach a member only in their own inbox and email, never a
 // webhook or a group bot: a briefing under embargo must not be posted to
 // a group where others read it, and a notice to every member is not news
 // for an integration. Said to operators (member 0), they go everywhere.
-var Personal = []string{BriefingEarly, BriefingOut, CampaignLive, LoanReturnBy, LoanOverdue, FeedbackUpdated}
+var Personal = []string{BriefingEarly, BriefingOut, CampaignLive, LoanReturnBy, LoanOverdue, FeedbackUpdated, CouncilInvited, CouncilCancelled}
 
 // Kinds in the order forms list them.
 var Kinds = []string{Promoted, Warned, Demoted, TaskApproved, ChangesRequested, RedemptionShip, AwardWon, PayoutPaid, CandidatesFound, CommunityInvited, KitGiven, SeatOffered,
-	BriefingEarly, BriefingOut, CampaignLive, LoanReturnBy, LoanOverdue, FeedbackUpdated, EventCancelled}
+	BriefingEarly, BriefingOut, CampaignLive, LoanReturnBy, LoanOverdue, FeedbackUpdated, EventCancelled, CouncilInvited, CouncilCancelled}
 
 // Event is what happened, for whom: a member (MemberID), or the program's
 // operators (0).

@@ -25,11 +25,7 @@ func (s *Server) renderCouncil(q *request, sc program.Scope, in council.CouncilS
 	if err != nil {
 		return q.problem(err)
 	}
-	sessions, err := s.Council.Sessions(q.ctx, sc)
-	if err != nil {
-		return q.problem(err)
-	}
-	fresh, err := s.Council.Items(q.ctx, sc, council.ItemFilter{Status: council.New})
+	fig, err := s.Council.Figures(q.ctx, sc)
 	if err != nil {
 		return q.problem(err)
 	}
@@ -41,20 +37,9 @@ func (s *Server) renderCouncil(q *request, sc program.Scope, in council.CouncilS
 		Buttons: []components.Button{{Label: t("council.sessions"), Href: base + "/council/sessions", Class: "btn-outline-primary", Test: "sessions-link"},
 			{Label: t("nav.feedback"), Href: base + "/feedback", Class: "btn-outline-primary"},
 			{Label: t("mentors.title"), Href: base + "/mentors", Class: "btn-outline-primary", Test: "mentors-link"}}}
-	sitting, scheduled := 0, 0
-	for _, x := range seats {
-		if x.Sitting {
-			sitting++
-		}
-	}
-	for _, x := range sessions {
-		if x.Status == council.Scheduled {
-			scheduled++
-		}
-	}
-	v.Stats = []components.Stat{{Label: t("council.sitting"), Value: i18n.Number(lang, int64(sitting)), Key: "sitting"},
-		{Label: t("council.scheduled"), Value: i18n.Number(lang, int64(scheduled)), Link: base + "/council/sessions", Key: "scheduled"},
-		{Label: t("feedbackstatus.new"), Value: i18n.Number(lang, int64(len(fresh))), Link: base + "/feedback?status=new", Key: "new"}}
+	v.Stats = []components.Stat{{Label: t("council.sitting"), Value: i18n.Number(lang, int64(fig.Sitting)), Key: "sitting"},
+		{Label: t("council.scheduled"), Value: i18n.Number(lang, int64(fig.Scheduled)), Link: base + "/council/sessions", Key: "scheduled"},
+		{Label: t("feedbackstatus.new"), Value: i18n.Number(lang, int64(fig.New)), Link: base + "/feedback?status=new", Key: "new"}}
 	v.List = components.Table{Head: []string{t("members.name"), t("council.role"), t("council.term"), t("council.seat_status"), ""}, Empty: t("council.no_seats")}
 	for _, x := range seats {
 		state := t("seatstate." + x.State)

@@ -120,13 +120,13 @@ func (s *Server) renderCouncilSession(q *request, sc program.Scope, r *refused) 
 	}
 	v.Sections = []components.Section{{Title: t("council.invitees"), Table: inv}, {Title: t("council.session_feedback"), Table: fb}}
 	if program.Can(sc.Role, program.PermMembersWrite) {
-		if x.Status == council.Scheduled {
+		if x.Open() {
 			v.Buttons = append(v.Buttons, components.Button{Label: t("council.cancel_session"), Action: base + "/cancel", Class: "btn-outline-danger", Test: "cancel-session"})
 			v.Forms = append(v.Forms, components.Form{Title: t("council.record_answer"), Help: t("council.record_answer_help"), Action: base + "/answer", Test: "answer-form",
 				Submit: t("council.save_answer"), Fields: []components.Field{{Name: "member", Label: t("members.name"), Kind: "select", Options: invitees},
 					{Name: "answer", Label: t("council.answer"), Kind: "select", Options: q.options("rsvp", council.Answers)}}})
 		}
-		if x.Status != council.Cancelled {
+		if x.Minutable() {
 			submit := t("council.hold")
 			if x.Status == council.Held {
 				submit = t("council.update_minutes")

@@ -3,8 +3,8 @@ package web
 import (
 	"net/http"
 
-	"kox/internal/event"
 	"kox/internal/fault"
+	"kox/internal/i18n"
 	"kox/internal/program"
 	"kox/internal/web/components"
 )
@@ -20,19 +20,9 @@ func (s *Server) renderDoor(q *request, sc program.Scope, admitted, ticket, errT
 	if err != nil {
 		return q.problem(err)
 	}
-	going, err := s.Events.Seats(q.ctx, sc, e.PublicID, event.Going, 500)
-	if err != nil {
-		return q.problem(err)
-	}
-	in := 0
-	for _, x := range going {
-		if !x.CheckedInAt.IsZero() {
-			in++
-		}
-	}
 	base := "/p/" + sc.Program.Slug + "/events/" + e.PublicID
 	v := components.DoorView{Event: e.Title, Back: base, Action: base + "/door", Admitted: admitted, Error: errText, Ticket: ticket,
-		CheckedIn: count(q, in) + " / " + count(q, len(going))}
+		CheckedIn: count(q, e.CheckedIn) + " / " + i18n.Number(components.Lang(q.ctx), e.Taken)}
 	return q.render(status, components.DoorPage(q.nav(), v))
 }
 

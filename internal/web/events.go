@@ -147,7 +147,7 @@ func (s *Server) renderEvent(q *request, sc program.Scope, r *refused) error {
 		v.Facts = append(v.Facts, components.Fact{Label: t("events.story_task"), Value: story})
 		v.Buttons = append(v.Buttons, components.Button{Label: t("events.story_task"), Href: "/p/" + sc.Program.Slug + "/tasks/" + e.StoryTask, Class: "btn-outline-secondary"})
 	}
-	if write && e.Status != "cancelled" && s.Events.DB.Now().Before(e.EndsAt) {
+	if write && e.CallableOff(s.Events.DB.Now()) {
 		v.Forms = append(v.Forms, components.Form{Title: t("events.call_off"), Help: t("events.cancel_help"), Action: base + "/cancel", Test: "cancel-event-form",
 			Submit: t("events.call_off"), Danger: true, Fields: []components.Field{{Name: "reason", Label: t("events.cancel_reason")}}})
 	}

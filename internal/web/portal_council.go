@@ -159,7 +159,7 @@ func (s *Server) renderMemberCouncil(q *request, sc program.Scope, errText strin
 		if x.Status == council.Held {
 			it.Tone, it.Note = "green", x.Minutes
 		}
-		if x.Status == council.Scheduled {
+		if x.Open() {
 			it.Line += " · " + t("council.my_answer") + ": " + t("rsvp."+x.Answer)
 			for _, a := range council.Answers {
 				cls := "btn-outline-primary btn-sm"
@@ -228,11 +228,7 @@ func (s *Server) memberMentorship(q *request) error {
 
 func (s *Server) renderMemberMentorship(q *request, sc program.Scope, r *refused) error {
 	ref := q.r.PathValue("mentorship")
-	x, err := s.Council.Mentorship(q.ctx, sc, ref)
-	if err != nil {
-		return q.portalProblem(sc, err)
-	}
-	work, err := s.Council.MenteeWork(q.ctx, sc, ref)
+	x, work, err := s.Council.WithWork(q.ctx, sc, ref)
 	if err != nil {
 		return q.portalProblem(sc, err)
 	}

@@ -66,17 +66,14 @@ func (s *Server) renderMemberEvent(q *request, sc program.Scope, ref, errText st
 	if err != nil {
 		return q.portalProblem(sc, err)
 	}
-	v.CanRSVP = s.Events.MayAnswer(e, seat)
-	if v.CanRSVP {
+	may, opens, err := s.Events.MayAnswer(q.ctx, sc, e, seat, sc.Actor.ID)
+	if err != nil {
+		return err
+	}
+	v.CanRSVP = may
+	if !opens.IsZero() {
 		// A tier window not yet open for me: when it opens, not the button.
-		opens, err := s.Events.OpensFor(q.ctx, sc, e, sc.Actor.ID)
-		if err != nil {
-			return err
-		}
-		if s.Events.DB.Now().Before(opens) {
-			v.CanRSVP = false
-			v.Facts = append(v.Facts, components.Fact{Label: t("events.opens_for_me"), Value: q.when(sc, opens)})
-		}
+		v.Facts = append(v.Facts, components.Fact{Label: t("events.opens_for_me"), Value: q.when(sc, opens)})
 	}
 	if seat.PublicID != "" {
 		v.Seat, v.Status, v.Ticket = seat.PublicID, t("seat."+seat.Status), seat.Ticket
